@@ -1,0 +1,34 @@
+"""Deadlines passed down the call chain instead of signals or fixed sleeps."""
+
+from __future__ import annotations
+
+import time
+
+
+class Deadline:
+    """A point in monotonic time; ``remaining()`` never goes below zero."""
+
+    __slots__ = ("at", "seconds")
+
+    def __init__(self, seconds: float):
+        self.seconds = float(seconds)
+        self.at = time.monotonic() + self.seconds
+
+    @classmethod
+    def of(cls, value: "Deadline | float | int") -> "Deadline":
+        """Accept either a Deadline or a number of seconds from now."""
+        return value if isinstance(value, Deadline) else cls(value)
+
+    def remaining(self) -> float:
+        return max(0.0, self.at - time.monotonic())
+
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() >= self.at
+
+    def sooner(self, seconds: float) -> "Deadline":
+        """The earlier of this deadline and ``seconds`` from now."""
+        return Deadline(min(self.remaining(), seconds))
+
+    def __repr__(self) -> str:
+        return f"Deadline({self.seconds:g}s, {self.remaining():.3f}s left)"
