@@ -1,0 +1,135 @@
+"""``python -m virtual_chassis``: run one or more virtual NETGEAR 8800 chassis.
+
+Prints one JSON line per chassis on stdout once everything listens, then serves until SIGTERM
+or SIGINT. Human-oriented messages go to stderr. The password may come from the environment
+variable ``XCM_VIRTUAL_PASSWORD`` so it need not appear on a command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+
+from .clock import Durations
+from .model import check_version
+from .config import Refusal
+from .server import ChassisOptions, VirtualChassis
+
+PASSWORD_ENV = "XCM_VIRTUAL_PASSWORD"
+
+
+def _duration(text: str) -> tuple[str, float]:
+    name, _, value = text.partition("=")
+    if name not in Durations.names():
+        raise argparse.ArgumentTypeError(f"unknown duration {name!r}; known: {', '.join(Durations.names())}")
+    try:
+        return name, float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=SECONDS") from None
+
+
+def _version(text: str) -> str:
+    try:
+        return check_version(text)
+    except Refusal as bad:
+        raise argparse.ArgumentTypeError(str(bad)) from None
+
+
+def _speed(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("the speed factor must be positive")
+    return value
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m virtual_chassis", description=__doc__.split("\n\n")[0])
+    p.add_argument("--name", default="XCM8810", help="SysName (default XCM8810)")
+    p.add_argument("--speed", type=_speed, default=100.0, help="speed factor: real durations are divided by it")
+    p.add_argument("--ssh-port", type=int, default=0, help="management SSH port (0 = a free port)")
+    p.add_argument("--console-port-a", type=int, default=0, help="TCP port of the MSM-A console (0 = free)")
+    p.add_argument("--console-port-b", type=int, default=0, help="TCP port of the MSM-B console (0 = free)")
+    p.add_argument("--version-a", type=_version, default="12.4.2.8", help="booted primary version of MSM-A")
+    p.add_argument("--version-b", type=_version, default="12.4.2.8", help="booted primary version of MSM-B")
+    p.add_argument("--secondary-version", type=_version, default="12.4.1.5", help="secondary partition version")
+    p.add_argument("--username", default="admin", help="administrator account (default admin)")
+    p.add_argument("--password", default=None,
+                   help=f"administrator password (default: ${PASSWORD_ENV}, else empty)")
+    p.add_argument("--count", type=int, default=1, help="number of independent chassis (names get -1..-N)")
+    p.add_argument("--bind", default="127.0.0.1", help="address every endpoint listens on")
+    p.add_argument("--duration", type=_duration, action="append", default=[], metavar="NAME=SECONDS",
+                   help=f"override a real duration ({', '.join(Durations.names())})")
+    args = p.parse_args(argv)
+    if args.count < 1:
+        p.error("--count must be at least 1")
+    if args.count > 1 and (args.ssh_port or args.console_port_a or args.console_port_b):
+        p.error("fixed ports cannot be shared by several chassis: use port 0 with --count")
+    if args.password is None:
+        args.password = os.environ.get(PASSWORD_ENV, "")
+    return args
+
+
+def chassis_options(args: argparse.Namespace) -> list[ChassisOptions]:
+    durations = Durations().with_overrides(dict(args.duration))
+    options = []
+    for i in range(args.count):
+        name = args.name if args.count == 1 else f"{args.name}-{i + 1}"
+        options.append(ChassisOptions(
+            name=name, speed=args.speed, ssh_port=args.ssh_port,
+            console_ports=(args.console_port_a, args.console_port_b),
+            versions=(args.version_a, args.version_b), secondary=args.secondary_version,
+            username=args.username, password=args.password, bind=args.bind,
+            mac=f"00:04:96:52:{0xA4 + i // 256:02X}:{i % 256:02X}", durations=durations))
+    return options
+
+
+async def serve(options: list[ChassisOptions]) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    running: list[VirtualChassis] = []
+    try:
+        for option in options:
+            chassis = VirtualChassis(option, loop)
+            running.append(chassis)
+            endpoints = await chassis.start()
+            _describe(endpoints)
+        for chassis in running:
+            sys.stdout.write(json.dumps(chassis.endpoints) + "\n")
+        sys.stdout.flush()
+        await stop.wait()
+        print("virtual_chassis: stopping", file=sys.stderr)
+    finally:
+        for chassis in running:
+            await chassis.stop()
+
+
+def _describe(e: dict) -> None:
+    print(f"virtual chassis {e['name']}: ssh -p {e['ssh']['port']} {e['username']}@{e['ssh']['host']}", file=sys.stderr)
+    for msm, where in e["consoles"].items():
+        print(f"  {msm} console: {where['tcp']}  {where['pty']}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        options = chassis_options(args)
+    except ValueError as bad:
+        print(f"virtual_chassis: {bad}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(serve(options))
+    except OSError as failure:
+        print(f"virtual_chassis: cannot open an endpoint ({failure}); choose other ports or use 0",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

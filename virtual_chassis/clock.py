@@ -1,0 +1,85 @@
+"""Emulated time: real chassis durations divided by a speed factor.
+
+A real XCM8800 takes about 90 s to boot. With the default speed factor of 100 the emulator
+boots in 0.9 s, so offline runs take seconds while the plans keep their lab timeouts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, fields, replace
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Durations:
+    """How long things take on a real chassis, in real seconds (before the speed factor)."""
+
+    shutdown: float = 5.0
+    boot: float = 90.0
+    election: float = 2.0
+    config_sync: float = 5.0
+    checkpoint_per_process: float = 0.5
+    image_copy: float = 60.0
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def with_overrides(self, overrides: dict[str, float]) -> "Durations":
+        """A copy with some durations replaced; unknown names raise ``ValueError``."""
+        unknown = set(overrides) - set(self.names())
+        if unknown:
+            raise ValueError(f"unknown duration(s) {sorted(unknown)}; known: {', '.join(self.names())}")
+        if any(float(v) < 0 for v in overrides.values()):
+            raise ValueError("durations must not be negative")
+        return replace(self, **{k: float(v) for k, v in overrides.items()})
+
+
+class Clock:
+    """Schedules callbacks on an asyncio loop after real durations divided by ``speed``."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, speed: float = 100.0,
+                 durations: Durations | None = None):
+        if speed <= 0:
+            raise ValueError(f"speed factor must be positive, got {speed!r}")
+        self.loop = loop
+        self.speed = float(speed)
+        self.durations = durations or Durations()
+        self._handles: set[asyncio.TimerHandle] = set()
+
+    def scaled(self, real_seconds: float) -> float:
+        """Emulator seconds for ``real_seconds`` of a real chassis."""
+        return real_seconds / self.speed
+
+    def duration(self, name: str) -> float:
+        """The real duration called ``name`` (see :class:`Durations`)."""
+        return getattr(self.durations, name)
+
+    def after(self, real_seconds: float, callback: Callable[..., None], *args) -> asyncio.TimerHandle:
+        """Run ``callback(*args)`` after ``real_seconds`` of chassis time."""
+        handle: asyncio.TimerHandle | None = None
+
+        def fire() -> None:
+            self._handles.discard(handle)
+            callback(*args)
+
+        handle = self.loop.call_later(self.scaled(real_seconds), fire)
+        self._handles.add(handle)
+        return handle
+
+    def now(self) -> float:
+        """Monotonic loop time in emulator seconds (for progress figures)."""
+        return self.loop.time()
+
+    @staticmethod
+    def wall() -> float:
+        """Wall-clock time (what the device shows as Current Time)."""
+        return time.time()
+
+    def close(self) -> None:
+        """Cancel every pending callback (used when the chassis stops)."""
+        for handle in list(self._handles):
+            handle.cancel()
+        self._handles.clear()

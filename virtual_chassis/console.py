@@ -1,0 +1,179 @@
+"""The serial console of one MSM, served as a pty and as a raw TCP port (like ser2net).
+
+The console session belongs to the line, as on a real serial port: clients may come and go,
+every client sees the same output, input from any of them goes to the line. After every boot
+the line shows boot text, then ``login: ``; a powered-off MSM's console is silent and deaf.
+Output never blocks the event loop: when a reader is too slow, output is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import struct
+import termios
+import tty
+
+from . import outputs
+from .cli import CliSession
+from .login import Accounts, LoginDialog
+from .model import Chassis, Notice
+
+PTY_BACKLOG = 8192  # unread pty output beyond this is old news: flushed like a serial line
+TCP_BACKLOG = 256 * 1024
+
+
+class ConsoleLine:
+    """Console of MSM ``msm_name``: phase ``off``, ``silent``, ``booting``, ``login`` or ``session``."""
+
+    def __init__(self, chassis: Chassis, msm_name: str, accounts: Accounts):
+        self.chassis = chassis
+        self.msm_name = msm_name
+        self.accounts = accounts
+        self.phase = "login"
+        self.login: LoginDialog | None = None
+        self.session: CliSession | None = None
+        self.clients: set[asyncio.Transport] = set()
+        self.master_fd = self.slave_fd = -1
+        self.pty_name = ""
+        self.server: asyncio.base_events.Server | None = None
+        self.port = 0
+        chassis.subscribe(self.on_notice)
+
+    # --- endpoints --------------------------------------------------------------------------
+
+    async def start(self, bind: str = "127.0.0.1", port: int = 0) -> None:
+        """Open the pty and the TCP port, then show ``login:``."""
+        loop = asyncio.get_running_loop()
+        self.master_fd, self.slave_fd = os.openpty()
+        tty.setraw(self.slave_fd)
+        os.set_blocking(self.master_fd, False)
+        self.pty_name = os.ttyname(self.slave_fd)
+        loop.add_reader(self.master_fd, self._pty_readable)
+        self.server = await loop.create_server(lambda: _ConsoleClient(self), bind, port)
+        self.port = self.server.sockets[0].getsockname()[1]
+        self._new_login()
+
+    async def stop(self) -> None:
+        self.chassis.unsubscribe(self.on_notice)
+        if self.session:
+            self.session.close()
+        if self.server:
+            self.server.close()
+        for client in list(self.clients):
+            client.close()
+        if self.server:
+            await self.server.wait_closed()
+        if self.master_fd >= 0:
+            asyncio.get_running_loop().remove_reader(self.master_fd)
+            os.close(self.master_fd)
+            os.close(self.slave_fd)
+            self.master_fd = self.slave_fd = -1
+
+    def _pty_readable(self) -> None:
+        try:
+            data = os.read(self.master_fd, 4096)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            return
+        self.feed(data)
+
+    def write(self, data: bytes) -> None:
+        """Send output to the pty and every TCP client, dropping what a slow reader cannot take."""
+        if self.master_fd >= 0:
+            self._write_pty(data)
+        for client in list(self.clients):
+            if client.get_write_buffer_size() < TCP_BACKLOG:
+                client.write(data)
+
+    def _write_pty(self, data: bytes) -> None:
+        try:
+            pending = struct.unpack("i", fcntl.ioctl(self.slave_fd, termios.FIONREAD, b"\0" * 4))[0]
+            if pending + len(data) > PTY_BACKLOG:
+                termios.tcflush(self.slave_fd, termios.TCIFLUSH)
+            os.write(self.master_fd, data)
+        except (BlockingIOError, InterruptedError):
+            pass
+        except OSError:
+            pass
+
+    # --- the line ---------------------------------------------------------------------------
+
+    def feed(self, data: bytes) -> None:
+        """Input from any client of the line."""
+        if self.phase == "login" and self.login:
+            rest = self.login.feed(data)
+            if rest and self.phase == "session" and self.session:
+                self.session.feed(rest)
+        elif self.phase == "session" and self.session:
+            self.session.feed(data)
+
+    def _new_login(self) -> None:
+        self.phase = "login"
+        self.login = LoginDialog(self.accounts, self.write, self._logged_in)
+        self.login.start()
+
+    def _logged_in(self, username: str, privilege: str) -> None:
+        self.phase = "session"
+        self.session = CliSession(self.chassis, self.msm_name, username, privilege, self.write,
+                                  on_exit=self._logged_out)
+        self.session.editor.continue_from(self.login.editor)
+        self.login = None
+        self.session.start()
+
+    def _logged_out(self) -> None:
+        self.session = None
+        self._new_login()
+
+    def _end_session(self, phase: str) -> None:
+        if self.session:
+            self.session.close()
+        self.session = self.login = None
+        self.phase = phase
+
+    def on_notice(self, notice: Notice) -> None:
+        """Follow the MSM: reboots, boot text, power, log lines."""
+        if notice.kind == "log":
+            if self.msm_name in notice.data["consoles"]:
+                d = notice.data
+                self._log(outputs.log_line(d["t"], d["severity"], d["component"], notice.msm, d["text"]))
+            return
+        if notice.msm != self.msm_name:
+            return
+        if notice.kind == "rebooting":
+            self._end_session("silent")
+            self.write(b"\r\nRebooting ...\r\n")
+        elif notice.kind == "power_off":
+            self._end_session("off")
+        elif notice.kind == "booting":
+            self._end_session("booting")
+            lines = outputs.boot_text(notice.data["partition"], notice.data["version"])
+            self.write("".join(f"{line}\r\n" for line in lines).encode())
+        elif notice.kind == "ready":
+            self._new_login()
+
+    def _log(self, line: str) -> None:
+        if self.phase == "session" and self.session:
+            self.session.insert_line(line)
+        elif self.phase == "login" and self.login:
+            self.write(f"\r\n{line}\r\n".encode() + self.login.redisplay())
+
+
+class _ConsoleClient(asyncio.Protocol):
+    """One TCP client of a console line (raw bytes, no telnet negotiation)."""
+
+    def __init__(self, line: ConsoleLine):
+        self.line = line
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self.line.clients.add(transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.line.feed(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.line.clients.discard(self.transport)

@@ -1,0 +1,75 @@
+"""One virtual chassis with all its endpoints on an event loop: consoles, SSH, control."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from .clock import Clock, Durations
+from .console import ConsoleLine
+from .control import ControlServer
+from .login import ADMIN, Accounts
+from .model import Chassis
+from .ssh import ManagementSsh
+
+
+@dataclass
+class ChassisOptions:
+    """Everything ``python -m virtual_chassis`` lets one choose for one chassis."""
+
+    name: str = "XCM8810"
+    speed: float = 100.0
+    ssh_port: int = 0
+    console_ports: tuple[int, int] = (0, 0)
+    versions: tuple[str, str] = ("12.4.2.8", "12.4.2.8")
+    secondary: str = "12.4.1.5"
+    username: str = ADMIN
+    password: str = ""
+    bind: str = "127.0.0.1"
+    mac: str = "00:04:96:52:A4:00"
+    durations: Durations = field(default_factory=Durations)
+
+
+class VirtualChassis:
+    """Build with options, ``await start()`` for the endpoint dict, ``await stop()`` to end."""
+
+    def __init__(self, options: ChassisOptions, loop):
+        self.options = options
+        self.clock = Clock(loop, options.speed, options.durations)
+        self.chassis = Chassis(self.clock, options.name, options.versions, options.secondary, options.mac)
+        self.accounts = Accounts(options.username, options.password)
+        self.token = secrets.token_hex(16)
+        self.consoles = {name: ConsoleLine(self.chassis, name, self.accounts) for name in self.chassis.msms}
+        self.ssh = ManagementSsh(self.chassis, self.accounts)
+        self.control = ControlServer(self.chassis, self.token, options.name)
+        self.endpoints: dict | None = None
+
+    async def start(self) -> dict:
+        """Open every endpoint; returns the JSON-ready endpoint description."""
+        bind = self.options.bind
+        try:
+            for console, port in zip(self.consoles.values(), self.options.console_ports):
+                await console.start(bind, port)
+            await self.ssh.start(bind, self.options.ssh_port)
+            await self.control.start(bind, 0)
+        except BaseException:
+            await self.stop()
+            raise
+        self.endpoints = {
+            "name": self.options.name,
+            "ssh": {"host": bind, "port": self.ssh.port},
+            "consoles": {name: {"tcp": f"socket://{bind}:{c.port}", "pty": c.pty_name}
+                         for name, c in self.consoles.items()},
+            "control": {"host": bind, "port": self.control.port, "token": self.token},
+            "username": self.accounts.username,
+            "password": self.options.password,
+        }
+        return self.endpoints
+
+    async def stop(self) -> None:
+        """Close every endpoint and cancel pending timers; safe to call twice."""
+        self.clock.close()
+        await self.ssh.stop()
+        await self.control.stop()
+        for console in self.consoles.values():
+            await console.stop()

@@ -1,0 +1,163 @@
+"""Management SSH: one address that always reaches the current master (asyncssh server).
+
+OpenSSH password authentication is the login. Every management session is closed when the
+master changes; while there is no master, new connections are closed at once. Shell sessions
+with a pty get echo and line editing; without a pty there is no echo; an exec request runs
+one command line and closes.
+"""
+
+from __future__ import annotations
+
+import asyncssh
+
+from .cli import CliSession
+from .login import Accounts
+from .model import Chassis, Notice
+
+
+class ManagementSsh:
+    """The asyncssh server of one chassis and the sessions it carries."""
+
+    def __init__(self, chassis: Chassis, accounts: Accounts):
+        self.chassis = chassis
+        self.accounts = accounts
+        self.connections: set[asyncssh.SSHServerConnection] = set()
+        self.sessions: set["_Session"] = set()
+        self.acceptor: asyncssh.SSHAcceptor | None = None
+        self.port = 0
+        chassis.subscribe(self.on_notice)
+
+    async def start(self, bind: str = "127.0.0.1", port: int = 0) -> None:
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        self.acceptor = await asyncssh.create_server(
+            lambda: _Server(self), bind, port, server_host_keys=[key], encoding=None,
+            allow_scp=False, agent_forwarding=False, x11_forwarding=False, login_timeout=60)
+        self.port = self.acceptor.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        self.chassis.unsubscribe(self.on_notice)
+        self.drop_all()
+        if self.acceptor:
+            self.acceptor.close()
+            await self.acceptor.wait_closed()
+
+    def on_notice(self, notice: Notice) -> None:
+        if notice.kind == "master":
+            self.drop_all()
+
+    def drop_all(self) -> None:
+        """Close every management session (the master changed)."""
+        for session in list(self.sessions):
+            session.end()
+        for conn in list(self.connections):
+            conn.close()
+
+
+class _Server(asyncssh.SSHServer):
+    def __init__(self, mgmt: ManagementSsh):
+        self.mgmt = mgmt
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self.master: str | None = None
+        self.privilege: str | None = None
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        master = self.mgmt.chassis.master()
+        if master is None:
+            conn.close()
+            return
+        self.master = master.name
+        self.mgmt.connections.add(conn)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.mgmt.connections.discard(self.conn)
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    def kbdint_auth_supported(self) -> bool:
+        return False  # plain password auth: OpenSSH asks "user@host's password: "
+
+    def validate_password(self, username: str, password: str) -> bool:
+        self.privilege = self.mgmt.accounts.check(username, password)
+        return self.privilege is not None
+
+    def session_requested(self) -> "_Session":
+        return _Session(self)
+
+
+class _Session(asyncssh.SSHServerSession):
+    def __init__(self, server: _Server):
+        self.server = server
+        self.mgmt = server.mgmt
+        self.chan: asyncssh.SSHServerChannel | None = None
+        self.pty = False
+        self.command: str | None = None
+        self.cli: CliSession | None = None
+
+    def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
+        self.chan = chan
+
+    def pty_requested(self, term_type, term_size, term_modes) -> bool:
+        self.pty = True
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        self.command = command.decode(errors="replace") if isinstance(command, bytes) else command
+        return True
+
+    def session_started(self) -> None:
+        master = self.mgmt.chassis.master()
+        if master is None or master.name != self.server.master:
+            self.chan.close()
+            return
+        username = self.chan.get_extra_info("username")
+        self.cli = CliSession(self.mgmt.chassis, master.name, username, self.server.privilege,
+                              self._write, on_exit=self._exit, echo=self.pty,
+                              interactive=self.command is None)
+        self.mgmt.sessions.add(self)
+        if self.command is None:
+            self.cli.start()
+        else:
+            self.cli.feed(self.command.encode("ascii", "replace") + b"\r")
+            self._exec_done()
+
+    def data_received(self, data: bytes, datatype) -> None:
+        if self.cli:
+            self.cli.feed(data)
+            self._exec_done()
+
+    def eof_received(self) -> bool:
+        self._exit()
+        return False
+
+    def _exec_done(self) -> None:
+        if self.command is not None and self.cli and self.cli.idle:
+            self._exit()
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.chan.write(data)
+        except (asyncssh.Error, OSError, BrokenPipeError):
+            pass
+
+    def _exit(self) -> None:
+        self.end()
+        try:
+            self.chan.exit(0)
+        except (asyncssh.Error, OSError):
+            pass
+
+    def end(self) -> None:
+        if self.cli:
+            self.cli.close()
+        self.mgmt.sessions.discard(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.end()
