@@ -81,14 +81,19 @@ class SwitchStatus:
         """Slot name of the MSM this session runs on (the one marked ``*``), or None."""
         return next((m.slot for m in self.msms.values() if m.current), None)
 
-    def msm(self, slot: str) -> MsmStatus:
-        """The MSM in ``slot`` (``"MSM-B"``, ``"B"``, ``"msm-b"``); absent slots read ``""``."""
-        name = slot.upper() if slot.upper().startswith("MSM-") else f"MSM-{slot.upper()}"
+    def msm(self, slot: str | None) -> MsmStatus | None:
+        """The MSM in ``slot`` (``"MSM-B"``, ``"B"``, ``"msm-b"``), None for no such slot.
+
+        MSM-A and MSM-B always exist: one not shown reads ``state == ""`` (absent).
+        """
+        if not isinstance(slot, str) or not slot.strip():
+            return None
+        name = slot.strip().upper()
+        name = name if name.startswith(("MSM-", "SLOT-")) else f"MSM-{name}"
+        name = name.replace("SLOT-", "Slot-")
         if name in self.msms:
             return self.msms[name]
-        if name in MSM_NAMES:
-            return MsmStatus(name, "")
-        raise KeyError(f"no MSM {slot!r} in show switch; slots are {', '.join(self.msms)}")
+        return MsmStatus(name, "") if name in MSM_NAMES else None
 
     def _slot_in(self, state: str) -> str | None:
         return next((m.slot for m in self.msms.values() if m.state == state), None)
