@@ -1,0 +1,55 @@
+"""The emulator's rendered outputs parse to the chassis model's state (contract drift check)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from harness.parsers import (parse_show_checkpoint_data, parse_show_node, parse_show_switch,
+                             parse_show_version, parse_show_vlan)
+from virtual_chassis import outputs
+from virtual_chassis.clock import Clock
+from virtual_chassis.model import Chassis
+
+
+@pytest.fixture
+def chassis():
+    loop = asyncio.new_event_loop()
+    try:
+        yield Chassis(Clock(loop, speed=1000.0), versions=("12.4.2.8", "12.3.1.2"))
+    finally:
+        loop.close()
+
+
+def wire(lines: list[str]) -> str:
+    return "\r\n".join(lines) + "\r\n"
+
+
+def test_powered_up_chassis_seen_from_the_backup_console(chassis):
+    a, b = chassis.msms["MSM-A"], chassis.msms["MSM-B"]
+    status = parse_show_switch(wire(outputs.show_switch(chassis, b)))
+    assert (status.master, status.backup, status.current) == ("MSM-A", "MSM-B", "MSM-B")
+    assert status.msm("MSM-B").in_sync == chassis.in_sync(b)
+    assert status.msm("MSM-B").booted_version == b.booted_version == "12.3.1.2"
+    assert [n.node for n in parse_show_node(wire(outputs.show_node(chassis)))] == ["MSM-A",
+                                                                                   "MSM-B"]
+    assert parse_show_node(wire(outputs.show_node_detail(chassis))) == parse_show_node(
+        wire(outputs.show_node(chassis)))
+    records = parse_show_checkpoint_data(wire(outputs.show_checkpoint_data(chassis)))
+    assert [r.process for r in records] == [p.name for p in chassis.checkpoint_progress()]
+    one = parse_show_checkpoint_data(wire(outputs.show_checkpoint_data(chassis, "vlan")))
+    assert [r.process for r in one] == ["vlan"]
+    info = parse_show_version(wire(outputs.show_version(chassis, a)))
+    assert info.image_version == "12.4.2.8" and info.components["MSM-B"].img == "12.3.1.2"
+    assert {v.name for v in parse_show_vlan(wire(outputs.show_vlan(a)))} == set(
+        a.running.vlans)
+
+
+def test_backup_powered_off(chassis):
+    chassis.power("MSM-B", "off")
+    a = chassis.msms["MSM-A"]
+    status = parse_show_switch(wire(outputs.show_switch(chassis, a)))
+    assert status.master == "MSM-A" and not status.msm("MSM-B").present
+    assert [n.node for n in parse_show_node(wire(outputs.show_node(chassis)))] == ["MSM-A"]
+    assert parse_show_version(wire(outputs.show_version(chassis, a))).components["MSM-B"].empty
