@@ -1,1 +1,55 @@
-"""drivers package."""
+"""Drivers: transports (serial console URL, OpenSSH) and the XCM8800 CLI session on top of them.
+
+The harness codes against :class:`Transport`, :class:`CliSession` and :class:`CommandResult`;
+prompt recognition, output cleaning and the dialog table are pure and usable on their own.
+"""
+
+from drivers.deadline import Deadline
+from drivers.dialogs import DEFAULT_DIALOGS, LOGOUT_KEEP_SAVED, Dialog, dialog, find_dialog, with_answers
+from drivers.errors import (
+    CommandError,
+    ConnectionFailed,
+    ConnectionLost,
+    DeviceRebooted,
+    HilError,
+    HostKeyChanged,
+    LoginFailed,
+    Timeout,
+)
+from drivers.prompt import Cleaned, Prompt, clean_output, find_login, find_prompt, parse_prompt
+from drivers.serial_transport import SerialTransport
+from drivers.session import CliSession, CommandResult
+from drivers.ssh_transport import SshTransport
+from drivers.transcript import Transcript, mask_text
+from drivers.transport import Transport
+
+__all__ = [
+    "CliSession",
+    "Cleaned",
+    "CommandError",
+    "CommandResult",
+    "ConnectionFailed",
+    "ConnectionLost",
+    "DEFAULT_DIALOGS",
+    "Deadline",
+    "DeviceRebooted",
+    "Dialog",
+    "HilError",
+    "HostKeyChanged",
+    "LOGOUT_KEEP_SAVED",
+    "LoginFailed",
+    "Prompt",
+    "SerialTransport",
+    "SshTransport",
+    "Timeout",
+    "Transcript",
+    "Transport",
+    "clean_output",
+    "dialog",
+    "find_dialog",
+    "find_login",
+    "find_prompt",
+    "mask_text",
+    "parse_prompt",
+    "with_answers",
+]

@@ -1,0 +1,213 @@
+"""What the XCM8800 CLI prints, recognised by shape: prompts, login, pager, log and boot lines.
+
+Pure functions over text; no I/O. Patterns are compiled once at import. The prompt is
+recognised by its shape only (``[* ][! ]<SysName>.<n> # ``), never by hostname, and only in
+the tail of the buffer, so a long command output costs the same as a short one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+#: How much of the end of a buffer is searched for a prompt, a question or the pager.
+TAIL = 256
+
+_LINE_START = r"(?:(?<=[\r\n])|^)"
+
+PROMPT_RE = re.compile(
+    _LINE_START
+    + r"(?P<unsaved>\* )?(?P<recovery>! )?(?P<sysname>\(?[\w\-.~]+\)?)\.(?P<counter>\d+) "
+    r"(?P<mode>[#>]) \Z"
+)
+LOGIN_RE = re.compile(_LINE_START + r"(?P<pending>\(pending-AAA\) )?login: ?\Z")
+PASSWORD_RE = re.compile(_LINE_START + r"[Pp]assword: ?\Z")
+LOGIN_INCORRECT_RE = re.compile(r"^Login incorrect", re.M)
+PAGER_TEXT = "Press <SPACE> to continue or <Q> to quit:"
+PAGER_RE = re.compile(re.escape(PAGER_TEXT) + r"[ \t]*\Z")
+#: The pager prompt plus the ``\r`` + blanks + ``\r`` the device uses to erase it.
+PAGER_ERASE_RE = re.compile(re.escape(PAGER_TEXT) + r"[ \t]*(?:\r[ \t]*\r)?")
+LOG_RE = re.compile(
+    r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}\.\d{2} <[A-Za-z]+:[^>\s]+> \S.*"
+)
+BOOT_RE = re.compile(
+    r"^(?:Rebooting\s*\.*\s*"
+    r"|.*\bBootROM \d[\w.]*.*"
+    r"|Starting \S+ image\b.*"
+    r"|Loading XCM8800\b.*)$"
+)
+ERROR_RE = re.compile(r"^(?:Error:|%%)")
+ANSI_RE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|[()][0-9A-Za-z]|[=>78DEHM])")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A parsed CLI prompt such as ``* XCM8810.12 # ``."""
+
+    text: str
+    sysname: str
+    counter: int
+    unsaved: bool
+    recovery: bool
+    admin: bool
+
+
+def _tail_search(pattern: re.Pattern[str], buffer: str, tail: int = TAIL) -> re.Match[str] | None:
+    return pattern.search(buffer, max(0, len(buffer) - tail))
+
+
+def _prompt_from(match: re.Match[str]) -> Prompt:
+    return Prompt(
+        text=match.group(0),
+        sysname=match["sysname"],
+        counter=int(match["counter"]),
+        unsaved=bool(match["unsaved"]),
+        recovery=bool(match["recovery"]),
+        admin=match["mode"] == "#",
+    )
+
+
+def parse_prompt(text: str) -> Prompt | None:
+    """Parse one prompt string (``"XCM8810.3 # "``); None when it is not prompt-shaped."""
+    match = PROMPT_RE.fullmatch(text)
+    return _prompt_from(match) if match else None
+
+
+def strip_trailing_log_lines(buffer: str) -> str:
+    """Drop complete log lines (and the line breaks around them) from the end of ``buffer``."""
+    while buffer.endswith(("\n", "\r")):
+        body = buffer.rstrip("\r\n")
+        start = max(body.rfind("\n"), body.rfind("\r")) + 1
+        if not LOG_RE.search(body, start):
+            return buffer
+        buffer = body[:start].rstrip("\r\n") if start else ""
+    return buffer
+
+
+def find_prompt(buffer: str) -> Prompt | None:
+    """The prompt the device is waiting at, if the buffer ends with one.
+
+    Log lines the console printed after the prompt are ignored.
+    """
+    match = _tail_search(PROMPT_RE, buffer)
+    if match is None:
+        match = _tail_search(PROMPT_RE, strip_trailing_log_lines(buffer))
+    return _prompt_from(match) if match else None
+
+
+def find_login(buffer: str) -> str | None:
+    """``"login"``, ``"pending-aaa"`` or ``"password"`` when the buffer ends with that prompt."""
+    match = _tail_search(LOGIN_RE, buffer)
+    if match:
+        return "pending-aaa" if match["pending"] else "login"
+    if _tail_search(PASSWORD_RE, buffer):
+        return "password"
+    return None
+
+
+def at_pager(buffer: str) -> bool:
+    """True when the buffer ends with the pager prompt (the device waits for SPACE or q)."""
+    return _tail_search(PAGER_RE, buffer) is not None
+
+
+def is_boot_line(line: str) -> bool:
+    """True for a line of reboot/boot text (``Rebooting ...``, BootROM banner, image start)."""
+    return BOOT_RE.match(line) is not None
+
+
+def split_log(line: str) -> tuple[str, str | None]:
+    """Split a clean line into (text before a log line, the log line or None)."""
+    match = LOG_RE.search(line)
+    if match is None:
+        return line, None
+    return line[: match.start()], match.group(0).rstrip()
+
+
+def resolve_line(line: str) -> str:
+    """One clean line: no ANSI escapes, no control characters; ``\\r`` overwrites like a terminal.
+
+    Of the ``\\r``-separated pieces the last non-blank one is what a terminal shows in the
+    cases the device produces (erased pager prompt, a log line after ``\\r``).
+    """
+    line = ANSI_RE.sub("", line)
+    if "\r" in line:
+        pieces = [piece for piece in line.split("\r") if piece.strip()]
+        line = pieces[-1] if pieces else ""
+    return _CONTROL_RE.sub("", line)
+
+
+class LineSplitter:
+    """Turns chunks of received text into complete clean lines, whatever the chunk boundaries."""
+
+    def __init__(self) -> None:
+        self._partial = ""
+
+    def feed(self, text: str) -> list[str]:
+        """Add text; return the lines it completed (resolved, without line endings)."""
+        data = self._partial + text
+        *complete, self._partial = data.split("\n")
+        return [resolve_line(line) for line in complete]
+
+
+class Cleaned(NamedTuple):
+    """Command output after cleaning."""
+
+    output: str
+    log_lines: tuple[str, ...]
+    errors: tuple[str, ...]
+
+
+def _lines_of(raw: str) -> list[str]:
+    raw = PAGER_ERASE_RE.sub("", ANSI_RE.sub("", raw))
+    raw = raw.replace("\r\n", "\n").replace("\n\r", "\n")
+    return [resolve_line(line) for line in raw.split("\n")]
+
+
+def _pull_logs(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Move log lines out; a log line that cut an output line in two is stitched back."""
+    kept: list[str] = []
+    logs: list[str] = []
+    carry = ""
+    for line in lines:
+        before, log = split_log(carry + line)
+        if log is None:
+            kept.append(before)
+            carry = ""
+        else:
+            logs.append(log)
+            carry = before
+    if carry:
+        kept.append(carry)
+    return kept, logs
+
+
+def _drop_echo(lines: list[str], command: str | None) -> list[str]:
+    wanted = (command or "").strip()
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if wanted and line.rstrip().endswith(wanted):
+            return lines[:index] + lines[index + 1 :]
+        return lines
+    return lines
+
+
+def clean_output(raw: str, command: str | None = None) -> Cleaned:
+    """Clean what the device printed for ``command``: the text between sending it and the prompt.
+
+    Removes the echoed command, the final prompt, ``\\r``, pager prompts and their erase
+    sequences, ANSI escapes; moves log lines out into their own list; collects error lines.
+    """
+    lines = _lines_of(raw)
+    if lines and parse_prompt(lines[-1]) is not None:
+        lines.pop()
+    lines, logs = _pull_logs(lines)
+    lines = _drop_echo(lines, command)
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    errors = tuple(line.strip() for line in lines if ERROR_RE.match(line.lstrip()))
+    return Cleaned("\n".join(lines), tuple(logs), errors)

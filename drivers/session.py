@@ -1,0 +1,368 @@
+"""An XCM8800 CLI session over any transport: login, commands, pager, dialogs, reboots.
+
+The session waits with ``transport.read(timeout=remaining)`` only, never a fixed sleep, and
+every wait is bounded by a :class:`~drivers.deadline.Deadline`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from drivers.deadline import Deadline
+from drivers.dialogs import DEFAULT_DIALOGS, LOGOUT_KEEP_SAVED, Answers, Dialog, find_dialog, with_answers
+from drivers.errors import (
+    CommandError,
+    ConnectionFailed,
+    ConnectionLost,
+    DeviceRebooted,
+    HostKeyChanged,
+    Timeout,
+)
+from drivers.login import LoginMachine
+from drivers.prompt import (
+    BOOT_RE,
+    LineSplitter,
+    Prompt,
+    at_pager,
+    clean_output,
+    find_login,
+    find_prompt,
+    is_boot_line,
+    split_log,
+)
+from drivers.transcript import Transcript, mask_text
+from drivers.transport import Transport
+
+#: Refuse to answer more questions than this in one command (a device asking in a loop).
+MAX_ANSWERS = 16
+#: How much recently received text is kept for error messages.
+_RECENT = 1024
+#: At most this many reads are drained between commands (a console that never stops talking).
+_MAX_DRAIN_READS = 256
+_LOGOUT_RE = re.compile(r"^\s*(?:exit|logout|quit)\s*$")
+_BOOT_LINE_RE = re.compile(BOOT_RE.pattern.replace("^", "^\r*", 1), re.M)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What one command produced."""
+
+    command: str
+    output: str
+    prompt: Prompt | None
+    elapsed: float
+    failed: bool
+    error: str | None
+    log_lines: tuple[str, ...] = ()
+    rebooted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when no error line was seen."""
+        return not self.failed
+
+
+class _Inbox:
+    """Received text not yet consumed, with complete lines reported as they arrive."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.text = ""
+        self.recent = ""
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._splitter = LineSplitter()
+
+    def add(self, data: bytes) -> list[str]:
+        chunk = self._decoder.decode(data)
+        self.text += chunk
+        self.recent = (self.recent + chunk)[-_RECENT:]
+        return self._splitter.feed(chunk)
+
+    def take(self, upto: int | None = None) -> str:
+        end = len(self.text) if upto is None else upto
+        taken, self.text = self.text[:end], self.text[end:]
+        return taken
+
+
+class CliSession:
+    """One CLI session (console or SSH) to one MSM; see :meth:`connect` and :meth:`run`."""
+
+    nudge_after = 2.0
+    """Seconds of silence after which ``\\r`` is sent while looking for a login or prompt."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        username: str = "admin",
+        password: str = "",
+        transcript: Transcript | None = None,
+        dialogs: Iterable[Dialog] = DEFAULT_DIALOGS,
+        on_log: Callable[[str], None] | None = None,
+    ):
+        self.transport = transport
+        self.username = username
+        self._password = password
+        self.dialogs = tuple(dialogs)
+        self.on_log = on_log
+        self.prompt: Prompt | None = None
+        self.logged_in = False
+        self.booting = False
+        self._inbox = _Inbox()
+        if transcript is not None:
+            transport.transcript = transcript
+        self.transcript = getattr(transport, "transcript", None)
+        if self.transcript is not None:
+            self.transcript.add_secret(password)
+
+    @property
+    def name(self) -> str:
+        return self.transport.name
+
+    # -- connecting -------------------------------------------------------------------------
+
+    def connect(self, deadline: Deadline | float = 60.0) -> Prompt:
+        """Open the transport, log in (or adopt a logged-in prompt) and disable paging."""
+        return self._start(Deadline.of(deadline), nudge_first=True)
+
+    def wait_for_login(self, deadline: Deadline | float = 600.0) -> Prompt:
+        """After a reboot: wait for the boot to end at ``login:``, then log in again.
+
+        On a console nothing is sent while boot text is running. Over SSH this reconnects
+        (the management address answers again once a master exists).
+        """
+        deadline = Deadline.of(deadline)
+        if self.transport.kind == "ssh":
+            return self.reconnect(deadline)
+        return self._start(deadline, nudge_first=False)
+
+    def reconnect(self, deadline: Deadline | float = 120.0) -> Prompt:
+        """Close and connect again, retrying refused or dropped connections until the deadline."""
+        deadline = Deadline.of(deadline)
+        backoff = 0.05
+        while True:
+            self._note("reconnect")
+            self._drop()
+            try:
+                return self.connect(deadline)
+            except HostKeyChanged:
+                raise
+            except (ConnectionFailed, ConnectionLost, DeviceRebooted) as exc:
+                if deadline.remaining() <= backoff:
+                    raise ConnectionFailed(
+                        f"{self.name}: could not reconnect within {deadline.seconds:g}s; last error: {exc}"
+                    ) from exc
+                time.sleep(backoff)  # retry pacing between attempts, bounded by the deadline
+                backoff = min(backoff * 2, 1.0)
+
+    def _start(self, deadline: Deadline, nudge_first: bool) -> Prompt:
+        if not self.transport.is_open:
+            self._inbox.reset()
+            self.transport.open(deadline)
+        self._note(f"log in on {self.name}")
+        machine = LoginMachine(self, deadline, nudge_first=nudge_first)
+        self._set_prompt(machine.run())
+        self._inbox.take()
+        self.run("disable clipaging", timeout=deadline)
+        assert self.prompt is not None
+        return self.prompt
+
+    def _set_prompt(self, prompt: Prompt) -> None:
+        self.prompt = prompt
+        self.logged_in = True
+        self.booting = False
+
+    def _drop(self) -> None:
+        self.transport.close()
+        self._inbox.reset()
+        self.logged_in = False
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Log out politely on a console (answering the save question ``n``), then close."""
+        try:
+            if self.logged_in and self.transport.is_open and self.transport.kind == "console":
+                self.run("exit", timeout=timeout, answers=(LOGOUT_KEEP_SAVED,))
+        except (ConnectionLost, DeviceRebooted, Timeout, CommandError) as exc:
+            self._note(f"logout on close failed: {exc}")
+        finally:
+            self._drop()
+
+    def __enter__(self) -> "CliSession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def run(
+        self,
+        command: str,
+        timeout: Deadline | float = 30.0,
+        answers: Answers | None = None,
+        expect_reboot: bool = False,
+        check: bool = False,
+    ) -> CommandResult:
+        """Send ``command``, answer dialogs and the pager, wait for the prompt, clean the output.
+
+        ``answers`` take precedence over the session's dialog table. A reboot or a dropped SSH
+        connection while the command runs gives ``rebooted=True`` with ``expect_reboot``, else
+        :class:`DeviceRebooted`. ``check=True`` raises :class:`CommandError` on an error line.
+        """
+        if "\n" in command or "\r" in command:
+            raise ValueError(f"one command line per run(), got {command!r}")
+        deadline = Deadline.of(timeout)
+        self._discard_pending()
+        self._note(f"run {command!r} (timeout {deadline.seconds:g}s)")
+        started = time.monotonic()
+        self._send(command + "\r")
+        outcome = self._await(command, deadline, with_answers(answers, self.dialogs))
+        result = self._result(command, outcome, time.monotonic() - started)
+        self._note(f"{command!r}: {outcome} after {result.elapsed:.3f}s" + (f", {result.error}" if result.failed else ""))
+        if result.rebooted and not expect_reboot:
+            raise DeviceRebooted(
+                f"{self.name}: the MSM rebooted or dropped the session while running {command!r}; "
+                "pass expect_reboot=True if that is intended, then wait_for_login() or reconnect()"
+            )
+        if check and result.failed:
+            raise CommandError(f"{self.name}: {command!r} failed: {result.error}", result)
+        return result
+
+    def _await(self, command: str, deadline: Deadline, table: tuple[Dialog, ...]) -> str:
+        """Read until the command ends; returns ``prompt``, ``rebooted``, ``closed`` or ``login``."""
+        handled, answered = 0, 0
+        while True:
+            text = self._inbox.text
+            prompt = find_prompt(text)
+            if prompt is not None and self._ends(command, prompt, text):
+                self._set_prompt(prompt)
+                return "prompt"
+            if self.booting:
+                return "rebooted"
+            if len(text) > handled:
+                handled = len(text)
+                if at_pager(text):
+                    self._send(" ")
+                    continue
+                question = find_dialog(text, table)
+                if question is not None:
+                    answered += 1
+                    self._answer(command, question, answered)
+                    continue
+                if find_login(text) is not None:
+                    return "login"
+            if deadline.expired:
+                raise Timeout(
+                    f"{self.name}: no prompt after {command!r} within {deadline.seconds:g}s; "
+                    f"last output: {self._tail()!r}. Give the command a longer timeout, or check "
+                    "the console: the CLI may be stuck in a question"
+                )
+            try:
+                self._receive(deadline.remaining())
+            except ConnectionLost:
+                if self.transport.kind != "ssh":
+                    raise
+                return "closed"
+
+    def _ends(self, command: str, prompt: Prompt, text: str) -> bool:
+        """Is ``prompt`` the one after ``command``, not a stale one from an earlier empty line?
+
+        It is when the command's echo came before it or the per-session counter moved on.
+        """
+        wanted = command.strip()
+        if not wanted or self.prompt is None or prompt.counter != self.prompt.counter:
+            return True
+        return wanted in text
+
+    def _answer(self, command: str, question: Dialog, count: int) -> None:
+        if count > MAX_ANSWERS:
+            raise CommandError(
+                f"{self.name}: {command!r} asked more than {MAX_ANSWERS} questions "
+                f"(last: {question.description}); answer it explicitly with answers="
+            )
+        self._note(f"answer {question.answer!r}: {question.description}")
+        self._send(question.answer + "\r")
+
+    def _result(self, command: str, outcome: str, elapsed: float) -> CommandResult:
+        logout = _LOGOUT_RE.match(command) is not None
+        rebooted = outcome == "rebooted" or (outcome in ("closed", "login") and not logout)
+        if outcome != "prompt":
+            self.logged_in = False
+            self.prompt = None
+        raw = self._inbox.take(self._boot_start() if outcome == "rebooted" else None)
+        cleaned = clean_output(raw, command)
+        return CommandResult(
+            command=command,
+            output=cleaned.output,
+            prompt=self.prompt,
+            elapsed=elapsed,
+            failed=bool(cleaned.errors),
+            error=cleaned.errors[0] if cleaned.errors else None,
+            log_lines=cleaned.log_lines,
+            rebooted=rebooted,
+        )
+
+    def _boot_start(self) -> int:
+        """Where boot text begins in the inbox: it stays there for :meth:`wait_for_login`."""
+        match = _BOOT_LINE_RE.search(self._inbox.text)
+        return match.start() if match else len(self._inbox.text)
+
+    def _discard_pending(self) -> None:
+        """Consume what arrived while idle (log lines still reported); fail if the session ended."""
+        if not self.logged_in:
+            raise ConnectionLost(
+                f"{self.name}: not logged in (never connected, closed, or the MSM rebooted); "
+                "call connect(), wait_for_login() or reconnect() first"
+            )
+        try:
+            for _ in range(_MAX_DRAIN_READS):
+                if not self._receive(0):
+                    break
+        except ConnectionLost:
+            self.logged_in = False
+            raise ConnectionLost(
+                f"{self.name}: the connection was closed while idle (failover or reboot?); call reconnect()"
+            ) from None
+        text = self._inbox.text
+        if self.booting or (find_login(text) is not None and find_prompt(text) is None):
+            self.logged_in = False
+            raise DeviceRebooted(
+                f"{self.name}: the MSM rebooted or ended the session since the last command; "
+                "call wait_for_login() or reconnect()"
+            )
+        self._inbox.take()
+
+    # -- bytes ------------------------------------------------------------------------------
+
+    def _receive(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` for data; True when some arrived."""
+        data = self.transport.read(max(0.0, timeout))
+        if not data:
+            return False
+        for line in self._inbox.add(data):
+            self._on_line(line)
+        return True
+
+    def _on_line(self, line: str) -> None:
+        _, log = split_log(line)
+        if log is not None:
+            if self.on_log is not None:
+                self.on_log(log)
+        elif is_boot_line(line):
+            self.booting = True
+
+    def _send(self, text: str) -> None:
+        self.transport.write(text.encode())
+
+    def _note(self, text: str) -> None:
+        if self.transcript is not None:
+            self.transcript.note(text)
+
+    def _tail(self, size: int = 200) -> str:
+        """The last ``size`` characters received, secrets masked (for error messages)."""
+        return mask_text(self._inbox.recent, (self._password,))[-size:]

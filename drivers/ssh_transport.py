@@ -1,0 +1,228 @@
+"""SSH transport: the system OpenSSH client under pexpect.
+
+Using the real client keeps users' ``~/.ssh/config``, keys, agents and jump hosts working.
+Host keys are trusted on first use into a harness-owned known_hosts file
+(``StrictHostKeyChecking=accept-new``, never ``no``). ``open()`` answers OpenSSH's own password
+prompt (password or keyboard-interactive) and turns its failures into clear errors.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pexpect
+
+from drivers.deadline import Deadline
+from drivers.errors import ConnectionFailed, ConnectionLost, HostKeyChanged, LoginFailed
+from drivers.transcript import Transcript
+
+_CHUNK = 65536
+_PASSWORD_PROMPT_RE = re.compile(r"(?i)password(?: for [^:\r\n]*)?:\s*\Z")
+_DENIED_RE = re.compile(r"Permission denied|Too many authentication failures")
+_HOST_KEY_CHANGED_RE = re.compile(r"REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed")
+_OFFENDING_RE = re.compile(r"Offending \S+ key in (?P<file>\S+):(?P<line>\d+)")
+_CONNECT_FAILED_RE = re.compile(
+    r"(?m)^(?:ssh: .*|kex_exchange_identification: .*|Connection (?:closed|reset) by .*"
+    r"|.*Connection refused.*|.*Connection timed out.*|.*No route to host.*"
+    r"|.*Could not resolve hostname.*|.*Operation timed out.*|banner exchange: .*)$"
+)
+#: Lines OpenSSH itself prints before the remote side speaks.
+_CLIENT_NOISE_RE = re.compile(r"(?m)^(?:Warning: Permanently added .*|.*password:\s*)$")
+
+
+class SshTransport:
+    """Management SSH transport to the master MSM; see the module docstring."""
+
+    kind = "ssh"
+
+    def __init__(
+        self,
+        host: str,
+        port: int = 22,
+        username: str = "admin",
+        password: str = "",
+        known_hosts: Path | str | None = None,
+        ssh_options: Sequence[str] = (),
+        transcript: Transcript | None = None,
+    ):
+        self.host = host
+        self.port = int(port)
+        self.username = username
+        self._password = password
+        self.known_hosts = Path(known_hosts) if known_hosts is not None else Path("known_hosts")
+        self.ssh_options = tuple(ssh_options)
+        self.transcript = transcript
+        self.name = f"ssh {username}@{host}:{self.port}"
+        self._child: pexpect.spawn | None = None
+        self._pending = b""
+        if transcript is not None:
+            transcript.add_secret(password)
+
+    @property
+    def is_open(self) -> bool:
+        return self._child is not None
+
+    def command(self, connect_timeout: float = 10.0) -> list[str]:
+        """The ssh command line (without the password, which is typed at the prompt)."""
+        options = {
+            "UserKnownHostsFile": str(self.known_hosts),
+            "StrictHostKeyChecking": "accept-new",
+            "NumberOfPasswordPrompts": "1",
+            "ConnectTimeout": str(max(1, math.ceil(connect_timeout))),
+            "ServerAliveInterval": "5",
+            "ServerAliveCountMax": "3",
+        }
+        args = ["-tt", "-e", "none", "-p", str(self.port), "-l", self.username]
+        for key, value in options.items():
+            args += ["-o", f"{key}={value}"]
+        args += list(self.ssh_options)
+        return ["ssh", *args, self.host]
+
+    def open(self, deadline: Deadline | float = 30.0) -> None:
+        """Start ssh and authenticate; LoginFailed, HostKeyChanged or ConnectionFailed on failure."""
+        if self.is_open:
+            return
+        deadline = Deadline.of(deadline)
+        if self.transcript is not None:
+            self.transcript.add_secret(self._password)
+        self.known_hosts.parent.mkdir(parents=True, exist_ok=True)
+        argv = self.command(deadline.remaining())
+        if self.transcript is not None:
+            self.transcript.note(f"{self.name}: {' '.join(argv)}")
+        try:
+            child = pexpect.spawn(argv[0], argv[1:], timeout=None, maxread=_CHUNK, dimensions=(24, 200))
+        except (pexpect.ExceptionPexpect, OSError) as exc:
+            raise ConnectionFailed(f"cannot start the OpenSSH client for {self.name}: {exc}; install openssh-client") from None
+        child.delaybeforesend = None
+        child.ptyproc.delayafterclose = 0.01
+        child.ptyproc.delayafterterminate = 0.02
+        self._child = child
+        try:
+            self._authenticate(deadline)
+        except BaseException:
+            self.close()
+            raise
+
+    def _authenticate(self, deadline: Deadline) -> None:
+        seen = b""
+        answered = False
+        while True:
+            remaining = deadline.remaining()
+            if remaining <= 0:
+                raise ConnectionFailed(
+                    f"{self.name}: no answer within {deadline.seconds:g}s "
+                    f"(last seen: {self._tail(seen)!r}); check the address, port and network"
+                )
+            try:
+                data = self._read_raw(remaining)
+            except ConnectionLost:
+                self._raise_for(seen.decode("utf-8", "replace"), closed=True)
+            seen += data
+            text = seen.decode("utf-8", "replace")
+            self._raise_for(text, closed=False)
+            if _PASSWORD_PROMPT_RE.search(text):
+                if answered:
+                    raise LoginFailed(f"{self.name}: password refused for user {self.username!r}; check the credentials")
+                self._send_password()
+                answered, seen = True, b""
+            elif self._remote_spoke(text):
+                self._pending = seen
+                return
+
+    def _send_password(self) -> None:
+        assert self._child is not None
+        data = self._password.encode() + b"\r"
+        if self.transcript is not None:
+            self.transcript.sent(data)
+        self._child.send(data)
+
+    @staticmethod
+    def _remote_spoke(text: str) -> bool:
+        """True once anything arrived besides OpenSSH's own messages and line breaks."""
+        return bool(_CLIENT_NOISE_RE.sub("", text).strip())
+
+    def _raise_for(self, text: str, closed: bool) -> None:
+        if _HOST_KEY_CHANGED_RE.search(text):
+            raise HostKeyChanged(self._host_key_message(text))
+        if _DENIED_RE.search(text):
+            raise LoginFailed(
+                f"{self.name}: login refused for user {self.username!r} on {self.host}:{self.port}; "
+                "check the user name and password in the testbed"
+            )
+        failure = _CONNECT_FAILED_RE.search(text)
+        if failure or closed:
+            reason = failure.group(0).strip() if failure else f"connection closed ({self._tail(text.encode())!r})"
+            raise ConnectionFailed(
+                f"{self.name}: {reason}; check that the switch (or virtual chassis) is up, "
+                "the address and port are right and a master MSM is serving SSH"
+            )
+
+    def _host_key_message(self, text: str) -> str:
+        offending = _OFFENDING_RE.search(text)
+        where = (
+            f"line {offending['line']} of {offending['file']}"
+            if offending
+            else f"the entry for [{self.host}]:{self.port} in {self.known_hosts}"
+        )
+        return (
+            f"{self.name}: the host key differs from the one recorded in {self.known_hosts}; if the "
+            f"switch was replaced or re-keyed, remove {where} (ssh-keygen -R '[{self.host}]:{self.port}' "
+            f"-f {self.known_hosts}) and connect again, otherwise stop: someone may be in the middle"
+        )
+
+    def _read_raw(self, timeout: float) -> bytes:
+        child = self._require_open()
+        try:
+            data = child.read_nonblocking(_CHUNK, timeout=max(0.0, timeout))
+        except pexpect.TIMEOUT:
+            return b""
+        except (pexpect.EOF, OSError, ValueError):
+            self.close()
+            raise ConnectionLost(f"{self.name}: connection closed by the remote side; reconnect") from None
+        if self.transcript is not None:
+            self.transcript.received(data)
+        return data
+
+    def read(self, timeout: float) -> bytes:
+        """What arrived within ``timeout`` seconds; ConnectionLost when ssh ended."""
+        if self._pending:
+            data, self._pending = self._pending, b""
+            return data
+        return self._read_raw(timeout)
+
+    def write(self, data: bytes) -> None:
+        """Send ``data`` to the remote shell; ConnectionLost if ssh has ended."""
+        child = self._require_open()
+        if self.transcript is not None:
+            self.transcript.sent(data)
+        try:
+            child.send(data)
+        except OSError as exc:
+            self.close()
+            raise ConnectionLost(f"{self.name}: cannot send ({exc}); reconnect") from None
+
+    def close(self) -> None:
+        """Stop the ssh client (fast, idempotent)."""
+        child, self._child = self._child, None
+        self._pending = b""
+        if child is not None:
+            try:
+                child.close(force=True)
+            except (pexpect.ExceptionPexpect, OSError):
+                pass
+
+    def _require_open(self) -> pexpect.spawn:
+        if self._child is None:
+            raise ConnectionLost(f"{self.name} is not open; call open() first")
+        return self._child
+
+    @staticmethod
+    def _tail(data: bytes, size: int = 200) -> str:
+        return data[-size:].decode("utf-8", "replace")
+
+    def __repr__(self) -> str:
+        return f"SshTransport({self.host!r}, {self.port})"

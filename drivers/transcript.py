@@ -1,0 +1,211 @@
+"""A transcript tap: every byte in and out of a session, as readable timestamped text.
+
+Each line starts with the wall-clock time and a direction mark: ``|`` device output, ``>``
+what the harness sent, ``#`` a note. Control characters other than line breaks are shown as
+escapes (``\\r``, ``\\x1b``). Secrets are replaced by ``********`` before anything is
+written, also when a secret arrives split over several chunks; the transcript is flushed as
+it is written (and fsynced on close) so an interrupted run keeps everything.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import re
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+MASK = "********"
+RECEIVED, SENT, NOTE = "|", ">", "#"
+_ESCAPE_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def mask_text(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every non-empty secret replaced by ``********`` (longest first)."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return "\\r" if char == "\r" else f"\\x{ord(char):02x}"
+
+
+class _Masker:
+    """Masks secrets in a byte stream, holding back a tail that may be the start of one."""
+
+    def __init__(self) -> None:
+        self.held = b""
+
+    def feed(self, data: bytes, secrets: list[bytes], pattern: re.Pattern[bytes] | None) -> bytes:
+        buf = self.held + data
+        if pattern is None:
+            self.held = b""
+            return buf
+        cut = self._hold_from(buf, secrets, pattern)
+        self.held = buf[cut:]
+        return pattern.sub(MASK.encode(), buf[:cut])
+
+    @staticmethod
+    def _hold_from(buf: bytes, secrets: list[bytes], pattern: re.Pattern[bytes]) -> int:
+        last = None
+        for last in pattern.finditer(buf):
+            pass
+        end = last.end() if last else 0
+        if last and end == len(buf) and any(
+            len(s) > len(last.group(0)) and s.startswith(last.group(0)) for s in secrets
+        ):
+            return last.start()  # a shorter secret that may grow into a longer one
+        longest = max(len(s) for s in secrets)
+        for start in range(max(end, len(buf) - longest + 1), len(buf)):
+            tail = buf[start:]
+            if any(s.startswith(tail) for s in secrets):
+                return start
+        return len(buf)
+
+
+class Transcript:
+    """Records a session's bytes to ``path`` (or memory when ``path`` is None), secrets masked."""
+
+    def __init__(self, path: str | os.PathLike | None, secrets: Iterable[str] = (), title: str = ""):
+        self.path = Path(path) if path is not None else None
+        self._lock = threading.Lock()
+        self._secrets: list[bytes] = []
+        self._pattern: re.Pattern[bytes] | None = None
+        self._maskers = {RECEIVED: _Masker(), SENT: _Masker()}
+        self._decoders = {d: codecs.getincrementaldecoder("utf-8")("backslashreplace") for d in (RECEIVED, SENT)}
+        self._pending_cr = {RECEIVED: False, SENT: False}
+        self._open: str | None = None
+        self._memory = io.StringIO()
+        self._file = None
+        self._closed = False
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.path, "a", encoding="utf-8")
+        for secret in secrets:
+            self.add_secret(secret)
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S %z")
+        name = f"transcript of {title}" if title else "transcript"
+        self.note(f"{name} started {stamp}; '|' device output, '>' sent by the harness")
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` ran; later bytes are not recorded."""
+        return self._closed
+
+    def add_secret(self, secret: str | bytes) -> None:
+        """Mask ``secret`` from now on (empty secrets are ignored)."""
+        raw = secret.encode() if isinstance(secret, str) else bytes(secret)
+        if not raw:
+            return
+        with self._lock:
+            if raw not in self._secrets:
+                self._secrets.append(raw)
+                ordered = sorted(self._secrets, key=len, reverse=True)
+                self._pattern = re.compile(b"|".join(re.escape(s) for s in ordered))
+
+    def mask(self, text: str) -> str:
+        """``text`` with this transcript's secrets replaced (for messages and reports)."""
+        return mask_text(text, (s.decode("utf-8", "replace") for s in self._secrets))
+
+    def received(self, data: bytes) -> None:
+        """Record bytes that came from the device."""
+        self._record(RECEIVED, data)
+
+    def sent(self, data: bytes) -> None:
+        """Record bytes sent to the device."""
+        self._record(SENT, data)
+
+    def note(self, text: str) -> None:
+        """Record a harness note (connect, reconnect, command boundaries) on its own line."""
+        with self._lock:
+            self._end_line()
+            self._write(f"{self._stamp()} {NOTE} {self.mask(text)}\n")
+            self._flush()
+
+    def text(self) -> str:
+        """Everything recorded so far, as written."""
+        with self._lock:
+            if self.path is None:
+                return self._memory.getvalue()
+            if self._file is not None:
+                self._file.flush()
+        return self.path.read_text(encoding="utf-8")
+
+    def close(self) -> None:
+        """Write what is held back (it is not a secret), flush and fsync. Idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for direction, masker in self._maskers.items():
+                held, masker.held = masker.held, b""
+                self._emit(direction, self._decoders[direction].decode(held, final=True), final=True)
+            self._end_line()
+            if self._file is not None:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+                self._file.close()
+                self._file = None
+
+    def _record(self, direction: str, data: bytes) -> None:
+        if not data:
+            return
+        with self._lock:
+            if self._closed:
+                return
+            visible = self._maskers[direction].feed(bytes(data), self._secrets, self._pattern)
+            self._emit(direction, self._decoders[direction].decode(visible))
+            self._flush()
+
+    def _emit(self, direction: str, text: str, final: bool = False) -> None:
+        if self._pending_cr[direction]:
+            text = "\r" + text
+        self._pending_cr[direction] = not final and text.endswith("\r")
+        if self._pending_cr[direction]:
+            text = text[:-1]
+        text = _ESCAPE_RE.sub(_escape, text.replace("\r\n", "\n"))
+        for index, part in enumerate(text.split("\n")):
+            if index:
+                self._newline(direction)
+            if part:
+                self._start(direction)
+                self._write(part)
+
+    def _start(self, direction: str) -> None:
+        if self._open != direction:
+            self._end_line()
+            self._write(f"{self._stamp()} {direction} ")
+            self._open = direction
+
+    def _newline(self, direction: str) -> None:
+        self._start(direction)
+        self._write("\n")
+        self._open = None
+
+    def _end_line(self) -> None:
+        if self._open is not None:
+            self._write("\n")
+            self._open = None
+
+    def _write(self, text: str) -> None:
+        (self._file or self._memory).write(text)
+
+    def _flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    @staticmethod
+    def _stamp() -> str:
+        now = time.time()
+        return time.strftime("%H:%M:%S", time.localtime(now)) + f".{int(now * 1000) % 1000:03d}"
+
+    def __enter__(self) -> "Transcript":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
