@@ -104,6 +104,7 @@ class ChassisSpec:
 
     @property
     def is_virtual(self) -> bool:
+        """True for an emulated chassis (``type: virtual``)."""
         return self.type == "virtual"
 
 

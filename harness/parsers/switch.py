@@ -27,7 +27,7 @@ _STATE = re.compile(r"(?P<state>[A-Z][A-Z_]*)(?:\s*\((?P<qualifier>[^()]*)\))?")
 _IN_SYNC = re.compile(r"In ?Sync", re.IGNORECASE)
 _COLUMN_ROWS = ("Slot", "Current State", "Image Selected", "Image Booted", "Primary ver",
                 "Secondary ver")
-_REQUIRED = ("SysName", "System Type", "Config Selected", "Config Booted")
+_REQUIRED = ("SysName", "Config Selected", "Config Booted")  # System Type is optional
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,10 @@ class MsmStatus:
 
 @dataclass(frozen=True)
 class SwitchStatus:
-    """``show switch`` as seen from one session; ``fields`` holds every single-value label."""
+    """``show switch`` as seen from one session; ``fields`` holds every single-value label.
+
+    ``system_type`` is "" when the output has no ``System Type`` line.
+    """
 
     sysname: str
     system_type: str
@@ -113,7 +116,7 @@ def parse_show_switch(text: str) -> SwitchStatus:
     starts = _column_starts(underline, rows["Slot"])
     msms = _msm_columns(rows, starts)
     return SwitchStatus(
-        sysname=singles["SysName"], system_type=singles["System Type"], msms=msms,
+        sysname=singles["SysName"], system_type=singles.get("System Type", ""), msms=msms,
         config_selected=singles["Config Selected"], config_booted=singles["Config Booted"],
         fields=singles,
     )

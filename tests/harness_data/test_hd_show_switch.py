@@ -136,6 +136,21 @@ def test_without_underline_and_slot_names_falls_back_to_18_and_47():
     assert status.master == "MSM-A" and not status.msm("MSM-B").present
 
 
+def test_only_the_essential_labels_are_required():
+    essential = ("SysName:", "Slot:", "    ---", "Current State:", "Image ", "Primary ver:",
+                 "Secondary ver:", "Config ")
+    short = "\n".join(line for line in SHOW_SWITCH.splitlines() if line.startswith(essential))
+    status = parse_show_switch(short)
+    assert status.system_type == "" and status.msms == parse_show_switch(SHOW_SWITCH).msms
+
+
+@pytest.mark.parametrize("label", ["SysName", "Slot", "Current State", "Image Booted",
+                                   "Secondary ver", "Config Selected", "Config Booted"])
+def test_an_essential_label_missing(label):
+    text = "\n".join(line for line in SHOW_SWITCH.splitlines() if not line.startswith(label))
+    assert label in _error(text).reason
+
+
 def test_msm_lookup_of_unknown_slots():
     status = parse_show_switch(SHOW_SWITCH)
     assert status.msm("MSM-C") is None and status.msm(None) is None and status.msm("") is None
