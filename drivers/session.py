@@ -144,7 +144,7 @@ class CliSession:
     def reconnect(self, deadline: Deadline | float = 120.0) -> Prompt:
         """Close and connect again, retrying refused or dropped connections until the deadline."""
         deadline = Deadline.of(deadline)
-        backoff = 0.05
+        backoff, cause = 0.05, None
         while True:
             self._note("reconnect")
             self._drop()
@@ -153,11 +153,13 @@ class CliSession:
             except HostKeyChanged:
                 raise
             except (ConnectionFailed, ConnectionLost, DeviceRebooted) as exc:
-                if deadline.remaining() <= backoff:
+                if cause is None or not deadline.expired:
+                    cause = exc  # an attempt cut short by the deadline says less than the one before
+                if deadline.expired:
                     raise ConnectionFailed(
-                        f"{self.name}: could not reconnect within {deadline.seconds:g}s; last error: {exc}"
-                    ) from exc
-                time.sleep(backoff)  # retry pacing between attempts, bounded by the deadline
+                        f"{self.name}: could not reconnect within {deadline.seconds:g}s; last error: {cause}"
+                    ) from cause
+                time.sleep(min(backoff, deadline.remaining()))  # pacing between attempts, within the deadline
                 backoff = min(backoff * 2, 1.0)
 
     def _start(self, deadline: Deadline, nudge_first: bool) -> Prompt:

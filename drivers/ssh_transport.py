@@ -23,7 +23,8 @@ from drivers.transcript import Transcript
 _CHUNK = 65536
 _PASSWORD_PROMPT_RE = re.compile(r"(?i)password(?: for [^:\r\n]*)?:\s*\Z")
 _DENIED_RE = re.compile(r"Permission denied|Too many authentication failures")
-_HOST_KEY_CHANGED_RE = re.compile(r"REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed")
+_VERIFICATION_FAILED = "Host key verification failed"
+_HOST_KEY_CHANGED_RE = re.compile(rf"REMOTE HOST IDENTIFICATION HAS CHANGED|{_VERIFICATION_FAILED}")
 _OFFENDING_RE = re.compile(r"Offending \S+ key in (?P<file>\S+):(?P<line>\d+)")
 _CONNECT_FAILED_RE = re.compile(
     r"(?m)^(?:ssh: .*|kex_exchange_identification: .*|Connection (?:closed|reset) by .*"
@@ -147,7 +148,9 @@ class SshTransport:
 
     def _raise_for(self, text: str, closed: bool) -> None:
         if _HOST_KEY_CHANGED_RE.search(text):
-            raise HostKeyChanged(self._host_key_message(text))
+            if closed or _VERIFICATION_FAILED in text:  # the "Offending key" line comes before it
+                raise HostKeyChanged(self._host_key_message(text))
+            return
         if _DENIED_RE.search(text):
             raise LoginFailed(
                 f"{self.name}: login refused for user {self.username!r} on {self.host}:{self.port}; "

@@ -20,6 +20,7 @@ from pathlib import Path
 
 MASK = "********"
 RECEIVED, SENT, NOTE = "|", ">", "#"
+_LINE_END_RE = re.compile(r"\r+\n")
 _ESCAPE_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -78,7 +79,7 @@ class Transcript:
         self._pattern: re.Pattern[bytes] | None = None
         self._maskers = {RECEIVED: _Masker(), SENT: _Masker()}
         self._decoders = {d: codecs.getincrementaldecoder("utf-8")("backslashreplace") for d in (RECEIVED, SENT)}
-        self._pending_cr = {RECEIVED: False, SENT: False}
+        self._pending_cr = {RECEIVED: "", SENT: ""}
         self._open: str | None = None
         self._memory = io.StringIO()
         self._file = None
@@ -163,12 +164,12 @@ class Transcript:
             self._flush()
 
     def _emit(self, direction: str, text: str, final: bool = False) -> None:
-        if self._pending_cr[direction]:
-            text = "\r" + text
-        self._pending_cr[direction] = not final and text.endswith("\r")
-        if self._pending_cr[direction]:
-            text = text[:-1]
-        text = _ESCAPE_RE.sub(_escape, text.replace("\r\n", "\n"))
+        text = self._pending_cr[direction] + text
+        # device output: trailing \r may be the start of a \r\n split over two chunks
+        held = "" if final or direction != RECEIVED else text[len(text.rstrip("\r")):]
+        self._pending_cr[direction] = held
+        text = text[: len(text) - len(held)]
+        text = _ESCAPE_RE.sub(_escape, _LINE_END_RE.sub("\n", text))
         for index, part in enumerate(text.split("\n")):
             if index:
                 self._newline(direction)

@@ -231,7 +231,8 @@ class SshDevice:
     ``scripts`` is consumed one per accepted shell session; ``password`` is required.
     """
 
-    def __init__(self, scripts: list[list[Step]], username: str = "admin", password: str = "s3cret-pw"):
+    def __init__(self, scripts: list[list[Step]], username: str = "admin", password: str = "s3cret-pw",
+                 port: int = 0):
         self.scripts = list(scripts)
         self.players: list[ScriptPlayer] = []
         self.username, self.password = username, password
@@ -239,10 +240,10 @@ class SshDevice:
         self.host_key = asyncssh.generate_private_key("ssh-ed25519")
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._thread.start()
-        self.server = asyncio.run_coroutine_threadsafe(self._listen(), self.loop).result(10)
+        self.server = asyncio.run_coroutine_threadsafe(self._listen(port), self.loop).result(10)
         self.port = self.server.sockets[0].getsockname()[1]
 
-    async def _listen(self):
+    async def _listen(self, port: int):
         device = self
 
         class Server(asyncssh.SSHServer):
@@ -256,7 +257,7 @@ class SshDevice:
                 return username == device.username and password == device.password
 
         return await asyncssh.create_server(
-            Server, "127.0.0.1", 0, server_host_keys=[self.host_key],
+            Server, "127.0.0.1", port, server_host_keys=[self.host_key],
             process_factory=self._shell, encoding=None, line_editor=False,
         )
 
