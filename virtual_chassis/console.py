@@ -39,6 +39,7 @@ class ConsoleLine:
         self.pty_name = ""
         self.server: asyncio.base_events.Server | None = None
         self.port = 0
+        self._batch: bytearray | None = None
         chassis.subscribe(self.on_notice)
 
     # --- endpoints --------------------------------------------------------------------------
@@ -82,6 +83,9 @@ class ConsoleLine:
 
     def write(self, data: bytes) -> None:
         """Send output to the pty and every TCP client, dropping what a slow reader cannot take."""
+        if self._batch is not None:
+            self._batch += data
+            return
         if self.master_fd >= 0:
             self._write_pty(data)
         for client in list(self.clients):
@@ -102,7 +106,16 @@ class ConsoleLine:
     # --- the line ---------------------------------------------------------------------------
 
     def feed(self, data: bytes) -> None:
-        """Input from any client of the line."""
+        """Input from any client of the line (its echo and output leave in one write)."""
+        self._batch = bytearray()
+        try:
+            self._feed(data)
+        finally:
+            batch, self._batch = self._batch, None
+            if batch:
+                self.write(bytes(batch))
+
+    def _feed(self, data: bytes) -> None:
         if self.phase == "login" and self.login:
             rest = self.login.feed(data)
             if rest and self.phase == "session" and self.session:

@@ -108,30 +108,37 @@ class LineEditor:
         return b"" if self.hidden or not self.echo else bytes(self.buffer)
 
 
+# Each swallowing state returns the next state, or None when the sequence is over. Sequences
+# are bounded (``budget``), so garbage that opens one and never closes it cannot deafen a line.
+SEQUENCE_LIMIT = 64
+
+
 def _escape(byte: int):
     """After ESC: swallow ``ESC [ params final`` or ``ESC O x`` or a single ``ESC x``."""
     if byte == ord("["):
-        return _csi
+        return _csi(SEQUENCE_LIMIT)
     if byte == ord("O"):
         return lambda _b: None
     return None
 
 
-def _csi(byte: int):
-    return None if 0x40 <= byte <= 0x7E else _csi
+def _csi(budget: int):
+    def state(byte: int):
+        return None if 0x40 <= byte <= 0x7E or budget <= 1 else _csi(budget - 1)
+    return state
 
 
 def _telnet(byte: int):
     if byte in _IAC_OPTION:
         return lambda _b: None
     if byte == _IAC_SB:
-        return _telnet_sb
+        return _telnet_sb(SEQUENCE_LIMIT, False)
     return None
 
 
-def _telnet_sb(byte: int):
-    return _telnet_sb_iac if byte == IAC else _telnet_sb
-
-
-def _telnet_sb_iac(byte: int):
-    return None if byte == _IAC_SE else _telnet_sb
+def _telnet_sb(budget: int, after_iac: bool):
+    def state(byte: int):
+        if (after_iac and byte == _IAC_SE) or budget <= 1:
+            return None
+        return _telnet_sb(budget - 1, byte == IAC)
+    return state

@@ -97,6 +97,7 @@ class _Session(asyncssh.SSHServerSession):
         self.pty = False
         self.command: str | None = None
         self.cli: CliSession | None = None
+        self._batch: bytearray | None = None
 
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
         self.chan = chan
@@ -130,8 +131,17 @@ class _Session(asyncssh.SSHServerSession):
 
     def data_received(self, data: bytes, datatype) -> None:
         if self.cli:
-            self.cli.feed(data)
+            self._batch = bytearray()
+            try:
+                self.cli.feed(data)
+            finally:
+                self._flush()
             self._exec_done()
+
+    def _flush(self) -> None:
+        batch, self._batch = self._batch, None
+        if batch:
+            self._write(bytes(batch))
 
     def eof_received(self) -> bool:
         self._exit()
@@ -142,12 +152,16 @@ class _Session(asyncssh.SSHServerSession):
             self._exit()
 
     def _write(self, data: bytes) -> None:
+        if self._batch is not None:
+            self._batch += data
+            return
         try:
             self.chan.write(data)
         except (asyncssh.Error, OSError, BrokenPipeError):
             pass
 
     def _exit(self) -> None:
+        self._flush()
         self.end()
         try:
             self.chan.exit(0)

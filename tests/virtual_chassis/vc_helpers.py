@@ -156,6 +156,8 @@ class Emulator:
         return ControlClient(c["host"], c["port"], c["token"])
 
     def stop(self, timeout: float = 10.0) -> int:
+        if self.proc.stdout.closed:
+            return self.proc.returncode
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -164,6 +166,7 @@ class Emulator:
                 self.proc.kill()
                 self.proc.wait()
                 raise AssertionError("emulator did not stop on SIGTERM")
+        self.stderr_text = self.proc.stderr.read().decode(errors="replace")
         self.proc.stdout.close()
         self.proc.stderr.close()
         return self.proc.returncode
