@@ -77,13 +77,14 @@ def parse_prompt(text: str) -> Prompt | None:
 
 def strip_trailing_log_lines(buffer: str) -> str:
     """Drop complete log lines (and the line breaks around them) from the end of ``buffer``."""
-    while buffer.endswith(("\n", "\r")):
-        body = buffer.rstrip("\r\n")
+    kept = buffer
+    while kept.endswith(("\n", "\r")):
+        body = kept.rstrip("\r\n")
         start = max(body.rfind("\n"), body.rfind("\r")) + 1
         if not LOG_RE.search(body, start):
-            return buffer
-        buffer = body[:start].rstrip("\r\n") if start else ""
-    return buffer
+            break
+        kept = body[:start]
+    return buffer if kept is buffer else kept.rstrip("\r\n")
 
 
 def find_prompt(buffer: str) -> Prompt | None:

@@ -1,0 +1,110 @@
+"""Pure tests: the transcript tap masks secrets whatever the chunking and keeps everything else."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from drivers.transcript import MASK, Transcript, mask_text
+
+SECRET = "hunter2-Pa55"
+LINE_RE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} ([|>#]) ?(.*)$")
+
+
+def body(transcript: Transcript, mark: str) -> str:
+    """The text recorded with ``mark``, line prefixes removed, lines joined by newlines."""
+    lines = transcript.text().splitlines()
+    return "\n".join(m[2] for m in map(LINE_RE.match, lines) if m and m[1] == mark)
+
+
+def test_lines_are_timestamped_and_directions_distinguishable(tmp_path):
+    t = Transcript(tmp_path / "t.log", secrets=[SECRET], title="console /dev/pts/3")
+    t.received(b"\r\nlogin: ")
+    t.sent(b"admin\r")
+    t.received(b"admin\r\npassword: ")
+    t.sent(SECRET.encode() + b"\r")
+    t.received(b"\r\nXCM8810.1 # ")
+    t.note("connected")
+    t.close()
+    text = (tmp_path / "t.log").read_text()
+    assert all(LINE_RE.match(line) for line in text.splitlines())
+    assert "console /dev/pts/3" in text.splitlines()[0]
+    assert body(t, ">") == f"admin\\r\n{MASK}\\r"
+    assert body(t, "|") == "\nlogin: \nadmin\npassword: \n\nXCM8810.1 # "
+    assert SECRET not in text
+
+
+def test_written_and_flushed_as_it_goes(tmp_path):
+    t = Transcript(tmp_path / "t.log")
+    t.received(b"XCM8810.1 # ")
+    assert "XCM8810.1 # " in (tmp_path / "t.log").read_text()  # before close
+    t.close()
+    t.close()  # idempotent
+    t.received(b"after close")
+    assert "after close" not in t.text()
+
+
+def test_secret_added_later_and_mask_for_messages(tmp_path):
+    t = Transcript(None)
+    t.add_secret("")  # ignored, would otherwise mask everything
+    t.sent(b"public\r")
+    t.add_secret(SECRET)
+    t.sent(SECRET.encode())
+    t.close()
+    assert SECRET not in t.text() and "public" in t.text()
+    assert t.mask(f"login {SECRET} failed") == f"login {MASK} failed"
+    assert mask_text("a pw b", ["pw", ""]) == f"a {MASK} b"
+
+
+def test_control_characters_are_escaped_readably():
+    t = Transcript(None)
+    t.received(b"\x1b[2J\x07ok\rmore\r\n")
+    t.close()
+    assert body(t, "|") == "\\x1b[2J\\x07ok\\rmore"
+
+
+def test_shorter_secret_inside_a_longer_one_does_not_leak_the_rest():
+    t = Transcript(None, secrets=["abc", "abcdef"])
+    t.sent(b"xx abc")
+    t.sent(b"def yy")
+    t.close()
+    assert body(t, ">") == f"xx {MASK} yy"
+
+
+def chunks(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
+    return [data[a:b] for a, b in zip(points, points[1:])]
+
+
+STREAM = (
+    f"login: admin\r\npassword: {SECRET}\r\nXCM8810.1 # configure password {SECRET}{SECRET}\r\n"
+    f"h\u00e9llo {SECRET[:5]} partial\r\nend"
+).encode()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=len(STREAM)), max_size=20), st.booleans())
+def test_secret_never_written_whatever_the_chunking(tmp_path_factory, cuts, sent):
+    path = tmp_path_factory.mktemp("t") / "t.log"
+    t = Transcript(path, secrets=[SECRET])
+    record = t.sent if sent else t.received
+    for piece in chunks(STREAM, cuts):
+        record(piece)
+        assert SECRET not in path.read_text()  # also while it is being written
+    t.close()
+    text = path.read_text()
+    assert SECRET not in text
+    expected = STREAM.decode().replace(SECRET, MASK)
+    got = body(t, ">" if sent else "|")
+    assert got.replace("\\r\n", "\n").replace("\\r", "") == expected.replace("\r\n", "\n")
+
+
+def test_one_byte_at_a_time():
+    t = Transcript(None, secrets=[SECRET])
+    for byte in STREAM:
+        t.received(bytes([byte]))
+    t.close()
+    assert SECRET not in t.text()
+    assert body(t, "|").count(MASK) == 3 and "h\u00e9llo hunte partial" in body(t, "|")
