@@ -63,6 +63,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--bind", default="127.0.0.1", help="address every endpoint listens on")
     p.add_argument("--duration", type=_duration, action="append", default=[], metavar="NAME=SECONDS",
                    help=f"override a real duration ({', '.join(Durations.names())})")
+    p.add_argument("--telnet", action="store_true",
+                   help="console TCP ports negotiate server echo, for people using telnet "
+                        "(pyserial socket:// clients want the default raw ports)")
     args = p.parse_args(argv)
     if args.count < 1:
         p.error("--count must be at least 1")
@@ -83,7 +86,8 @@ def chassis_options(args: argparse.Namespace) -> list[ChassisOptions]:
             console_ports=(args.console_port_a, args.console_port_b),
             versions=(args.version_a, args.version_b), secondary=args.secondary_version,
             username=args.username, password=args.password, bind=args.bind,
-            mac=f"00:04:96:52:{0xA4 + i // 256:02X}:{i % 256:02X}", durations=durations))
+            mac=f"00:04:96:52:{0xA4 + i // 256:02X}:{i % 256:02X}", durations=durations,
+            telnet=args.telnet))
     return options
 
 

@@ -20,6 +20,7 @@ from .cli import CliSession
 from .login import Accounts, LoginDialog
 from .model import Chassis, Notice
 
+TELNET_HELLO = b"\xff\xfb\x01\xff\xfb\x03"  # IAC WILL ECHO, IAC WILL SUPPRESS-GO-AHEAD
 PTY_BACKLOG = 8192  # unread pty output beyond this is old news: flushed like a serial line
 TCP_BACKLOG = 256 * 1024
 
@@ -27,8 +28,9 @@ TCP_BACKLOG = 256 * 1024
 class ConsoleLine:
     """Console of MSM ``msm_name``: phase ``off``, ``silent``, ``booting``, ``login`` or ``session``."""
 
-    def __init__(self, chassis: Chassis, msm_name: str, accounts: Accounts):
+    def __init__(self, chassis: Chassis, msm_name: str, accounts: Accounts, telnet: bool = False):
         self.chassis = chassis
+        self.telnet = telnet  # TCP clients are told "server echoes" (for an interactive telnet)
         self.msm_name = msm_name
         self.accounts = accounts
         self.phase = "login"
@@ -175,7 +177,7 @@ class ConsoleLine:
 
 
 class _ConsoleClient(asyncio.Protocol):
-    """One TCP client of a console line (raw bytes, no telnet negotiation)."""
+    """One TCP client of a console line: raw bytes, plus a telnet hello when the line asks."""
 
     def __init__(self, line: ConsoleLine):
         self.line = line
@@ -183,6 +185,8 @@ class _ConsoleClient(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:
         self.transport = transport
+        if self.line.telnet:
+            transport.write(TELNET_HELLO)
         self.line.clients.add(transport)
 
     def data_received(self, data: bytes) -> None:

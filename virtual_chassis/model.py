@@ -10,72 +10,21 @@ Endpoints learn about changes through :meth:`Chassis.subscribe` (a :class:`Notic
 
 from __future__ import annotations
 
-import re
 from collections import deque
-from dataclasses import dataclass, field
-from enum import Enum
 from typing import Callable
 
 from .clock import Clock
 from .config import CONFIG_FILES, Refusal, RunningConfig, SavedConfig, config_file
+from .msm import Msm, NodeState, Notice, check_version
 from .replication import Replication, copy_saved_configs, idle_progress
 from .replication import ProcessProgress
 
-__all__ = ["Chassis", "Msm", "NodeState", "Notice", "Refusal", "MASTER_ONLY", "NO_BACKUP"]
+__all__ = ["Chassis", "Msm", "NodeState", "Notice", "Refusal", "MASTER_ONLY", "NO_BACKUP", "check_version"]
 
 MASTER_ONLY = "This command can only be executed on Master."
 NO_BACKUP = "No backup MSM is available."
 NOT_IN_SYNC = 'Backup MSM is not in sync with the master. Use "run msm-failover force" to override.'
 SLOTS = ("A", "B")
-_VERSION = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
-
-
-class NodeState(str, Enum):
-    INIT = "INIT"
-    STANDBY = "STANDBY"
-    MASTER = "MASTER"
-    BACKUP = "BACKUP"
-    DOWN = "DOWN"
-    FAIL = "FAIL"
-
-
-@dataclass
-class Notice:
-    """A change endpoints may care about.
-
-    kinds: ``state`` (msm, old, new, what), ``log`` (msm=origin, severity, component, text,
-    consoles), ``rebooting``, ``booting`` (partition, version), ``ready`` (login may start),
-    ``power_off``, ``master`` (old, new).
-    """
-
-    kind: str
-    msm: str | None = None
-    data: dict = field(default_factory=dict)
-
-
-@dataclass
-class Msm:
-    """One management module: images, flash, running configuration, node state."""
-
-    slot: str
-    images: dict[str, str]
-    flash: dict[str, SavedConfig]
-    running: RunningConfig
-    booted_version: str
-    image_selected: str = "primary"
-    image_booted: str = "primary"
-    config_selected: str = "primary.cfg"
-    config_booted: str = "primary.cfg"
-    powered: bool = True
-    state: NodeState = NodeState.DOWN
-    boot_time: float = 0.0
-    boot_count: int = 1
-    epoch: int = 0
-    sync_pending: bool = False
-
-    @property
-    def name(self) -> str:
-        return f"MSM-{self.slot}"
 
 
 class Chassis:
@@ -435,9 +384,3 @@ def _election_rank(msm: Msm) -> tuple[int, int, str]:
     """Lower wins: any set priority (1..100, lower first) beats unset (0); then MSM-A."""
     priority = msm.running.priorities.get(msm.slot, 0)
     return (0, priority, msm.slot) if priority else (1, 0, msm.slot)
-
-
-def check_version(version: str) -> str:
-    if not _VERSION.match(version or ""):
-        raise Refusal(f'Invalid version "{version}": use major.minor.patch.build, e.g. 12.4.2.8.')
-    return version

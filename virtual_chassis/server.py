@@ -28,6 +28,7 @@ class ChassisOptions:
     bind: str = "127.0.0.1"
     mac: str = "00:04:96:52:A4:00"
     durations: Durations = field(default_factory=Durations)
+    telnet: bool = False
 
 
 class VirtualChassis:
@@ -39,7 +40,8 @@ class VirtualChassis:
         self.chassis = Chassis(self.clock, options.name, options.versions, options.secondary, options.mac)
         self.accounts = Accounts(options.username, options.password)
         self.token = secrets.token_hex(16)
-        self.consoles = {name: ConsoleLine(self.chassis, name, self.accounts) for name in self.chassis.msms}
+        self.consoles = {name: ConsoleLine(self.chassis, name, self.accounts, options.telnet)
+                         for name in self.chassis.msms}
         self.ssh = ManagementSsh(self.chassis, self.accounts)
         self.control = ControlServer(self.chassis, self.token, options.name)
         self.endpoints: dict | None = None

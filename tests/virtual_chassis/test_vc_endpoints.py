@@ -7,6 +7,7 @@ import os
 import random
 import re
 import time
+from pathlib import Path
 
 import asyncssh
 import pexpect
@@ -241,3 +242,25 @@ def test_password_from_environment_and_several_chassis(tmp_path):
             console.close()
     assert e.proc.returncode == 0
     assert "s3cret" not in e.stderr_text and "XCM8810-2" in e.stderr_text
+
+
+def test_telnet_mode_consoles_announce_server_echo():
+    with Emulator("--speed", SPEED, "--telnet", "--duration", "boot=30") as e:
+        console = RawConsole.tcp(e.console_address("MSM-B"))
+        try:
+            console.expect(re.escape(b"\xff\xfb\x01\xff\xfb\x03"))
+            console.send(b"\xff\xfd\x01\xff\xfd\x03")  # what a telnet client answers
+            console.login()
+            assert "MSM-B       BACKUP" in console.command("show node")
+        finally:
+            console.close()
+
+
+def test_bad_options_are_refused():
+    import subprocess
+    import sys
+    for args in (["--speed", "0"], ["--version-a", "12.4"], ["--duration", "nap=3"],
+                 ["--count", "2", "--ssh-port", "2222"]):
+        done = subprocess.run([sys.executable, "-m", "virtual_chassis", *args], capture_output=True,
+                              timeout=20, cwd=Path(__file__).resolve().parents[2])
+        assert done.returncode == 2 and done.stdout == b"", args

@@ -1,0 +1,65 @@
+"""One management module (MSM) of the chassis, the node states and the change notices."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .config import Refusal, RunningConfig, SavedConfig
+
+_VERSION = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+
+
+class NodeState(str, Enum):
+    INIT = "INIT"
+    STANDBY = "STANDBY"
+    MASTER = "MASTER"
+    BACKUP = "BACKUP"
+    DOWN = "DOWN"
+    FAIL = "FAIL"
+
+
+@dataclass
+class Notice:
+    """A change endpoints may care about.
+
+    kinds: ``state`` (msm, old, new, what), ``log`` (msm=origin, severity, component, text,
+    consoles), ``rebooting``, ``booting`` (partition, version), ``ready`` (login may start),
+    ``power_off``, ``master`` (old, new).
+    """
+
+    kind: str
+    msm: str | None = None
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class Msm:
+    """One management module: images, flash, running configuration, node state."""
+
+    slot: str
+    images: dict[str, str]
+    flash: dict[str, SavedConfig]
+    running: RunningConfig
+    booted_version: str
+    image_selected: str = "primary"
+    image_booted: str = "primary"
+    config_selected: str = "primary.cfg"
+    config_booted: str = "primary.cfg"
+    powered: bool = True
+    state: NodeState = NodeState.DOWN
+    boot_time: float = 0.0
+    boot_count: int = 1
+    epoch: int = 0
+    sync_pending: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"MSM-{self.slot}"
+
+
+def check_version(version: str) -> str:
+    if not _VERSION.match(version or ""):
+        raise Refusal(f'Invalid version "{version}": use major.minor.patch.build, e.g. 12.4.2.8.')
+    return version
