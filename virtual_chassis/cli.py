@@ -111,11 +111,15 @@ class CliSession:
             self._send(self._shown_prompt)
 
     def insert_line(self, text: str) -> None:
-        """Print an asynchronous line (a console log message) without breaking the input."""
-        if self.mode == "line" and self.interactive:
-            self._send(f"\r\n{text}\r\n{self._shown_prompt}" + self.editor.redisplay().decode())
-        elif self.mode == "dialog":
-            self._send(f"\r\n{text}\r\n{self._question}" + self.editor.redisplay().decode())
+        """Print an asynchronous line (a console log message) without breaking the input.
+
+        The prompt or question is shown again only when something was typed after it: a
+        program that already answered what it saw must not see the same question twice.
+        """
+        typed = self.editor.redisplay().decode()
+        if self.mode in ("line", "dialog") and self.interactive:
+            again = (self._shown_prompt if self.mode == "line" else self._question) + typed if typed else ""
+            self._send(f"\r\n{text}\r\n{again}")
         elif self.mode == "pager":
             self._send(f"\r{' ' * len(PAGER)}\r{text}\r\n{PAGER}")
         else:

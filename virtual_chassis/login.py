@@ -87,5 +87,6 @@ class LoginDialog:
         return True
 
     def redisplay(self) -> bytes:
-        """The current question and what was typed (for after a log line)."""
-        return self.question + self.editor.redisplay()
+        """After a log line: the question again, only when a user name was being typed."""
+        typed = self.editor.redisplay()
+        return self.question + typed if typed else b""

@@ -254,11 +254,17 @@ def test_garbage_never_breaks_the_session(bench, cli):
     assert bench.state("A") == "MASTER"
 
 
-def test_insert_line_redisplays_prompt_and_typed_text(cli):
+def test_insert_line_redisplays_prompt_only_when_something_was_typed(cli):
+    cli.session.insert_line("LOG ONE")
+    assert cli.take() == "\r\nLOG ONE\r\n"  # a program that saw the prompt is not prompted twice
     cli.type("show no")
     cli.session.insert_line("LOG LINE")
     assert cli.take() == "\r\nLOG LINE\r\nXCM8810.2 # show no"
     assert "MASTER" in cli.type("de\r")
+    cli.command("enable clipaging")
+    cli.command("show switch")
+    cli.session.insert_line("LOG PAGED")
+    assert cli.take() == "\r" + " " * len(PAGER) + "\rLOG PAGED\r\n" + PAGER
 
 
 def test_exec_session_prints_no_prompt(bench):

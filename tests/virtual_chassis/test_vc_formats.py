@@ -182,3 +182,13 @@ def test_control_ops(bench):
     assert [(e["msm"], e["to"]) for e in events] == [("MSM-B", "INIT")]
     assert ask("set_version", msm="B", version="12.4.3.1", reboot=False)["ok"]
     assert bench.chassis.msm("B").images["primary"] == "12.4.3.1"
+
+
+def test_login_redisplay_only_while_a_name_is_typed():
+    out = bytearray()
+    dialog = LoginDialog(Accounts(), out.extend, lambda u, p: None)
+    assert dialog.redisplay() == b""
+    dialog.feed(b"adm")
+    assert dialog.redisplay() == b"login: adm"
+    dialog.feed(b"in\r")
+    assert dialog.redisplay() == b""  # password: nothing is shown again
