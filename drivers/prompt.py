@@ -99,7 +99,11 @@ def find_prompt(buffer: str) -> Prompt | None:
 
 
 def find_login(buffer: str) -> str | None:
-    """``"login"``, ``"pending-aaa"`` or ``"password"`` when the buffer ends with that prompt."""
+    """``"login"``, ``"pending-aaa"`` or ``"password"`` when the buffer ends with that prompt.
+
+    Log lines the console printed after the prompt are ignored.
+    """
+    buffer = strip_trailing_log_lines(buffer)
     match = _tail_search(LOGIN_RE, buffer)
     if match:
         return "pending-aaa" if match["pending"] else "login"

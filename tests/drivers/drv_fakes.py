@@ -235,6 +235,7 @@ class SshDevice:
                  port: int = 0):
         self.scripts = list(scripts)
         self.players: list[ScriptPlayer] = []
+        self._sockets: list[socket.socket] = []
         self.username, self.password = username, password
         self.loop = asyncio.new_event_loop()
         self.host_key = asyncssh.generate_private_key("ssh-ed25519")
@@ -263,6 +264,7 @@ class SshDevice:
 
     async def _shell(self, process: asyncssh.SSHServerProcess) -> None:
         ours, theirs = socket.socketpair()
+        self._sockets.append(ours)
         player = ScriptPlayer(self.scripts.pop(0) if self.scripts else [hangup()])
         player.attach(_Line(sock=theirs))
         self.players.append(player)
@@ -290,7 +292,6 @@ class SshDevice:
         except OSError:
             pass
         feeder.cancel()
-        ours.close()
         process.exit(0)
 
     def close(self) -> None:
@@ -300,3 +301,6 @@ class SshDevice:
         asyncio.run_coroutine_threadsafe(self.server.wait_closed(), self.loop).result(5)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(5)
+        for sock in self._sockets:
+            sock.close()
+        self.loop.close()

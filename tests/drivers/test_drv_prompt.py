@@ -76,6 +76,7 @@ def test_prompt_followed_by_log_lines_is_still_the_prompt():
         ("Login incorrect\r\n\r\nlogin: ", "login"),
         ("\r\n(pending-AAA) login: ", "pending-aaa"),
         ("admin\r\npassword: ", "password"),
+        (f"\r\nlogin: \r\n{LOG}\r\n", "login"),
         ("login: admin", None),
         ("the last login: was yesterday\r\n", None),
         ("XCM8810.1 # ", None),
