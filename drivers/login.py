@@ -33,7 +33,8 @@ class LoginMachine:
         """Return the prompt once logged in; LoginFailed or Timeout otherwise."""
         session = self.session
         text = session._inbox.text
-        if self.nudge_first and session.transport.kind == "console" and not self._known(text):
+        console = session.transport.kind == "console"
+        if self.nudge_first and console and not session.booting and not self._known(text):
             session._send("\r")
         last_activity = time.monotonic()
         while True:

@@ -54,10 +54,6 @@ class Prompt:
     admin: bool
 
 
-def _tail_search(pattern: re.Pattern[str], buffer: str, tail: int = TAIL) -> re.Match[str] | None:
-    return pattern.search(buffer, max(0, len(buffer) - tail))
-
-
 def _prompt_from(match: re.Match[str]) -> Prompt:
     return Prompt(
         text=match.group(0),
@@ -75,26 +71,33 @@ def parse_prompt(text: str) -> Prompt | None:
     return _prompt_from(match) if match else None
 
 
-def strip_trailing_log_lines(buffer: str) -> str:
-    """Drop complete log lines (and the line breaks around them) from the end of ``buffer``."""
-    kept = buffer
-    while kept.endswith(("\n", "\r")):
-        body = kept.rstrip("\r\n")
-        start = max(body.rfind("\n"), body.rfind("\r")) + 1
-        if not LOG_RE.search(body, start):
-            break
-        kept = body[:start]
-    return buffer if kept is buffer else kept.rstrip("\r\n")
+def _end_before_logs(buffer: str) -> int:
+    """Where the text ends once complete log lines at the very end are left out.
+
+    A console prints log lines whenever they happen, also right after a prompt.
+    """
+    end, dropped = len(buffer), False
+    while True:
+        body_end = end
+        while body_end and buffer[body_end - 1] in "\r\n":
+            body_end -= 1
+        if body_end == end:
+            return end
+        start = max(buffer.rfind("\n", 0, body_end), buffer.rfind("\r", 0, body_end)) + 1
+        if not LOG_RE.search(buffer, start, body_end):
+            return body_end if dropped else end
+        end, dropped = start, True
+
+
+def _search_end(pattern: re.Pattern[str], buffer: str) -> re.Match[str] | None:
+    """``pattern`` (anchored with ``\\Z``) at the end of the buffer, log lines after it ignored."""
+    end = _end_before_logs(buffer)
+    return pattern.search(buffer, max(0, end - TAIL), end)
 
 
 def find_prompt(buffer: str) -> Prompt | None:
-    """The prompt the device is waiting at, if the buffer ends with one.
-
-    Log lines the console printed after the prompt are ignored.
-    """
-    match = _tail_search(PROMPT_RE, buffer)
-    if match is None:
-        match = _tail_search(PROMPT_RE, strip_trailing_log_lines(buffer))
+    """The prompt the device is waiting at, if the buffer ends with one (log lines after it ignored)."""
+    match = _search_end(PROMPT_RE, buffer)
     return _prompt_from(match) if match else None
 
 
@@ -103,18 +106,17 @@ def find_login(buffer: str) -> str | None:
 
     Log lines the console printed after the prompt are ignored.
     """
-    buffer = strip_trailing_log_lines(buffer)
-    match = _tail_search(LOGIN_RE, buffer)
+    match = _search_end(LOGIN_RE, buffer)
     if match:
         return "pending-aaa" if match["pending"] else "login"
-    if _tail_search(PASSWORD_RE, buffer):
+    if _search_end(PASSWORD_RE, buffer):
         return "password"
     return None
 
 
 def at_pager(buffer: str) -> bool:
     """True when the buffer ends with the pager prompt (the device waits for SPACE or q)."""
-    return _tail_search(PAGER_RE, buffer) is not None
+    return _search_end(PAGER_RE, buffer) is not None
 
 
 def is_boot_line(line: str) -> bool:

@@ -19,6 +19,7 @@ from drivers.errors import (
     ConnectionFailed,
     ConnectionLost,
     DeviceRebooted,
+    HilError,
     HostKeyChanged,
     Timeout,
 )
@@ -163,10 +164,10 @@ class CliSession:
                 backoff = min(backoff * 2, 1.0)
 
     def _start(self, deadline: Deadline, nudge_first: bool) -> Prompt:
+        self._note(f"connect to {self.name}")
         if not self.transport.is_open:
             self._inbox.reset()
             self.transport.open(deadline)
-        self._note(f"log in on {self.name}")
         machine = LoginMachine(self, deadline, nudge_first=nudge_first)
         self._set_prompt(machine.run())
         self._inbox.take()
@@ -189,7 +190,7 @@ class CliSession:
         try:
             if self.logged_in and self.transport.is_open and self.transport.kind == "console":
                 self.run("exit", timeout=timeout, answers=(LOGOUT_KEEP_SAVED,))
-        except (ConnectionLost, DeviceRebooted, Timeout, CommandError) as exc:
+        except HilError as exc:  # closing must not fail: the link is dropped anyway
             self._note(f"logout on close failed: {exc}")
         finally:
             self._drop()
@@ -256,8 +257,8 @@ class CliSession:
                     answered += 1
                     self._answer(command, question, answered)
                     continue
-                if find_login(text) is not None:
-                    return "login"
+                if find_login(text) in ("login", "pending-aaa"):
+                    return "login"  # logged out (exit) or the MSM came back from a reboot
             if deadline.expired:
                 raise Timeout(
                     f"{self.name}: no prompt after {command!r} within {deadline.seconds:g}s; "

@@ -21,6 +21,8 @@ from drivers.errors import ConnectionFailed, ConnectionLost, HostKeyChanged, Log
 from drivers.transcript import Transcript
 
 _CHUNK = 65536
+#: Quiet time after which output that came without a password prompt is taken as the shell's.
+_SETTLE = 0.3
 _PASSWORD_PROMPT_RE = re.compile(r"(?i)password(?: for [^:\r\n]*)?:\s*\Z")
 _DENIED_RE = re.compile(r"Permission denied|Too many authentication failures")
 _VERIFICATION_FAILED = "Host key verification failed"
@@ -109,17 +111,20 @@ class SshTransport:
             raise
 
     def _authenticate(self, deadline: Deadline) -> None:
-        seen = b""
-        answered = False
+        """Read until the remote shell speaks, answering OpenSSH's password prompt on the way.
+
+        Output before any password prompt may be a pre-login banner (the prompt follows) or
+        the shell of a key-based login: it counts once the line stays quiet for ``_SETTLE``.
+        """
+        seen, answered, wait = b"", False, deadline.remaining()
         while True:
-            remaining = deadline.remaining()
-            if remaining <= 0:
+            if deadline.expired:
                 raise ConnectionFailed(
                     f"{self.name}: no answer within {deadline.seconds:g}s "
                     f"(last seen: {self._tail(seen)!r}); check the address, port and network"
                 )
             try:
-                data = self._read_raw(remaining)
+                data = self._read_raw(min(wait, deadline.remaining()))
             except ConnectionLost:
                 self._raise_for(seen.decode("utf-8", "replace"), closed=True)
             seen += data
@@ -131,8 +136,12 @@ class SshTransport:
                 self._send_password()
                 answered, seen = True, b""
             elif self._remote_spoke(text):
-                self._pending = seen
-                return
+                if answered or not data:
+                    self._pending = seen
+                    return
+                wait = _SETTLE
+                continue
+            wait = deadline.remaining()
 
     def _send_password(self) -> None:
         assert self._child is not None

@@ -232,11 +232,12 @@ class SshDevice:
     """
 
     def __init__(self, scripts: list[list[Step]], username: str = "admin", password: str = "s3cret-pw",
-                 port: int = 0):
+                 port: int = 0, banner: str = "", client_key: asyncssh.SSHKey | None = None):
         self.scripts = list(scripts)
         self.players: list[ScriptPlayer] = []
         self._sockets: list[socket.socket] = []
         self.username, self.password = username, password
+        self.banner, self.client_key = banner, client_key
         self.loop = asyncio.new_event_loop()
         self.host_key = asyncssh.generate_private_key("ssh-ed25519")
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -248,8 +249,19 @@ class SshDevice:
         device = self
 
         class Server(asyncssh.SSHServer):
+            def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+                self.conn = conn
+
             def begin_auth(self, username: str) -> bool:
+                if device.banner:
+                    self.conn.send_auth_banner(device.banner)
                 return True
+
+            def public_key_auth_supported(self) -> bool:
+                return device.client_key is not None
+
+            def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+                return username == device.username and key.public_data == device.client_key.public_data
 
             def password_auth_supported(self) -> bool:
                 return True

@@ -237,3 +237,18 @@ def test_hangup_is_connection_lost(console_device):
     session.connect(Deadline(10))
     with pytest.raises(ConnectionLost):
         session.run("show node", timeout=5)
+
+
+def test_password_question_inside_a_command_is_answered_by_the_caller(console_device):
+    session, player = console_device(
+        login_steps()
+        + [expect("configure account admin\r"), send(b"configure account admin\r\npassword: "),
+           expect("n3w-Secret\r"), send(b"\r\nReenter password: "),
+           expect("n3w-Secret\r"), send(b"\r\nXCM8810.3 # ")]
+    )
+    session.connect(Deadline(10))
+    session.transcript.add_secret("n3w-Secret")
+    result = session.run("configure account admin", timeout=5, answers={r"[Pp]assword: ": "n3w-Secret"})
+    assert result.prompt.counter == 3 and session.logged_in and not result.rebooted
+    assert player.error is None
+    assert "n3w-Secret" not in session.transcript.text()

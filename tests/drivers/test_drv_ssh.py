@@ -89,6 +89,30 @@ def test_session_over_ssh_logs_in_and_runs(device, tmp_path, transcript):
     assert key in (tmp_path / "known_hosts").read_text()  # trusted on first use
 
 
+def test_pre_login_banner_then_password(device, tmp_path, transcript):
+    dev = device(shell(*command("show node", b"MSM-A       MASTER\r\n", 3)))
+    dev.banner = "Authorized use only.\r\nAll sessions are logged.\r\n"
+    session = CliSession(transport(dev, tmp_path, transcript), password=PASSWORD)
+    session.connect(Deadline(15))
+    assert session.run("show node", timeout=5).output == "MSM-A       MASTER"
+    assert "Authorized use only." in transcript.text()
+    session.close()
+    assert dev.players[0].error is None
+
+
+def test_key_based_login_needs_no_password(device, tmp_path):
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    key.write_private_key(tmp_path / "id_lab")
+    (tmp_path / "id_lab").chmod(0o600)  # OpenSSH ignores keys others can read
+    dev = device(shell())
+    dev.client_key = key
+    link = transport(dev, tmp_path, password="", ssh_options=("-i", str(tmp_path / "id_lab"), "-o", "IdentitiesOnly=yes"))
+    session = CliSession(link)
+    assert session.connect(Deadline(15)).counter == 2
+    session.close()
+    assert dev.players[0].error is None
+
+
 def test_wrong_password_is_login_failed_naming_user_and_host(device, tmp_path, transcript):
     dev = device(password="the-right-one")
     with pytest.raises(LoginFailed) as info:
