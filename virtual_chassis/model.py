@@ -168,6 +168,7 @@ class Chassis:
         self._drop_replication(msm)
         self._notify("rebooting", msm.name)
         self._set_state(msm, NodeState.DOWN, what)
+        msm.boot_due = self.clock.now() + self.clock.scaled(self.clock.duration("shutdown"))
         self._after("shutdown", self._start_boot, msm)
 
     def _start_boot(self, msm: Msm) -> None:
@@ -205,12 +206,25 @@ class Chassis:
 
     def _elect(self) -> None:
         standby = [m for m in self.msms.values() if m.powered and m.state is NodeState.STANDBY]
+        if self.master() is None and standby and self._peer_still_booting(standby):
+            return  # its boot_done schedules the election again
         if self.master() is None and standby:
             winner = min(standby, key=_election_rank)
             self._set_state(winner, NodeState.MASTER, "election")
             standby.remove(winner)
         for msm in standby:
             self._become_backup(msm)
+
+    def _peer_still_booting(self, standby: list[Msm]) -> bool:
+        """An MSM that started booting together with the candidates takes part in the election.
+
+        Boots are grouped by when they were meant to start, not by when the loop ran them, so
+        the outcome does not depend on scheduling jitter at high speed factors.
+        """
+        window = self.clock.scaled(self.clock.duration("election"))
+        first = min(m.boot_due for m in standby)
+        return any(m.powered and m.state is NodeState.INIT and not m.sync_pending
+                   and m.boot_due <= first + window for m in self.msms.values())
 
     def _become_backup(self, msm: Msm) -> None:
         master = self.master()
@@ -321,6 +335,7 @@ class Chassis:
                 self._power_off(msm)
         if action in ("on", "cycle") and not msm.powered:
             msm.powered = True
+            msm.boot_due = self.clock.now()
             self._start_boot(msm)
         self._settle()
 

@@ -53,6 +53,7 @@ class Msm:
     boot_count: int = 1
     epoch: int = 0
     sync_pending: bool = False
+    boot_due: float = 0.0  # loop time the current boot was meant to start (election grouping)
 
     @property
     def name(self) -> str:

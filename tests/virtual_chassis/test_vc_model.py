@@ -195,7 +195,15 @@ def test_power_loss_of_master_with_in_sync_backup_is_an_unplanned_failover(bench
     bench.wait_states("BACKUP (In Sync)", "MASTER")
 
 
-def test_power_loss_of_master_before_backup_in_sync_reboots_the_backup(bench):
+def test_power_loss_of_master_before_backup_in_sync_reboots_the_backup():
+    bench = Bench(durations=Durations(config_sync=3000))  # a long window before In Sync
+    try:
+        _lose_master_before_sync(bench)
+    finally:
+        bench.close()
+
+
+def _lose_master_before_sync(bench):
     bench.chassis.power("B", "cycle")
     bench.wait(lambda: bench.chassis.msm("B").state.value == "BACKUP", what="B joins as backup")
     assert bench.state("B") == "BACKUP"
@@ -279,3 +287,26 @@ def test_master_change_is_announced_once_per_change(bench):
     bench.chassis.power("B", "off")
     bench.chassis.power("A", "off")
     assert [n.data["new"] for n in bench.notices if n.kind == "master"][-1] is None
+
+
+def test_election_waits_for_a_peer_whose_boot_ran_late():
+    """At high speed factors the loop may run one MSM's boot late; they still elect together."""
+    bench = Bench(speed=1000)  # slow enough that "late" is well beyond the loop's own jitter
+    try:
+        _elect_with_late_peer(bench)
+    finally:
+        bench.close()
+
+
+def _elect_with_late_peer(bench):
+    chassis, clock = bench.chassis, bench.clock
+    chassis.configure("A", lambda c: c.set_priority("B", 10))
+    chassis.save_config("A")
+    chassis.reboot_chassis()
+    b = chassis.msm("B")
+    b.epoch += 1  # B's own shutdown timer is void: run its boot "late" instead, as jitter would
+    late = clock.scaled(clock.duration("shutdown") + 5 * clock.duration("election"))
+    bench.loop.call_later(late, chassis._start_boot, b)
+    bench.wait(lambda: chassis.msm("A").state.value == "STANDBY" and b.state.value == "INIT",
+               what="A up while B still boots")
+    bench.wait_states("BACKUP (In Sync)", "MASTER")
