@@ -181,9 +181,10 @@ class CliSession:
         self.booting = False
 
     def _drop(self) -> None:
+        """Close the link and forget what it showed (a reopened console flushes stale input)."""
         self.transport.close()
         self._inbox.reset()
-        self.logged_in = False
+        self.logged_in = self.booting = False
 
     def close(self, timeout: float = 5.0) -> None:
         """Log out politely on a console (answering the save question ``n``), then close."""

@@ -6,7 +6,16 @@ import time
 
 import pytest
 
-from drivers import CommandError, ConnectionLost, Deadline, DeviceRebooted, LoginFailed, Timeout
+from drivers import (
+    CliSession,
+    CommandError,
+    ConnectionLost,
+    Deadline,
+    DeviceRebooted,
+    LoginFailed,
+    SerialTransport,
+    Timeout,
+)
 from drv_fakes import (
     BANNER,
     LOG_STATE,
@@ -19,8 +28,11 @@ from drv_fakes import (
     login_steps,
     logout_steps,
     pause,
+    pty_device,
     send,
 )
+
+PASSWORD = "s3cret-pw"
 
 SHOW_NODE = (
     b"Node        State       Priority    SwHealth    HwHealth\r\n"
@@ -252,3 +264,24 @@ def test_password_question_inside_a_command_is_answered_by_the_caller(console_de
     assert result.prompt.counter == 3 and session.logged_in and not result.rebooted
     assert player.error is None
     assert "n3w-Secret" not in session.transcript.text()
+
+
+def test_reconnect_after_a_reboot_whose_login_prompt_was_flushed(tmp_path):
+    boot = [send(b"NETGEAR XCM8800 BootROM 1.0.1.3\r\nStarting primary image 12.4.2.8 ...\r\n\r\nlogin: ")]
+    player, path = pty_device(
+        login_steps()
+        + [expect("reboot\r"), send(b"reboot\r\nAre you sure you want to reboot the switch? (y/N) "),
+           expect("y\r"), send(b"y\r\n\r\nRebooting ...\r\n")]
+        + boot
+        + login_steps()  # the reopened console gets \r, shows login: again
+    )
+    session = CliSession(SerialTransport(path), password=PASSWORD)
+    try:
+        session.connect(Deadline(10))
+        assert session.run("reboot", timeout=5, expect_reboot=True).rebooted
+        time.sleep(0.2)  # let the boot text reach the console buffer, which reopening flushes
+        assert session.reconnect(Deadline(10)).counter == 2
+        assert player.error is None
+    finally:
+        session.transport.close()
+        player.stop()
