@@ -35,7 +35,8 @@ class CliSession:
         self._write = write
         self._on_exit = on_exit
         self.interactive = interactive
-        self.editor = LineEditor(write, echo=echo)
+        # without echo (SSH without a pty) a finished line still ends the prompt line
+        self.editor = LineEditor(write, echo=echo, newline=echo or interactive)
         self.counter = 1
         self.paging = interactive
         self.mode = "line"  # line | busy | dialog | pager | closed
@@ -148,7 +149,7 @@ class CliSession:
                 self._send("\r\n")
             self._finish()
         elif result is CANCEL:
-            self._send("\r\n" if self.editor.echo else "")
+            self._send("\r\n" if self.editor.newline else "")
             self._show_prompt()
         else:
             self._command(result)

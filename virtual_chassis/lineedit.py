@@ -31,9 +31,11 @@ CANCEL = object()
 class LineEditor:
     """Turns bytes into :class:`Line` results (or ``CANCEL`` for Ctrl-C) and echoes them."""
 
-    def __init__(self, write: Callable[[bytes], None], echo: bool = True, max_len: int = MAX_LINE):
+    def __init__(self, write: Callable[[bytes], None], echo: bool = True, max_len: int = MAX_LINE,
+                 newline: bool | None = None):
         self._write = write
         self.echo = echo
+        self.newline = echo if newline is None else newline  # end a finished line with CR LF
         self.hidden = False  # password entry: nothing is echoed
         self.max_len = max_len
         self.buffer = bytearray()
@@ -92,7 +94,7 @@ class LineEditor:
         return line
 
     def _newline(self) -> None:
-        if self.echo:
+        if self.newline:
             self._write(b"\r\n")
 
     def reset(self) -> None:

@@ -209,6 +209,7 @@ def test_asyncssh_exec_and_shell_without_pty(emulator):
             assert "MSM-A       MASTER" in result.stdout
             result = await asyncio.wait_for(conn.run(input="show version\nexit\n"), 10)
             assert "IMG: 12.4.2.8" in result.stdout and "show version" not in result.stdout  # no echo
+            assert "XCM8810.1 # \r\nChassis      :" in result.stdout  # output starts on its own line
         with pytest.raises(asyncssh.PermissionDenied):
             await asyncssh.connect("127.0.0.1", port, username="admin", password="nope", known_hosts=None)
 

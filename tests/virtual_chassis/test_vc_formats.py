@@ -192,3 +192,30 @@ def test_login_redisplay_only_while_a_name_is_typed():
     assert dialog.redisplay() == b"login: adm"
     dialog.feed(b"in\r")
     assert dialog.redisplay() == b""  # password: nothing is shown again
+
+
+def test_virtual_chassis_starts_and_stops_cleanly_in_process():
+    import asyncio
+    import os
+    import socket
+
+    from virtual_chassis.server import ChassisOptions, VirtualChassis
+
+    async def run():
+        vc = VirtualChassis(ChassisOptions(name="lab", speed=1000), asyncio.get_running_loop())
+        endpoints = await vc.start()
+        fds = [c.master_fd for c in vc.consoles.values()]
+        ports = [endpoints["ssh"]["port"], endpoints["control"]["port"],
+                 *(c.port for c in vc.consoles.values())]
+        assert endpoints["name"] == "lab" and all(os.path.exists(c["pty"]) for c in endpoints["consoles"].values())
+        await vc.stop()
+        await vc.stop()  # idempotent
+        return fds, ports
+
+    fds, ports = asyncio.run(run())
+    for fd in fds:
+        with pytest.raises(OSError):
+            os.fstat(fd)
+    for port in ports:
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
