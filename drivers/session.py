@@ -227,7 +227,8 @@ class CliSession:
         self._send(command + "\r")
         outcome = self._await(command, deadline, with_answers(answers, self.dialogs))
         result = self._result(command, outcome, time.monotonic() - started)
-        self._note(f"{command!r}: {outcome} after {result.elapsed:.3f}s" + (f", {result.error}" if result.failed else ""))
+        error = f", {result.error}" if result.failed else ""
+        self._note(f"{command!r}: {outcome} after {result.elapsed:.3f}s{error}")
         if result.rebooted and not expect_reboot:
             raise DeviceRebooted(
                 f"{self.name}: the MSM rebooted or dropped the session while running {command!r}; "

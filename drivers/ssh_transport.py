@@ -18,9 +18,11 @@ import pexpect
 
 from drivers.deadline import Deadline
 from drivers.errors import ConnectionFailed, ConnectionLost, HostKeyChanged, LoginFailed
-from drivers.transcript import Transcript
+from drivers.transcript import Transcript, mask_text
 
 _CHUNK = 65536
+#: Where host keys are pinned when the caller names no file: the harness's own, never ~/.ssh.
+DEFAULT_KNOWN_HOSTS = Path.home() / ".cache" / "xcm8800-hil" / "known_hosts"
 #: Quiet time after which output that came without a password prompt is taken as the shell's.
 _SETTLE = 0.3
 _PASSWORD_PROMPT_RE = re.compile(r"(?i)password(?: for [^:\r\n]*)?:\s*\Z")
@@ -56,7 +58,7 @@ class SshTransport:
         self.port = int(port)
         self.username = username
         self._password = password
-        self.known_hosts = Path(known_hosts) if known_hosts is not None else Path("known_hosts")
+        self.known_hosts = Path(known_hosts) if known_hosts is not None else DEFAULT_KNOWN_HOSTS
         self.ssh_options = tuple(ssh_options)
         self.transcript = transcript
         self.name = f"ssh {username}@{host}:{self.port}"
@@ -174,15 +176,16 @@ class SshTransport:
             )
 
     def _host_key_message(self, text: str) -> str:
+        entry = self.host if self.port == 22 else f"[{self.host}]:{self.port}"
         offending = _OFFENDING_RE.search(text)
         where = (
             f"line {offending['line']} of {offending['file']}"
             if offending
-            else f"the entry for [{self.host}]:{self.port} in {self.known_hosts}"
+            else f"the entry for {entry} in {self.known_hosts}"
         )
         return (
             f"{self.name}: the host key differs from the one recorded in {self.known_hosts}; if the "
-            f"switch was replaced or re-keyed, remove {where} (ssh-keygen -R '[{self.host}]:{self.port}' "
+            f"switch was replaced or re-keyed, remove {where} (ssh-keygen -R '{entry}' "
             f"-f {self.known_hosts}) and connect again, otherwise stop: someone may be in the middle"
         )
 
@@ -232,9 +235,8 @@ class SshTransport:
             raise ConnectionLost(f"{self.name} is not open; call open() first")
         return self._child
 
-    @staticmethod
-    def _tail(data: bytes, size: int = 200) -> str:
-        return data[-size:].decode("utf-8", "replace")
+    def _tail(self, data: bytes, size: int = 200) -> str:
+        return mask_text(data.decode("utf-8", "replace"), (self._password,))[-size:]
 
     def __repr__(self) -> str:
         return f"SshTransport({self.host!r}, {self.port})"

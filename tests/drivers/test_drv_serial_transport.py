@@ -168,6 +168,7 @@ def rfc2217_echo_server():
     server.close()
 
 
+@pytest.mark.filterwarnings("ignore:set(Daemon|Name)\\(\\) is deprecated:DeprecationWarning")  # inside pyserial
 def test_rfc2217_read_write(rfc2217_echo_server):
     link = SerialTransport(rfc2217_echo_server)
     link.open(Deadline(10))

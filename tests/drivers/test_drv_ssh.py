@@ -20,6 +20,7 @@ from drivers import (
     SshTransport,
     Transcript,
 )
+from drivers.ssh_transport import DEFAULT_KNOWN_HOSTS
 from drv_fakes import BANNER, SshDevice, command, expect, hangup, pause, send
 
 PASSWORD = "s3cret-pw"
@@ -71,6 +72,8 @@ def test_command_line_keeps_user_config_and_pins_host_keys(tmp_path):
     assert "StrictHostKeyChecking=accept-new" in line and "NumberOfPasswordPrompts=1" in line
     assert "ConnectTimeout=8" in line and "-J jump" in line
     assert "-F" not in argv and "pw" not in argv and "StrictHostKeyChecking=no" not in line
+    default = " ".join(SshTransport("sw1").command())
+    assert f"UserKnownHostsFile={DEFAULT_KNOWN_HOSTS}" in default and "-p 22 -l admin" in default
 
 
 def test_session_over_ssh_logs_in_and_runs(device, tmp_path, transcript):
