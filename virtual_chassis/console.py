@@ -77,9 +77,7 @@ class ConsoleLine:
     def _pty_readable(self) -> None:
         try:
             data = os.read(self.master_fd, 4096)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
+        except OSError:  # nothing to read after all (EAGAIN, EINTR) or the pty went away
             return
         self.feed(data)
 
@@ -91,7 +89,7 @@ class ConsoleLine:
         if self.master_fd >= 0:
             self._write_pty(data)
         for client in list(self.clients):
-            if client.get_write_buffer_size() < TCP_BACKLOG:
+            if not client.is_closing() and client.get_write_buffer_size() < TCP_BACKLOG:
                 client.write(data)
 
     def _write_pty(self, data: bytes) -> None:
@@ -100,9 +98,7 @@ class ConsoleLine:
             if pending + len(data) > PTY_BACKLOG:
                 termios.tcflush(self.slave_fd, termios.TCIFLUSH)
             os.write(self.master_fd, data)
-        except (BlockingIOError, InterruptedError):
-            pass
-        except OSError:
+        except OSError:  # full (EAGAIN) or gone: a serial line drops what nobody takes
             pass
 
     # --- the line ---------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from .config import SYS_CONTACT
 from .model import Chassis, Msm
 
 BOOTROM = "1.0.1.3"
-SECONDARY_DEFAULT = "12.4.1.5"
 PART = {"Chassis": "800129-00-01 0905G-00123 Rev 1.0",
         "MSM-A": "800130-00-02 0906G-00456 Rev 2.0", "MSM-B": "800130-00-02 0906G-00789 Rev 2.0",
         "PSUCTRL-1": "450117-00-03 0904G-00111 Rev 3.0", "PSU-1": "PS 2336 0904G-00222 Rev 1.0"}
