@@ -95,9 +95,13 @@ class Replication:
         return self.phase in (Phase.BULK, Phase.IN_SYNC)
 
     def start(self) -> None:
-        """Begin configuration synchronisation (nothing happens when incompatible)."""
+        """Begin configuration synchronisation (nothing happens when incompatible).
+
+        The first half of ``config_sync`` copies the saved files, the second half the running
+        configuration; then the bulk checkpoint starts.
+        """
         if self.phase is Phase.CONFIG_SYNC:
-            self.clock.after(self.clock.duration("config_sync"), self._config_synced)
+            self.clock.after(self.clock.duration("config_sync") / 2, self._saved_synced)
 
     def start_in_sync(self) -> None:
         """Begin already in sync (a chassis that powered up together)."""
@@ -107,6 +111,12 @@ class Replication:
 
     def cancel(self) -> None:
         self.cancelled = True
+
+    def _saved_synced(self) -> None:
+        if self.cancelled:
+            return
+        copy_saved_configs(self.master, self.backup)
+        self.clock.after(self.clock.duration("config_sync") / 2, self._config_synced)
 
     def _config_synced(self) -> None:
         if self.cancelled:

@@ -310,3 +310,24 @@ def _elect_with_late_peer(bench):
     bench.wait(lambda: chassis.msm("A").state.value == "STANDBY" and b.state.value == "INIT",
                what="A up while B still boots")
     bench.wait_states("BACKUP (In Sync)", "MASTER")
+
+
+def test_config_sync_sends_saved_files_first_and_running_config_second():
+    bench = Bench(durations=Durations(config_sync=4000))  # 0.2 s per half at this speed
+    try:
+        chassis = bench.chassis
+        chassis.power("B", "off")
+        chassis.configure("A", lambda c: c.create_vlan("saved2"))
+        chassis.save_config("A")
+        chassis.configure("A", lambda c: c.create_vlan("running2"))
+        chassis.power("B", "on")
+        bench.wait(lambda: chassis.msm("B").state.value == "BACKUP", what="B joins as backup")
+        backup = chassis.msm("B")
+        assert "saved2" not in backup.flash["primary.cfg"].content
+        bench.run_for(3000)  # past the first half, before the end
+        assert chassis.replication.phase is Phase.CONFIG_SYNC
+        assert "saved2" in backup.flash["primary.cfg"].content and "running2" not in backup.running.vlans
+        bench.wait(lambda: chassis.replication.running_relayed, what="running configuration sent")
+        assert "running2" in backup.running.vlans
+    finally:
+        bench.close()
