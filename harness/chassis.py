@@ -1,0 +1,191 @@
+"""A chassis under test: its two MSM consoles, its management SSH address, its roles.
+
+Who is MASTER and who is BACKUP is always learned from the device (``show switch`` cross-checked
+with ``show node``), never taken from configuration, and learned again after every failover.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from drivers import CliSession, CommandResult, SerialTransport, SshTransport, Transcript
+from drivers.deadline import Deadline
+from drivers.errors import ConnectionLost, DeviceRebooted
+from harness.errors import ChassisUnavailable
+from harness.parsers import SwitchStatus, parse_show_node, parse_show_switch
+from harness.testbed import Credentials
+from harness.timeline import Timeline
+
+MSMS = ("MSM-A", "MSM-B")
+SSH = "ssh"
+
+#: How long a real NETGEAR 8800 may take, in seconds. Plans and procedures use these; a virtual
+#: chassis divides them by its speed factor (see ``Chassis.deadline``).
+LAB_TIMEOUTS = {
+    "command": 60, "connect": 120, "boot": 600, "failover": 900,
+    "synchronize": 1800, "in_sync": 900, "backup_reboot_starts": 120,
+}
+MIN_SCALED_DEADLINE = 15.0   # a scaled deadline never drops below this on a busy machine
+LAB_POLL_INTERVAL = 2.0       # seconds between `show switch` polls on real hardware
+
+
+@dataclass(frozen=True)
+class ChassisAccess:
+    """Everything needed to reach one chassis, resolved from a testbed entry or an emulator."""
+
+    name: str
+    backend: str                 # "real" or "virtual"
+    ssh_host: str
+    ssh_port: int
+    consoles: dict[str, str]     # MSM name -> serial URL
+    credentials: Credentials
+    known_hosts: Path
+    ssh_options: tuple[str, ...] = ()
+    baudrate: int = 9600
+    time_scale: float = 1.0      # 1.0 on hardware, 1/speed on a virtual chassis
+
+
+class Chassis:
+    """CLI sessions to one chassis (``"ssh"``, ``"MSM-A"``, ``"MSM-B"``) and its learned roles."""
+
+    def __init__(self, access: ChassisAccess, transcripts: Path, control=None,
+                 timeline: Timeline | None = None):
+        self.access = access
+        self.transcripts = Path(transcripts)
+        self.control = control            # virtual chassis only: power and faults
+        self.timeline = timeline or Timeline()
+        self.status: SwitchStatus | None = None
+        self.steps: list = []             # the current plan's procedure steps (harness.procedures.Step)
+        self._sessions: dict[str, CliSession] = {}
+        self._stale: set[str] = set()
+        self._locks = {where: threading.Lock() for where in (SSH, *MSMS)}
+
+    # -- identity and time -------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.access.name
+
+    @property
+    def is_virtual(self) -> bool:
+        return self.access.backend == "virtual"
+
+    def deadline(self, what: str) -> Deadline:
+        """The lab timeout for ``what``, scaled for a virtual chassis."""
+        lab = LAB_TIMEOUTS[what]
+        if self.access.time_scale >= 1.0:
+            return Deadline(lab)
+        return Deadline(max(lab * self.access.time_scale, MIN_SCALED_DEADLINE))
+
+    @property
+    def poll_interval(self) -> float:
+        return max(0.05, LAB_POLL_INTERVAL * self.access.time_scale)
+
+    # -- sessions --------------------------------------------------------------------
+    def transcript_path(self, where: str) -> Path:
+        return self.transcripts / f"{self.name}-{where}.log"
+
+    def transcript_mark(self, where: str) -> int:
+        """How much of ``where``'s transcript is written; pass it to ``transcript_since``."""
+        path = self.transcript_path(where)
+        return path.stat().st_size if path.exists() else 0
+
+    def transcript_since(self, where: str, mark: int) -> str:
+        """The transcript of ``where`` written after ``mark`` (secrets already masked)."""
+        with open(self.transcript_path(where), "rb") as f:
+            f.seek(mark)
+            return f.read().decode("utf-8", "replace")
+
+    def session(self, where: str) -> CliSession:
+        """The logged-in session for ``where`` (``"ssh"`` or an MSM name), (re)connecting as needed."""
+        with self._locks.setdefault(where, threading.Lock()):
+            session = self._sessions.get(where)
+            if session is None:
+                session = self._sessions[where] = self._new_session(where)
+                session.connect(self.deadline("connect" if where == SSH else "boot"))
+            elif where in self._stale:
+                session.reconnect(self.deadline("connect" if where == SSH else "boot"))
+            self._stale.discard(where)
+            return session
+
+    def _new_session(self, where: str) -> CliSession:
+        a = self.access
+        transcript = Transcript(self.transcript_path(where), secrets=[a.credentials.password])
+        if where == SSH:
+            transport = SshTransport(a.ssh_host, a.ssh_port, a.credentials.username,
+                                     a.credentials.password, known_hosts=a.known_hosts,
+                                     ssh_options=a.ssh_options, transcript=transcript)
+        elif where in a.consoles:
+            transport = SerialTransport(a.consoles[where], a.baudrate, transcript=transcript)
+        else:
+            raise ChassisUnavailable(f"chassis {self.name} has no access path {where!r}; "
+                                     f"use 'ssh' or one of {', '.join(a.consoles)}")
+        return CliSession(transport, a.credentials.username, a.credentials.password,
+                          transcript=transcript)
+
+    def wait_for_login(self, msm: str) -> None:
+        """After a reboot: wait on that MSM's console for the fresh ``login:``, then log in anew."""
+        self._sessions[msm].wait_for_login(self.deadline("boot"))
+        self._stale.discard(msm)
+
+    def mark_stale(self, where: str) -> None:
+        """The session saw a reboot or a drop: reconnect it before its next use."""
+        self._stale.add(where)
+
+    def run(self, where: str, command: str, what: str = "command", **options) -> CommandResult:
+        """Run one command on ``where`` within the lab timeout ``what``."""
+        session = self.session(where)
+        try:
+            result = session.run(command, timeout=self.deadline(what).remaining(), **options)
+        except (DeviceRebooted, ConnectionLost):
+            self.mark_stale(where)
+            raise
+        if result.rebooted:
+            self.mark_stale(where)
+        return result
+
+    # -- roles -----------------------------------------------------------------------
+    def show_switch(self, where: str = SSH) -> SwitchStatus:
+        """``show switch`` on ``where``, parsed."""
+        return parse_show_switch(self.run(where, "show switch", check=True).output)
+
+    def learn_roles(self, where: str = SSH) -> SwitchStatus:
+        """Learn MASTER and BACKUP from the device; fail closed when they cannot be known."""
+        status = self.show_switch(where)
+        nodes = {n.node: n.state for n in parse_show_node(self.run(where, "show node", check=True).output)}
+        for slot, msm in status.msms.items():
+            if msm.state and nodes.get(slot, msm.state) != msm.state:
+                raise ChassisUnavailable(
+                    f"chassis {self.name}: show switch says {slot} is {msm.state} but show node "
+                    f"says {nodes[slot]}; the chassis state is unknown, check it by hand")
+        if status.master is None:
+            raise ChassisUnavailable(f"chassis {self.name}: no MSM reports MASTER "
+                                     f"({self.describe(status)}); plans that need a master cannot run")
+        self.status = status
+        return status
+
+    @staticmethod
+    def describe(status: SwitchStatus) -> str:
+        return ", ".join(f"{slot} {m.state or 'absent'}{' (In Sync)' if m.in_sync else ''}"
+                         for slot, m in sorted(status.msms.items()))
+
+    @property
+    def master(self) -> str | None:
+        return self.status.master if self.status else None
+
+    @property
+    def backup(self) -> str | None:
+        return self.status.backup if self.status else None
+
+    def other(self, msm: str) -> str:
+        return MSMS[1 - MSMS.index(msm)]
+
+    def close(self) -> None:
+        """Log out of every session and close it; never raises."""
+        for session in self._sessions.values():
+            try:
+                session.close()
+            except Exception:  # closing must not hide the result of the run
+                pass
+        self._sessions.clear()
