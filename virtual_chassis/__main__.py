@@ -114,9 +114,15 @@ async def serve(options: list[ChassisOptions]) -> None:
 
 
 def _describe(e: dict) -> None:
-    print(f"virtual chassis {e['name']}: ssh -p {e['ssh']['port']} {e['username']}@{e['ssh']['host']}", file=sys.stderr)
-    for msm, where in e["consoles"].items():
-        print(f"  {msm} console: {where['tcp']}  {where['pty']}", file=sys.stderr)
+    """Tell a person, on stderr, the plain commands that reach this chassis."""
+    ssh, control = e["ssh"], e["control"]
+    lines = [f"virtual chassis {e['name']} is up; Ctrl-C stops it.",
+             f"  management SSH : ssh -p {ssh['port']} {e['username']}@{ssh['host']}"]
+    for msm, where in sorted(e["consoles"].items()):
+        host, port = where["tcp"].removeprefix("socket://").rsplit(":", 1)
+        lines.append(f"  {msm} console: telnet {host} {port}   or   picocom {where['pty']}")
+    lines.append(f"  control channel: {control['host']}:{control['port']} (token on the JSON line)")
+    print("\n".join(lines), file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
