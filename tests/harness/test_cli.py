@@ -1,0 +1,78 @@
+"""``hil`` end to end against the virtual chassis: run, check, failover, virtual, bad testbeds."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from drivers.deadline import Deadline
+
+HIL = [sys.executable, "-m", "harness.cli"]
+
+
+def hil(*args, cwd, timeout=120):
+    return subprocess.run([*HIL, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def test_hil_run_passes_every_plan_and_writes_the_three_outputs(tmp_path):
+    done = hil("run", "--reports", str(tmp_path / "reports"), cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    reports = tmp_path / "reports"
+    suite = ET.parse(reports / "junit.xml").getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    assert int(suite.get("tests")) >= 8 and suite.get("failures") == suite.get("errors") == "0"
+    assert suite.get("skipped") == "0"
+    assert "Timeline" in (reports / "report.html").read_text()
+    names = {p.name for p in (reports / "transcripts").iterdir()}
+    assert {"virtual-ssh.log", "virtual-MSM-A.log", "virtual-MSM-B.log"} <= names
+
+
+def test_hil_check_shows_roles_and_sync_over_every_endpoint(tmp_path):
+    done = hil("check", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for where in ("ssh", "MSM-A", "MSM-B"):
+        assert f"ok    {where}" in done.stdout
+    assert "verdict: in sync: MSM-A MASTER, MSM-B BACKUP (In Sync)" in done.stdout
+
+
+def test_hil_failover_runs_the_procedure_and_writes_junit(tmp_path):
+    junit = tmp_path / "failover.xml"
+    done = hil("failover", "--junit", str(junit), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "failover done: MSM-B is MASTER, MSM-A is BACKUP (In Sync)" in done.stdout
+    cases = [c.get("name") for c in ET.parse(junit).iter("testcase")]
+    assert cases == ["show switch: are the nodes in sync", "run failover"]
+    props = {p.get("name") for p in ET.parse(junit).iter("property")}
+    assert "phase management SSH back (s)" in props
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("chassis: [unclosed", "testbed.yaml: (yaml)"),
+    ("chassis:\n  lab1:\n    type: virtual\n    speeed: 3\n", "chassis.lab1"),
+])
+def test_a_broken_testbed_exits_2_with_one_clear_line(tmp_path, text, expected):
+    (tmp_path / "testbed.yaml").write_text(text)
+    for command in ("run", "check", "failover"):
+        done = hil(command, "--testbed", "testbed.yaml", cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith("hil: ") and expected in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_hil_virtual_prints_the_json_line_and_how_to_reach_it(tmp_path):
+    child = subprocess.Popen([*HIL, "virtual", "--", "--speed", "1000"], cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        endpoints = json.loads(child.stdout.readline())
+        assert set(endpoints) >= {"name", "ssh", "consoles", "control", "username", "password"}
+        person = [child.stderr.readline() for _ in range(4)]
+        assert f"ssh -p {endpoints['ssh']['port']} admin@127.0.0.1" in person[1]
+        assert "MSM-A console: telnet 127.0.0.1" in person[2] and "picocom /dev/pts/" in person[2]
+        assert "MSM-B console: telnet 127.0.0.1" in person[3]
+    finally:
+        child.send_signal(signal.SIGINT)
+        assert child.wait(Deadline(15).remaining()) in (0, -signal.SIGINT)
