@@ -208,6 +208,8 @@ def clean_output(raw: str, command: str | None = None) -> Cleaned:
     sequences, ANSI escapes; moves log lines out into their own list; collects error lines.
     """
     lines = _lines_of(raw)
+    while lines and not lines[-1].strip():
+        lines.pop()
     if lines and parse_prompt(lines[-1]) is not None:
         lines.pop()
     lines, logs = _pull_logs(lines)

@@ -114,6 +114,10 @@ class CliSession:
         self.prompt: Prompt | None = None
         self.logged_in = False
         self.booting = False
+        self.relogins = 0
+        """How often :meth:`run` logged in again because the MSM rebooted or the link dropped
+        while the session was idle (each time is noted in the transcript)."""
+        self._in_use = False
         self._inbox = _Inbox()
         if transcript is not None:
             transport.transcript = transcript
@@ -165,6 +169,7 @@ class CliSession:
 
     def _start(self, deadline: Deadline, nudge_first: bool) -> Prompt:
         self._note(f"connect to {self.name}")
+        self._in_use = True
         if not self.transport.is_open:
             self._inbox.reset()
             self.transport.open(deadline)
@@ -190,11 +195,16 @@ class CliSession:
         """Log out politely on a console (answering the save question ``n``), then close."""
         try:
             if self.logged_in and self.transport.is_open and self.transport.kind == "console":
-                self.run("exit", timeout=timeout, answers=(LOGOUT_KEEP_SAVED,))
+                self._send_logout(timeout)
         except HilError as exc:  # closing must not fail: the link is dropped anyway
             self._note(f"logout on close failed: {exc}")
         finally:
+            self._in_use = False
             self._drop()
+
+    def _send_logout(self, timeout: float) -> None:
+        if self._ready():  # still logged in: not rebooted or logged out meanwhile
+            self.run("exit", timeout=timeout, answers=(LOGOUT_KEEP_SAVED,))
 
     def __enter__(self) -> "CliSession":
         return self
@@ -217,11 +227,14 @@ class CliSession:
         ``answers`` take precedence over the session's dialog table. A reboot or a dropped SSH
         connection while the command runs gives ``rebooted=True`` with ``expect_reboot``, else
         :class:`DeviceRebooted`. ``check=True`` raises :class:`CommandError` on an error line.
+        If the session ended while idle (the MSM rebooted, a failover closed the SSH link, or
+        an earlier command rebooted it), it logs in again first, within the same deadline.
         """
         if "\n" in command or "\r" in command:
             raise ValueError(f"one command line per run(), got {command!r}")
         deadline = Deadline.of(timeout)
-        self._discard_pending()
+        if not self._ready():
+            self._log_in_again(deadline)
         self._note(f"run {command!r} (timeout {deadline.seconds:g}s)")
         started = time.monotonic()
         self._send(command + "\r")
@@ -239,7 +252,8 @@ class CliSession:
         return result
 
     def _await(self, command: str, deadline: Deadline, table: tuple[Dialog, ...]) -> str:
-        """Read until the command ends; returns ``prompt``, ``rebooted``, ``closed`` or ``login``."""
+        """Read until the command ends; returns how: ``prompt``, ``prompt, then a reboot``,
+        ``rebooted``, ``closed`` (SSH) or ``login``."""
         handled, answered = 0, 0
         while True:
             text = self._inbox.text
@@ -248,6 +262,11 @@ class CliSession:
                 self._set_prompt(prompt)
                 return "prompt"
             if self.booting:
+                before = text[: self._boot_start()].rstrip("\r\n")
+                prompt = find_prompt(before)
+                if prompt is not None and self._ends(command, prompt, before):
+                    self.prompt = prompt
+                    return "prompt, then a reboot"  # the command had finished
                 return "rebooted"
             if len(text) > handled:
                 handled = len(text)
@@ -298,8 +317,10 @@ class CliSession:
         rebooted = outcome == "rebooted" or (outcome in ("closed", "login") and not logout)
         if outcome != "prompt":
             self.logged_in = False
+        if outcome not in ("prompt", "prompt, then a reboot"):
             self.prompt = None
-        raw = self._inbox.take(self._boot_start() if outcome == "rebooted" else None)
+        # boot text stays in the inbox: wait_for_login() or the next run() logs in after it
+        raw = self._inbox.take(self._boot_start() if self.booting else None)
         cleaned = clean_output(raw, command)
         return CommandResult(
             command=command,
@@ -317,30 +338,38 @@ class CliSession:
         match = _BOOT_LINE_RE.search(self._inbox.text)
         return match.start() if match else len(self._inbox.text)
 
-    def _discard_pending(self) -> None:
-        """Consume what arrived while idle (log lines still reported); fail if the session ended."""
+    def _ready(self) -> bool:
+        """Consume what arrived while idle (log lines still reported).
+
+        False when the session ended meanwhile: the MSM rebooted (boot text or ``login:`` on
+        the console), the link dropped, or an earlier command ended it.
+        """
+        if not self._in_use:
+            raise ConnectionLost(f"{self.name}: not connected (never, or closed); call connect() first")
         if not self.logged_in:
-            raise ConnectionLost(
-                f"{self.name}: not logged in (never connected, closed, or the MSM rebooted); "
-                "call connect(), wait_for_login() or reconnect() first"
-            )
+            return False
         try:
             for _ in range(_MAX_DRAIN_READS):
                 if not self._receive(0):
                     break
         except ConnectionLost:
             self.logged_in = False
-            raise ConnectionLost(
-                f"{self.name}: the connection was closed while idle (failover or reboot?); call reconnect()"
-            ) from None
+            return False
         text = self._inbox.text
         if self.booting or (find_login(text) is not None and find_prompt(text) is None):
             self.logged_in = False
-            raise DeviceRebooted(
-                f"{self.name}: the MSM rebooted or ended the session since the last command; "
-                "call wait_for_login() or reconnect()"
-            )
+            return False
         self._inbox.take()
+        return True
+
+    def _log_in_again(self, deadline: Deadline) -> None:
+        """Before a command: log in again on a console, reconnect over SSH, within ``deadline``."""
+        self.relogins += 1
+        self._note("the session ended since the last command (reboot, failover or logout): logging in again")
+        if self.transport.kind == "ssh":
+            self.reconnect(deadline)
+        else:
+            self._start(deadline, nudge_first=True)
 
     # -- bytes ------------------------------------------------------------------------------
 

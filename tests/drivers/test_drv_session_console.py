@@ -285,3 +285,48 @@ def test_reconnect_after_a_reboot_whose_login_prompt_was_flushed(tmp_path):
     finally:
         session.transport.close()
         player.stop()
+
+
+def test_reboot_while_idle_is_followed_by_a_new_login(console_device):
+    session, player = console_device(
+        login_steps()
+        + command("show node", SHOW_NODE, 3)
+        + [pause(0.3), send(b"\r\nRebooting ...\r\n"), pause(0.2),
+           send(b"NETGEAR XCM8800 BootROM 1.0.1.3\r\nStarting primary image 12.4.2.8 ...\r\n"), pause(0.2),
+           send(b"\r\nlogin: ")]
+        + login_steps()[2:]
+        + command("show node", SHOW_NODE, 3)
+    )
+    session.connect(Deadline(10))
+    session.run("show node", timeout=5)
+    time.sleep(0.6)  # the reboot happens while the session is idle
+    result = session.run("show node", timeout=10)
+    assert result.output == NODE_TEXT and not result.rebooted
+    assert session.relogins == 1
+    assert player.error is None
+
+
+def test_run_needs_a_connected_session(console_device):
+    session, player = console_device(login_steps() + logout_steps())
+    with pytest.raises(ConnectionLost, match="call connect"):
+        session.run("show node")
+    session.connect(Deadline(10))
+    session.close()
+    assert player.error is None
+    with pytest.raises(ConnectionLost, match="call connect"):
+        session.run("show node")
+
+
+def test_prompt_then_reboot_in_one_chunk_keeps_the_result(console_device):
+    boot = b"\r\nRebooting ...\r\nNETGEAR XCM8800 BootROM 1.0.1.3\r\n\r\nlogin: "
+    session, player = console_device(
+        login_steps()
+        + [expect("show node\r"), send(b"show node\r\n" + SHOW_NODE + b"XCM8810.3 # " + boot)]
+        + login_steps()[2:]
+    )
+    session.connect(Deadline(10))
+    result = session.run("show node", timeout=5)
+    assert result.output == NODE_TEXT and result.prompt.counter == 3 and not result.rebooted
+    assert not session.logged_in
+    assert session.wait_for_login(Deadline(10)).counter == 2  # the login prompt was kept for it
+    assert player.error is None

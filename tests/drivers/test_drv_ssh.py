@@ -172,11 +172,11 @@ def test_dropped_connection_during_command(device, tmp_path, transcript):
     session.connect(Deadline(15))
     result = session.run("run msm-failover", timeout=5, expect_reboot=True)
     assert result.rebooted and not session.logged_in and not session.transport.is_open
-    with pytest.raises(ConnectionLost, match="not logged in"):
-        session.run("show node")
-    session.reconnect(Deadline(15))
-    assert session.run("show node", timeout=5).output == "MSM-B       MASTER"
+    assert session.run("show node", timeout=15).output == "MSM-B       MASTER"  # reconnected first
+    assert session.relogins == 1 and "logging in again" in transcript.text()
     session.close()
+    with pytest.raises(ConnectionLost, match="call connect"):
+        session.run("show node")
     assert [p.error for p in dev.players] == [None, None]
 
 
