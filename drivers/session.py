@@ -6,7 +6,6 @@ every wait is bounded by a :class:`~drivers.deadline.Deadline`.
 
 from __future__ import annotations
 
-import codecs
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -23,10 +22,10 @@ from drivers.errors import (
     HostKeyChanged,
     Timeout,
 )
+from drivers.inbox import Inbox
 from drivers.login import LoginMachine
 from drivers.prompt import (
     BOOT_RE,
-    LineSplitter,
     Prompt,
     at_pager,
     clean_output,
@@ -40,8 +39,6 @@ from drivers.transport import Transport
 
 #: Refuse to answer more questions than this in one command (a device asking in a loop).
 MAX_ANSWERS = 16
-#: How much recently received text is kept for error messages.
-_RECENT = 1024
 #: At most this many reads are drained between commands (a console that never stops talking).
 _MAX_DRAIN_READS = 256
 _LOGOUT_RE = re.compile(r"^\s*(?:exit|logout|quit)\s*$")
@@ -65,30 +62,6 @@ class CommandResult:
     def ok(self) -> bool:
         """True when no error line was seen."""
         return not self.failed
-
-
-class _Inbox:
-    """Received text not yet consumed, with complete lines reported as they arrive."""
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        self.text = ""
-        self.recent = ""
-        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        self._splitter = LineSplitter()
-
-    def add(self, data: bytes) -> list[str]:
-        chunk = self._decoder.decode(data)
-        self.text += chunk
-        self.recent = (self.recent + chunk)[-_RECENT:]
-        return self._splitter.feed(chunk)
-
-    def take(self, upto: int | None = None) -> str:
-        end = len(self.text) if upto is None else upto
-        taken, self.text = self.text[:end], self.text[end:]
-        return taken
 
 
 class CliSession:
@@ -118,7 +91,7 @@ class CliSession:
         """How often :meth:`run` logged in again because the MSM rebooted or the link dropped
         while the session was idle (each time is noted in the transcript)."""
         self._in_use = False
-        self._inbox = _Inbox()
+        self._inbox = Inbox()
         if transcript is not None:
             transport.transcript = transcript
         self.transcript = getattr(transport, "transcript", None)

@@ -9,7 +9,6 @@ prompt (password or keyboard-interactive) and turns its failures into clear erro
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path

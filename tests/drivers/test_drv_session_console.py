@@ -17,7 +17,6 @@ from drivers import (
     Timeout,
 )
 from drv_fakes import (
-    BANNER,
     LOG_STATE,
     LOG_SYNC,
     PAGER,
