@@ -31,12 +31,16 @@ PAGER_ERASE_RE = re.compile(re.escape(PAGER_TEXT) + r"[ \t]*(?:\r[ \t]*\r)?")
 LOG_RE = re.compile(
     r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}\.\d{2} <[A-Za-z]+:[^>\s]+> \S.*"
 )
-BOOT_RE = re.compile(
-    r"^(?:Rebooting\s*\.*\s*"
+#: Lines of reboot and boot text (``BootROM 1.0.1.3``, not ``show version``'s ``BootROM:``).
+_BOOT_LINE = (
+    r"(?:Rebooting\s*\.*\s*"
     r"|.*\bBootROM \d[\w.]*.*"
     r"|Starting \S+ image\b.*"
     r"|Loading XCM8800\b.*)$"
 )
+BOOT_RE = re.compile("^" + _BOOT_LINE)
+#: The same lines anywhere in raw received text (lines may start with ``\r``).
+_BOOT_IN_TEXT_RE = re.compile(r"^\r*" + _BOOT_LINE, re.M)
 ERROR_RE = re.compile(r"^(?:Error:|%%)")
 ANSI_RE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|[()][0-9A-Za-z]|[=>78DEHM])")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
@@ -122,6 +126,12 @@ def at_pager(buffer: str) -> bool:
 def is_boot_line(line: str) -> bool:
     """True for a line of reboot/boot text (``Rebooting ...``, BootROM banner, image start)."""
     return BOOT_RE.match(line) is not None
+
+
+def find_boot_start(text: str) -> int | None:
+    """Where the first line of reboot/boot text begins in raw received text, or None."""
+    match = _BOOT_IN_TEXT_RE.search(text)
+    return match.start() if match else None
 
 
 def split_log(line: str) -> tuple[str, str | None]:

@@ -25,10 +25,10 @@ from drivers.errors import (
 from drivers.inbox import Inbox
 from drivers.login import LoginMachine
 from drivers.prompt import (
-    BOOT_RE,
     Prompt,
     at_pager,
     clean_output,
+    find_boot_start,
     find_login,
     find_prompt,
     is_boot_line,
@@ -42,7 +42,6 @@ MAX_ANSWERS = 16
 #: At most this many reads are drained between commands (a console that never stops talking).
 _MAX_DRAIN_READS = 256
 _LOGOUT_RE = re.compile(r"^\s*(?:exit|logout|quit)\s*$")
-_BOOT_LINE_RE = re.compile(BOOT_RE.pattern.replace("^", "^\r*", 1), re.M)
 
 
 @dataclass(frozen=True)
@@ -308,8 +307,8 @@ class CliSession:
 
     def _boot_start(self) -> int:
         """Where boot text begins in the inbox: it stays there for :meth:`wait_for_login`."""
-        match = _BOOT_LINE_RE.search(self._inbox.text)
-        return match.start() if match else len(self._inbox.text)
+        start = find_boot_start(self._inbox.text)
+        return len(self._inbox.text) if start is None else start
 
     def _ready(self) -> bool:
         """Consume what arrived while idle (log lines still reported).

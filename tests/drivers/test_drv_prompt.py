@@ -13,6 +13,7 @@ from drivers.prompt import (
     LineSplitter,
     at_pager,
     clean_output,
+    find_boot_start,
     find_login,
     find_prompt,
     is_boot_line,
@@ -108,6 +109,12 @@ def test_pager_prompt():
 )
 def test_boot_lines(line, boot):
     assert is_boot_line(line) is boot
+
+
+def test_boot_start_in_raw_text():
+    raw = "run msm-failover\r\n\r\nRebooting ...\r\nNETGEAR XCM8800 BootROM 1.0.1.3\r\n"
+    assert raw[find_boot_start(raw):].startswith("Rebooting")
+    assert find_boot_start("show version\r\nBootROM : 1.0.1.3\r\nXCM8810.3 # ") is None
 
 
 def test_log_line_split():
