@@ -12,7 +12,6 @@ from pathlib import Path
 
 from drivers import CliSession, CommandResult, SerialTransport, SshTransport, Transcript
 from drivers.deadline import Deadline
-from drivers.errors import ConnectionLost, DeviceRebooted
 from harness.errors import ChassisUnavailable
 from harness.parsers import SwitchStatus, parse_show_node, parse_show_switch
 from harness.testbed import Credentials
@@ -59,7 +58,6 @@ class Chassis:
         self.status: SwitchStatus | None = None
         self.steps: list = []             # the current plan's procedure steps (harness.procedures.Step)
         self._sessions: dict[str, CliSession] = {}
-        self._stale: set[str] = set()
         self._locks = {where: threading.Lock() for where in (SSH, *MSMS)}
 
     # -- identity and time -------------------------------------------------------------
@@ -98,15 +96,17 @@ class Chassis:
             return f.read().decode("utf-8", "replace")
 
     def session(self, where: str) -> CliSession:
-        """The logged-in session for ``where`` (``"ssh"`` or an MSM name), (re)connecting as needed."""
+        """The session for ``where`` (``"ssh"`` or an MSM name), connected on first use.
+
+        A session that later sees a reboot or a dropped link logs in again by itself before
+        its next command.
+        """
         with self._locks.setdefault(where, threading.Lock()):
             session = self._sessions.get(where)
             if session is None:
-                session = self._sessions[where] = self._new_session(where)
+                session = self._new_session(where)
                 session.connect(self.deadline("connect" if where == SSH else "boot"))
-            elif where in self._stale:
-                session.reconnect(self.deadline("connect" if where == SSH else "boot"))
-            self._stale.discard(where)
+                self._sessions[where] = session
             return session
 
     def _new_session(self, where: str) -> CliSession:
@@ -126,24 +126,11 @@ class Chassis:
 
     def wait_for_login(self, msm: str) -> None:
         """After a reboot: wait on that MSM's console for the fresh ``login:``, then log in anew."""
-        self._sessions[msm].wait_for_login(self.deadline("boot"))
-        self._stale.discard(msm)
-
-    def mark_stale(self, where: str) -> None:
-        """The session saw a reboot or a drop: reconnect it before its next use."""
-        self._stale.add(where)
+        self.session(msm).wait_for_login(self.deadline("boot"))
 
     def run(self, where: str, command: str, what: str = "command", **options) -> CommandResult:
         """Run one command on ``where`` within the lab timeout ``what``."""
-        session = self.session(where)
-        try:
-            result = session.run(command, timeout=self.deadline(what).remaining(), **options)
-        except (DeviceRebooted, ConnectionLost):
-            self.mark_stale(where)
-            raise
-        if result.rebooted:
-            self.mark_stale(where)
-        return result
+        return self.session(where).run(command, timeout=self.deadline(what), **options)
 
     # -- roles -----------------------------------------------------------------------
     def show_switch(self, where: str = SSH) -> SwitchStatus:

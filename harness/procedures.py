@@ -79,7 +79,7 @@ def synchronize(chassis: Chassis) -> SyncVerdict:
     """Run ``synchronize`` on the master and wait until the backup is back ``In Sync``."""
     verdict = check_sync(chassis)
     if verdict.cause == BACKUP_DOWN:
-        raise NotInSync(str(verdict))
+        raise NotInSync(f"{verdict.cause}: {verdict.detail}")
     chassis.timeline.mark(ev.SYNCHRONIZE_SENT, f"on {verdict.master}")
     result = chassis.run(SSH, "synchronize", what="command")
     if result.failed:
@@ -102,7 +102,7 @@ def failover(chassis: Chassis, force: bool = False) -> FailoverOutcome:
     """Fail over from the master to the backup and follow every phase to ``In Sync``."""
     verdict = check_sync(chassis)
     if not verdict.in_sync and not force:
-        raise NotInSync(f"{verdict}; failover not attempted")
+        raise NotInSync(f"{verdict.cause}: {verdict.detail}; failover not attempted")
     old, new = verdict.master, verdict.backup
     for where in (old, new, SSH):
         chassis.session(where)          # all three logged in before anything moves
@@ -143,7 +143,6 @@ def _new_master_answers(chassis: Chassis, new: str) -> None:
 
 
 def _management_back(chassis: Chassis, new: str) -> None:
-    chassis.mark_stale(SSH)             # the management port went down with the old master
     wait_for_status(chassis, lambda s: s.master == new, chassis.deadline("failover"),
                     f"management SSH reaching {new}")
     chassis.timeline.mark(ev.MANAGEMENT_SSH_BACK, new)

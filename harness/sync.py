@@ -84,7 +84,6 @@ def wait_for_status(chassis: Chassis, done: Callable[[SwitchStatus], bool], dead
                 return status
             last = chassis.describe(status)
         except (ConnectionLost, DeviceRebooted, ParseError, ChassisUnavailable, Timeout) as error:
-            chassis.mark_stale(where)
             last = f"{type(error).__name__}: {error}"
         if deadline.remaining() <= chassis.poll_interval:
             raise Timeout(f"chassis {chassis.name}: {what} did not happen within "
