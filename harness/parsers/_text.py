@@ -15,13 +15,15 @@ from importlib import resources
 
 import textfsm
 
+from drivers.prompt import ANSI_RE, LOG_RE, PAGER_TEXT
+
 from harness.errors import ParseError
 
 # MM/DD/YYYY hh:mm:ss.cc <Sev:Component.Condition> ... up to the end of the line.
-LOG_LINE = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}\.\d{2} <[^<>\n]*>.*$")
+LOG_LINE = LOG_RE
 PROMPT_LINE = re.compile(r"^\s*(?:\* )?(?:! )?[\w.~-]+\.\d+ [#>](?: .*)?$")
-PAGER = re.compile(r"Press <SPACE> to continue or <Q> to quit:")
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Za-z0-9]|\x1b[=>]")
+PAGER = re.compile(re.escape(PAGER_TEXT))
+ANSI = ANSI_RE
 DEVICE_ERROR = re.compile(r"^\s*(?:Error:|%%|% )")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 
@@ -116,3 +118,14 @@ def integer(value: str, command: str, line: str = "") -> int:
         return int(value)
     except ValueError:
         raise ParseError(command, line or value, f"{value!r} is not a number") from None
+
+
+def unique(records: list, key: str, command: str) -> list:
+    """``records`` unchanged, or a ParseError when two share the field ``key`` (output run twice)."""
+    seen: set[str] = set()
+    for record in records:
+        value = getattr(record, key)
+        if value in seen:
+            raise ParseError(command, value, f"the {key} is listed twice")
+        seen.add(value)
+    return records

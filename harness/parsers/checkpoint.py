@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from harness.errors import ParseError
-from harness.parsers._text import Template, echo_pattern, integer, output_lines
+from harness.parsers._text import Template, echo_pattern, integer, output_lines, unique
 
 COMMAND = "show checkpoint-data"
 _ECHO = echo_pattern("checkpoint-data")
@@ -34,13 +34,7 @@ def parse_show_checkpoint_data(text: str) -> list[CheckpointRecord]:
     rows = _TABLE.parse(lines, COMMAND)
     if not rows:
         raise ParseError(COMMAND, lines[-1], "the table has no rows (truncated output?)")
-    records = [_record(row) for row in rows]
-    seen: set[str] = set()
-    for record in records:
-        if record.process in seen:
-            raise ParseError(COMMAND, record.process, "the process is listed twice")
-        seen.add(record.process)
-    return records
+    return unique([_record(row) for row in rows], "process", COMMAND)
 
 
 def _record(row: dict[str, str]) -> CheckpointRecord:

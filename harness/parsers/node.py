@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from harness.errors import ParseError
-from harness.parsers._text import Template, echo_pattern, integer, output_lines
+from harness.parsers._text import Template, echo_pattern, integer, output_lines, unique
 
 COMMAND = "show node"
 _ECHO = echo_pattern("node")
@@ -37,13 +37,7 @@ def parse_show_node(text: str) -> list[NodeRecord]:
     rows = (_DETAIL if detail else _TABLE).parse(lines, COMMAND)
     if not rows:
         raise ParseError(COMMAND, lines[-1], "no node is listed (truncated output?)")
-    records = [_record(row) for row in rows]
-    seen: set[str] = set()
-    for record in records:
-        if record.node in seen:
-            raise ParseError(COMMAND, record.node, "the node is listed twice")
-        seen.add(record.node)
-    return records
+    return unique([_record(row) for row in rows], "node", COMMAND)
 
 
 def _record(row: dict[str, str]) -> NodeRecord:
