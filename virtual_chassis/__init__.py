@@ -9,8 +9,10 @@ Run one and reach it the way you would reach a real chassis::
 
 Layout: ``clock`` (speed factor), ``msm`` + ``model`` (state: election, replication, failover,
 synchronize, reboots, power), ``replication`` (checkpoint phases), ``config`` (running and
-saved configuration), ``grammar`` + ``commands`` + ``cli`` + ``outputs`` (the CLI), ``lineedit``
-+ ``login`` (input), ``console`` / ``ssh`` / ``control`` (endpoints), ``server`` (one chassis
-with its endpoints), ``__main__`` (the command line). The harness imports only
+saved configuration), ``images`` + ``firmware`` + ``firmware_jobs`` + ``tftp`` (image files,
+partitions, ``download image`` over TFTP, ``install image``, ``use image``), ``grammar`` +
+``commands`` + ``cli`` + ``outputs`` (the CLI; ``firmware_syntax`` + ``firmware_commands`` for
+the image commands), ``lineedit`` + ``login`` (input), ``console`` / ``ssh`` / ``control``
+(endpoints), ``server`` (one chassis with its endpoints), ``__main__`` (the command line). The harness imports only
 :class:`virtual_chassis.control.ControlClient`.
 """

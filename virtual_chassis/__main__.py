@@ -66,6 +66,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--telnet", action="store_true",
                    help="console TCP ports negotiate server echo, for people using telnet "
                         "(pyserial socket:// clients want the default raw ports)")
+    p.add_argument("--tftp-port", type=int, default=69,
+                   help="UDP port of the TFTP servers download image fetches from (default 69)")
     args = p.parse_args(argv)
     if args.count < 1:
         p.error("--count must be at least 1")
@@ -87,7 +89,7 @@ def chassis_options(args: argparse.Namespace) -> list[ChassisOptions]:
             versions=(args.version_a, args.version_b), secondary=args.secondary_version,
             username=args.username, password=args.password, bind=args.bind,
             mac=f"00:04:96:52:{0xA4 + i // 256:02X}:{i % 256:02X}", durations=durations,
-            telnet=args.telnet))
+            telnet=args.telnet, tftp_port=args.tftp_port))
     return options
 
 

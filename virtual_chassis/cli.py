@@ -47,6 +47,8 @@ class CliSession:
         self._exiting = False
         self._pager_rest: list[str] = []
         self._pager_after_cr = False
+        self._job = None                 # a download/install running in the background
+        self.after_job: Callable[[], None] | None = None
 
     # --- state ------------------------------------------------------------------------------
 
@@ -86,6 +88,25 @@ class CliSession:
     def exit(self) -> None:
         self._exiting = True
 
+    def start_job(self, job) -> None:
+        """The command goes on in the background (``job.cancel()`` stops it); the session stays
+        busy until :meth:`job_done`."""
+        self._job = job
+
+    def progress(self, text: str) -> None:
+        """Output of a running job (progress dots) as it comes."""
+        self._send(text)
+
+    def job_done(self, lines: list[str]) -> None:
+        """The background job ended: print its last lines, then the prompt."""
+        self._job = None
+        if self.closed:
+            return
+        self._pending.extend(lines)
+        self._finish()
+        if self.after_job is not None:
+            self.after_job()
+
     def _send(self, text: str) -> None:
         if not self.closed:
             self._write(text.encode("ascii", "replace"))
@@ -104,6 +125,8 @@ class CliSession:
     def close(self) -> None:
         """End the session without printing anything (reboot, power loss, dropped SSH)."""
         self.mode = "closed"
+        if self._job is not None:
+            self._job.cancel()
 
     def _show_prompt(self) -> None:
         self.mode = "line"
@@ -194,6 +217,8 @@ class CliSession:
             self._lines(pending)
             self.mode = "dialog"
             self._send(self._question)
+        elif self._job is not None:
+            self._lines(pending)          # the job prints the rest, then job_done()
         elif self._exiting:
             self._lines(pending)
             self.mode = "closed"

@@ -22,6 +22,9 @@ class Durations:
     config_sync: float = 5.0
     checkpoint_per_process: float = 0.5
     image_copy: float = 60.0
+    image_download: float = 120.0   # TFTP transfer of a full-size image to the master
+    image_relay: float = 30.0       # master -> backup copy of a downloaded image
+    image_install: float = 150.0    # writing an image into a partition
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

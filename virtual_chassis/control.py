@@ -3,7 +3,8 @@
 Every request carries the ``token`` the emulator printed; a request with a wrong or missing
 token is answered ``{"ok": false, "error": ...}`` and changes nothing. Ops: ``status``,
 ``power`` {msm, action: on|off|cycle}, ``set_version`` {msm, version, partition, reboot},
-``backup_down``, ``events`` {since}. :class:`ControlClient` is the client the harness uses.
+``backup_down``, ``events`` {since}, ``tftp`` {port} (where the TFTP servers that
+``download image`` reaches listen). :class:`ControlClient` is the client the harness uses.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class ControlServer:
         op = request.get("op")
         handler = getattr(self, f"_op_{op}", None) if isinstance(op, str) else None
         if handler is None:
-            return {"ok": False, "error": f"unknown op {op!r}: use status, power, set_version, backup_down or events"}
+            return {"ok": False, "error": f"unknown op {op!r}: use status, power, set_version, backup_down, events or tftp"}
         try:
             return {"ok": True, **handler(request)}
         except Refusal as refusal:
@@ -117,6 +118,13 @@ class ControlServer:
 
     def _op_events(self, request: dict) -> dict:
         return {"events": self.chassis.events_since(float(request.get("since", 0.0)))}
+
+    def _op_tftp(self, request: dict) -> dict:
+        port = int(request["port"])
+        if not 1 <= port <= 65535:
+            raise ValueError(f"port {port} is not 1..65535")
+        self.chassis.firmware.tftp_port = port
+        return {}
 
 
 def _reply(answer: dict) -> bytes:
@@ -161,6 +169,10 @@ class ControlClient:
 
     def events(self, since: float = 0.0) -> list[dict]:
         return self.request("events", since=since)["events"]
+
+    def tftp(self, port: int) -> dict:
+        """Tell the chassis the UDP port of the TFTP servers it downloads from (default 69)."""
+        return self.request("tftp", port=port)
 
 
 def _read_line(sock: socket.socket, deadline: Deadline) -> bytes:

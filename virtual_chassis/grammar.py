@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import firmware_syntax
+
 # syntax -> (handler name, access class)
 # access: show = anyone anywhere; session = anyone anywhere; exit; reboot; config = admin on master
 SYNTAX: dict[str, tuple[str, str]] = {
@@ -57,6 +59,9 @@ ARGUMENTS = {
     "process": re.compile(r"^\S+$"),
 }
 _TOKEN = re.compile(r'"[^"]*"?|\S+')
+
+SYNTAX.update(firmware_syntax.SYNTAX)        # download / install / use image
+ARGUMENTS.update(firmware_syntax.ARGUMENTS)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Callable
 
 from .clock import Clock
 from .config import CONFIG_FILES, Refusal, RunningConfig, SavedConfig, config_file
+from .firmware import Firmware
 from .msm import Msm, NodeState, Notice, check_version
 from .replication import Replication, copy_saved_configs, idle_progress
 from .replication import ProcessProgress
@@ -45,6 +46,7 @@ class Chassis:
         self._election_pending = False
         self._last_master: str | None = None
         self.msms = {f"MSM-{slot}": self._new_msm(slot, v, secondary) for slot, v in zip(SLOTS, versions)}
+        self.firmware = Firmware(self)    # images: download, install, use image
         self._start_booted()
 
     def _new_msm(self, slot: str, version: str, secondary: str) -> Msm:

@@ -29,6 +29,7 @@ class ChassisOptions:
     mac: str = "00:04:96:52:A4:00"
     durations: Durations = field(default_factory=Durations)
     telnet: bool = False
+    tftp_port: int = 69               # where the TFTP servers of download image listen
 
 
 class VirtualChassis:
@@ -38,6 +39,7 @@ class VirtualChassis:
         self.options = options
         self.clock = Clock(loop, options.speed, options.durations)
         self.chassis = Chassis(self.clock, options.name, options.versions, options.secondary, options.mac)
+        self.chassis.firmware.tftp_port = options.tftp_port
         self.accounts = Accounts(options.username, options.password)
         self.token = secrets.token_hex(16)
         self.consoles = {name: ConsoleLine(self.chassis, name, self.accounts, options.telnet)
@@ -75,3 +77,4 @@ class VirtualChassis:
         await self.control.stop()
         for console in self.consoles.values():
             await console.stop()
+        self.chassis.firmware.close()     # after the sessions: their jobs are cancelled by now

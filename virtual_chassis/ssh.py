@@ -122,6 +122,7 @@ class _Session(asyncssh.SSHServerSession):
         self.cli = CliSession(self.mgmt.chassis, master.name, username, self.server.privilege,
                               self._write, on_exit=self._exit, echo=self.pty,
                               interactive=self.command is None)
+        self.cli.after_job = self._exec_done   # a download ends an exec request when it is done
         self.mgmt.sessions.add(self)
         if self.command is None:
             self.cli.start()
