@@ -25,6 +25,7 @@ SSH = "ssh"
 LAB_TIMEOUTS = {
     "command": 60, "connect": 120, "boot": 600, "failover": 900,
     "synchronize": 1800, "in_sync": 900, "backup_reboot_starts": 120,
+    "download": 1800, "reboot": 1500,   # download image (TFTP + install); a reboot until In Sync
 }
 MIN_SCALED_DEADLINE = 15.0   # a scaled deadline never drops below this on a busy machine
 LAB_POLL_INTERVAL = 2.0       # seconds between `show switch` polls on real hardware

@@ -1,4 +1,4 @@
-"""``hil``: run the plans, start a virtual chassis, preflight a testbed, fail over by hand.
+"""``hil``: run the plans, start a virtual chassis, preflight a testbed, fail over, build images.
 
 Exit status: 0 success, 1 a plan or check failed, 2 bad usage or a broken testbed file.
 """
@@ -33,12 +33,13 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hil", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    from harness import cli_commands as c
+    from harness import cli_commands as c, image_cli
     run = sub.add_parser("run", help="run the test plans; reports into reports/")
     _testbed_options(run)
     run.add_argument("--plans", type=Path, help="folder of plans (default: the project's testplans/)")
     run.add_argument("--reports", type=Path, default=Path("reports"), help="report folder (default: reports)")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="more pytest arguments, after --")
+    image_cli.add_run_options(run)
     run.set_defaults(handler=c.run)
     virtual = sub.add_parser("virtual", help="start a virtual chassis and print how to reach it")
     virtual.add_argument("emulator_args", nargs=argparse.REMAINDER,
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     failover.add_argument("--junit", type=Path, default=Path("reports/failover-junit.xml"),
                           help="JUnit XML of the steps (default: reports/failover-junit.xml)")
     failover.set_defaults(handler=c.failover)
+    image_cli.add_image_command(sub)
     return parser
 
 

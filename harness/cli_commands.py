@@ -7,6 +7,7 @@ from pathlib import Path
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
 from harness.chassis import MSMS, SSH
+from harness import image_cli
 from harness.errors import HilError
 from harness.lab import LabChassis, unreachable
 from harness.procedures import relinquish_primary
@@ -38,6 +39,7 @@ def run(args) -> int:
     argv += [f"--testbed={args.testbed}"] if args.testbed else []
     argv += [f"--chassis={args.chassis}"] if args.chassis else []
     argv += ["--virtual"] if args.virtual else []
+    argv += image_cli.run_arguments(args)
     argv += [a for a in args.pytest_args if a != "--"]
     return PYTEST_EXIT.get(int(pytest.main(argv)), 2)
 

@@ -1,7 +1,8 @@
 """pytest plugin (entry point ``pytest11``): wires testbed, chassis and reports together.
 
 Options ``--testbed``, ``--chassis``, ``--virtual``, ``--hil-workdir``; fixtures ``testbed``,
-``lab`` and ``chassis``; markers ``virtual_only`` and ``hardware_only``. The logic lives in
+``lab`` and ``chassis``; markers ``virtual_only`` and ``hardware_only``. The firmware plans'
+options and ``firmware`` fixture come from :mod:`harness.firmware_plugin`. The logic lives in
 ``harness``; this module only connects it to pytest.
 """
 
@@ -16,6 +17,8 @@ from harness.lab import ChassisSkipped, LabChassis
 from harness.report import PlanRecord, junit_properties, phase_table, step_table, transcript_html
 from harness.testbed import default_testbed, load_testbed
 from harness.timeline import Timeline
+
+pytest_plugins = ["harness.firmware_plugin"]     # firmware plans: images over TFTP
 
 RECORD = pytest.StashKey[PlanRecord]()
 TESTBED = pytest.StashKey[object]()

@@ -75,8 +75,12 @@ class StepRecorder:
         return result
 
 
-def synchronize(chassis: Chassis) -> SyncVerdict:
-    """Run ``synchronize`` on the master and wait until the backup is back ``In Sync``."""
+def synchronize(chassis: Chassis, identical: bool = True) -> SyncVerdict:
+    """Run ``synchronize`` on the master and wait until the backup is back ``In Sync``.
+
+    ``identical``: the backup must then boot the master's version too (False when the master
+    selected a new image it has not booted yet: the backup boots that one).
+    """
     verdict = check_sync(chassis)
     if verdict.cause == BACKUP_DOWN:
         raise NotInSync(f"{verdict.cause}: {verdict.detail}")
@@ -92,14 +96,18 @@ def synchronize(chassis: Chassis) -> SyncVerdict:
                     f"{backup} back as BACKUP (In Sync) after synchronize")
     chassis.timeline.mark(ev.BACKUP_IN_SYNC, backup)
     after = check_sync(chassis)
-    if not after.identical_software:
+    if identical and not after.identical_software:
         raise ProcedureFailed(f"after synchronize {backup} does not run the master's images: "
                               f"{chassis.describe(after.status)}")
     return after
 
 
-def failover(chassis: Chassis, force: bool = False) -> FailoverOutcome:
-    """Fail over from the master to the backup and follow every phase to ``In Sync``."""
+def failover(chassis: Chassis, force: bool = False, until_in_sync: bool = True) -> FailoverOutcome:
+    """Fail over from the master to the backup and follow every phase to ``In Sync``.
+
+    ``until_in_sync=False``: the old master comes back as a bare ``BACKUP`` (it runs a release
+    the new master cannot checkpoint to, after ``force``); wait for that instead.
+    """
     verdict = check_sync(chassis)
     if not verdict.in_sync and not force:
         raise NotInSync(f"{verdict.cause}: {verdict.detail}; failover not attempted")
@@ -113,9 +121,12 @@ def failover(chassis: Chassis, force: bool = False) -> FailoverOutcome:
                     pool.submit(_old_master_at_login, chassis, old)]
         for watcher in watchers:
             watcher.result()
-    wait_for_status(chassis, backup_in_sync(old), chassis.deadline("in_sync"),
-                    f"{old} back as BACKUP (In Sync)")
-    chassis.timeline.mark(ev.BACKUP_IN_SYNC, old)
+    if until_in_sync:
+        wait_for_status(chassis, backup_in_sync(old), chassis.deadline("in_sync"),
+                        f"{old} back as BACKUP (In Sync)")
+        chassis.timeline.mark(ev.BACKUP_IN_SYNC, old)
+    else:
+        wait_for_status(chassis, lambda s: s.backup == old, chassis.deadline("in_sync"), f"{old} back as BACKUP")
     after = check_sync(chassis)
     if after.master != new:
         raise ProcedureFailed(f"after failover {after.master} is MASTER, expected {new}")

@@ -12,9 +12,12 @@ A YAML file with one entry per chassis under ``chassis:``::
         known_hosts: ~/.cache/xcm8800-hil/known_hosts   # optional
         fallback: virtual                   # virtual | skip | fail (default) when unreachable
         ssh_options: ["-J", "jumphost.lab"] # optional, passed to OpenSSH
+        firmware: {tftp_address: 10.1.2.50, image: xcm8800-12.4.3.9.xos, version: 12.4.3.9}
       vc1:
         type: virtual
         virtual: {speed: 100, versions: {MSM-A: 12.4.2.8}, sysname: XCM8810}
+
+``firmware`` (any chassis, optional) is described in :mod:`harness.testbed_firmware`.
 
 Every string value may hold ``${VAR}`` references, resolved from the environment at load time
 (``$${`` is a literal ``${``). A key set to null is the same as leaving it out. A relative
@@ -29,7 +32,7 @@ import difflib
 import math
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, NoReturn
 from urllib.parse import urlsplit
@@ -38,6 +41,7 @@ import yaml
 
 from harness.errors import ParseError, TestbedError
 from harness.parsers.version import Version
+from harness.testbed_firmware import FirmwareSpec, read_firmware
 
 MSMS = ("MSM-A", "MSM-B")
 TYPES = ("real", "virtual")
@@ -47,7 +51,7 @@ DEFAULT_SPEED = 100.0
 DEFAULT_SYSNAME = "XCM8810"
 REAL_KEYS = ("management", "consoles", "baudrate", "known_hosts", "fallback", "ssh_options")
 VIRTUAL_KEYS = ("virtual",)
-CHASSIS_KEYS = ("type", "credentials") + REAL_KEYS + VIRTUAL_KEYS
+CHASSIS_KEYS = ("type", "credentials") + REAL_KEYS + VIRTUAL_KEYS + ("firmware",)
 CONSOLE_FIX = ("use /dev/<tty> for a local serial port, socket://host:port for a raw TCP "
                "console (terminal server, ser2net), rfc2217://host:port, or loop:// in tests")
 
@@ -101,6 +105,7 @@ class ChassisSpec:
     fallback: str
     ssh_options: tuple[str, ...]
     virtual: VirtualOptions | None
+    firmware: FirmwareSpec | None = None   # images and the TFTP address (harness.testbed_firmware)
 
     @property
     def is_virtual(self) -> bool:
@@ -323,16 +328,17 @@ class _Reader:
                 self.fail(f"{key}.{other}", f"not used by a {kind} chassis",
                           f"remove it, or set type: {'virtual' if kind == 'real' else 'real'}")
         credentials = self.credentials(node.get("credentials"), f"{key}.credentials", kind)
+        firmware = read_firmware(self, node.get("firmware"), f"{key}.firmware", kind)
         if kind == "virtual":
-            return virtual_spec(name, self.virtual(node.get("virtual"), f"{key}.virtual"),
-                                credentials)
+            return replace(virtual_spec(name, self.virtual(node.get("virtual"), f"{key}.virtual"),
+                                        credentials), firmware=firmware)
         return ChassisSpec(
             name, kind, self.management(node.get("management"), f"{key}.management"),
             self.consoles(node.get("consoles"), f"{key}.consoles"),
             int(self.number(node, "baudrate", key, DEFAULT_BAUDRATE, True, 50, 4_000_000)),
             credentials, self.known_hosts(node, key),
             self.choice(node, "fallback", key, FALLBACKS, default="fail"),
-            self.ssh_options(node.get("ssh_options"), f"{key}.ssh_options"), None,
+            self.ssh_options(node.get("ssh_options"), f"{key}.ssh_options"), None, firmware,
         )
 
     def credentials(self, node: Any, key: str, kind: str) -> Credentials:

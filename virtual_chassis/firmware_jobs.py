@@ -57,6 +57,7 @@ class ImageJob:
         self.master = firmware.chassis.master()
         self._epochs = {m.name: m.epoch for m in [self.master, *(t for t, _ in targets)]}
         self._written: list[Path] = []
+        self._line_open = False           # progress dots printed without their line end yet
         self.task: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -88,6 +89,8 @@ class ImageJob:
             if not ok:
                 self._remove_written()
             self.fw.release()
+        if self._line_open:
+            self.out.progress("\r\n")
         self.out.job_done(lines)
 
     # --- the two jobs ------------------------------------------------------------------------
@@ -95,12 +98,13 @@ class ImageJob:
     async def _download(self) -> list[str]:
         loop = self.clock.loop
         landing = self._note(self.fw.flash(self.master) / self.file)
-        fetched = loop.run_in_executor(None, self._fetch_and_check, landing)
+        fetched = loop.run_in_executor(None, self._fetch, landing)
         fetched.add_done_callback(_retrieve)
         first = self.targets[0][0]
         await self._dots(f"Downloading to {first.name}", "image_download", fetched,
                          end_line=first is self.master)
-        image = fetched.result()
+        fetched.result()                  # a failed transfer is reported at once
+        image = await loop.run_in_executor(None, self._check, landing)
         images = [image] * len(self.targets)
         for msm, _ in self.targets:
             if msm is not self.master:
@@ -132,9 +136,13 @@ class ImageJob:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _fetch_and_check(self, landing: Path) -> ImageInfo:
-        """In an executor thread: the TFTP transfer, then the image checks."""
-        fetch(self.host, self.path, landing, self.fw.tftp_port, self.cancelled, blksize=self.blksize)
+    def _fetch(self, landing: Path) -> int:
+        """In an executor thread: the TFTP transfer."""
+        return fetch(self.host, self.path, landing, self.fw.tftp_port, self.cancelled, blksize=self.blksize)
+
+    @staticmethod
+    def _check(landing: Path) -> ImageInfo:
+        """In an executor thread, once the whole file is there: the switch's image checks."""
         try:
             return check_image(landing)
         except ImageRefused:
@@ -147,6 +155,7 @@ class ImageJob:
         loop = self.clock.loop
         if label:
             self.out.progress(label)
+        self._line_open = True
         step = max(self.clock.scaled(DOT_EVERY), MIN_DOT_INTERVAL)
         end = loop.time() + self.clock.scaled(self.clock.duration(duration))
         while True:
@@ -165,6 +174,7 @@ class ImageJob:
             self._alive()
         if end_line:
             self.out.progress("\r\n")
+            self._line_open = False
 
     def _alive(self) -> None:
         """Stop when the master or a target MSM rebooted or lost power since the job began."""
