@@ -97,10 +97,10 @@ class FirmwareLab:
         self.folder = Path(folder)
         self.control = control
         self.server = TftpServer(self.folder, settings.tftp_address, settings.tftp_port)
+        self.folder.mkdir(parents=True, exist_ok=True)
 
     def start(self) -> "FirmwareLab":
         """Serve the folder; a virtual chassis learns the port through its control channel."""
-        self.folder.mkdir(parents=True, exist_ok=True)
         self.server.start()
         if self.control is not None:
             self.control.tftp(self.server.port)
