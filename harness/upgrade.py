@@ -116,8 +116,7 @@ def reboot_backup(chassis: Chassis, msm: str, partition: str, version: str, in_s
     """``reboot msm <slot>`` of the backup; wait until it is BACKUP again, running ``version``."""
     before = firmware_state(chassis)
     chassis.timeline.mark(REBOOT_SENT, f"reboot msm {msm[-1]}")
-    chassis.run(SSH, f"reboot msm {msm[-1]}", check=True)
-    chassis.mark_stale(msm)
+    chassis.run(SSH, f"reboot msm {msm[-1]}", check=True)   # its console logs in again when next used
     back = _running(msm, partition, version, in_sync)
     wait_for_status(chassis, _watching(chassis, before, (msm,), back), chassis.deadline("reboot"),
                     f"{msm} back as BACKUP{' (In Sync)' if in_sync else ''} running {version} from {partition}")
@@ -215,7 +214,7 @@ def rollback(chassis: Chassis) -> UpgradeOutcome:
 def _in_sync(chassis: Chassis) -> SyncVerdict:
     verdict = check_sync(chassis)
     if not verdict.in_sync:
-        raise NotInSync(f"{verdict}; an upgrade starts from MASTER and BACKUP (In Sync)")
+        raise NotInSync(f"{verdict.cause}: {verdict.detail}; an upgrade starts from MASTER and BACKUP (In Sync)")
     return verdict
 
 
