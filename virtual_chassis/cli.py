@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import commands, outputs
+from . import commands, firmware_commands, outputs
 from .grammar import SyntaxProblem, parse
 from .lineedit import CANCEL, MAX_LINE, Line, LineEditor
 from .model import Chassis, Msm, NodeState
@@ -17,6 +17,7 @@ PAGE_LINES = 24
 PAGER = "Press <SPACE> to continue or <Q> to quit:"
 INVALID = "%% Invalid input detected at '^' marker."
 INCOMPLETE = "%% Incomplete command"
+HANDLERS = {**commands.HANDLERS, **firmware_commands.HANDLERS}
 
 
 class CliSession:
@@ -198,7 +199,7 @@ class CliSession:
         if refusal:
             self.error(refusal)
             return
-        commands.HANDLERS[parsed.handler](self, parsed)
+        HANDLERS[parsed.handler](self, parsed)
 
     def _syntax_error(self, problem: SyntaxProblem) -> list[str]:
         if problem.kind == "incomplete":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from . import firmware_commands, outputs
+from . import outputs
 from .config import Refusal, config_file
 from .grammar import Command
 from .model import MASTER_ONLY, NO_BACKUP
@@ -233,4 +233,3 @@ HANDLERS: dict[str, Callable[["CliSession", Command], None]] = {
         "create_vlan", "configure_vlan_tag", "delete_vlan", "configure_sysname",
         "configure_node_priority")
 }
-HANDLERS.update(firmware_commands.HANDLERS)

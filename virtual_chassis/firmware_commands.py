@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from .commands import _attempt, no, yes
 from .config import Refusal
 from .firmware import BUSY, PARTITIONS
 from .firmware_jobs import ImageJob
@@ -21,10 +22,6 @@ if TYPE_CHECKING:  # pragma: no cover
 INSTALL_QUESTION = "Do you want to install image after downloading? (y - yes, n - no, <cr> - cancel) "
 MIN_BLOCK, MAX_BLOCK = 8, 65464   # RFC 2348 block sizes
 BAD_BLOCK = f"Invalid block-size {{size}}: use {MIN_BLOCK} to {MAX_BLOCK} bytes."
-
-
-def _answer_is(text: str, *words: str) -> bool:
-    return text.strip().lower() in words
 
 
 def _targets(s: "CliSession", c: Command) -> list[tuple[Msm, str]]:
@@ -44,13 +41,6 @@ def _block_size(c: Command) -> int | None:
     return size
 
 
-def _refused(s: "CliSession", action: Callable[[], None]) -> None:
-    try:
-        action()
-    except Refusal as refusal:
-        s.error(str(refusal))
-
-
 def download_image(s: "CliSession", c: Command) -> None:
     """Ask whether to install, then fetch over TFTP (through the master) and maybe install."""
     firmware = s.chassis.firmware
@@ -63,10 +53,9 @@ def download_image(s: "CliSession", c: Command) -> None:
             raise Refusal(BUSY)
 
     def answer(text: str) -> None:
-        if _answer_is(text, "y", "yes", "n", "no"):
-            _refused(s, lambda: ImageJob(firmware, s, _targets(s, c), c.args["file"],
-                                         install=_answer_is(text, "y", "yes"), host=c.args["host"],
-                                         blksize=_block_size(c)).start())
+        if yes(text) or no(text):
+            _attempt(s, lambda: ImageJob(firmware, s, _targets(s, c), c.args["file"], install=yes(text),
+                                         host=c.args["host"], blksize=_block_size(c)).start())
 
     try:
         check()
@@ -83,13 +72,13 @@ def install_image(s: "CliSession", c: Command) -> None:
         for msm, _ in targets:
             s.chassis.firmware.stored(msm, c.args["file"])
         ImageJob(s.chassis.firmware, s, targets, c.args["file"], install=True).start()
-    _refused(s, start)
+    _attempt(s, start)
 
 
 def use_image(s: "CliSession", c: Command) -> None:
     """Select the partition each MSM boots from next time."""
     partition = next(word for word in c.keywords if word in PARTITIONS)
-    _refused(s, lambda: s.chassis.firmware.use_image(s.msm.name, partition, c.args.get("slot")))
+    _attempt(s, lambda: s.chassis.firmware.use_image(s.msm.name, partition, c.args.get("slot")))
 
 
 HANDLERS: dict[str, Callable[["CliSession", Command], None]] = {
