@@ -1,7 +1,6 @@
-"""Firmware tests: the repository root importable, a TFTP server serving a temporary folder,
-and an emulator model on its own loop with a real TFTP client."""
+"""Firmware tests: the repository root (and the emulator test helpers) importable, and a TFTP
+server serving a temporary folder."""
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -34,14 +33,3 @@ def image(tftp):
         build_image(tftp.root / name, version, platform, size)
         return name
     return make
-
-
-def run_until(loop: asyncio.AbstractEventLoop, predicate, timeout: float = 20.0, what: str = "condition"):
-    """Run ``loop`` until ``predicate()`` holds, checking every few milliseconds."""
-    async def wait() -> None:
-        deadline = loop.time() + timeout
-        while not predicate():
-            if loop.time() > deadline:
-                raise AssertionError(f"{what} not reached within {timeout} s")
-            await asyncio.sleep(0.002)
-    loop.run_until_complete(wait())

@@ -4,7 +4,7 @@ runs on its own loop and really fetches from the harness's TFTP server."""
 
 import pytest
 
-from conftest import run_until
+from fw_helpers import run_until
 from vc_helpers import Bench, Capture
 from virtual_chassis.clock import Durations
 from virtual_chassis.firmware_commands import INSTALL_QUESTION
