@@ -93,12 +93,12 @@ def install(chassis: Chassis, source: ImageSource, msm: str | None = None,
     if verdict is None and result.error and result.error.startswith("%"):
         raise ProcedureFailed(f"the switch does not know {source.download(partition, msm)!r}: {result.error}")
     if verdict is None:
-        after = firmware_state(chassis)
-        wrong = [f"{slot} {partition or before.msm(slot).inactive} holds "
-                 f"{after.msm(slot).version_in(partition or before.msm(slot).inactive)}"
-                 for slot in targets
-                 if after.msm(slot).version_in(partition or before.msm(slot).inactive) != source.version]
-        verdict = ImageVerdict(not wrong, None if not wrong else "not installed", "; ".join(wrong))
+        after, wrong = firmware_state(chassis), []
+        for slot in targets:
+            where = partition or before.msm(slot).inactive
+            if after.msm(slot).version_in(where) != source.version:
+                wrong.append(f"{slot} {where} holds {after.msm(slot).version_in(where)}")
+        verdict = ImageVerdict(not wrong, "not installed" if wrong else None, "; ".join(wrong))
     chassis.timeline.mark(IMAGE_INSTALLED if verdict.accepted else IMAGE_REFUSED, str(verdict))
     return verdict
 

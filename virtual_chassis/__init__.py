@@ -13,6 +13,6 @@ saved configuration), ``images`` + ``firmware`` + ``firmware_jobs`` + ``tftp`` (
 partitions, ``download image`` over TFTP, ``install image``, ``use image``), ``grammar`` +
 ``commands`` + ``cli`` + ``outputs`` (the CLI; ``firmware_syntax`` + ``firmware_commands`` for
 the image commands), ``lineedit`` + ``login`` (input), ``console`` / ``ssh`` / ``control``
-(endpoints), ``server`` (one chassis with its endpoints), ``__main__`` (the command line). The harness imports only
-:class:`virtual_chassis.control.ControlClient`.
+(endpoints), ``server`` (one chassis with its endpoints), ``__main__`` (the command line). The
+harness imports only :class:`virtual_chassis.control.ControlClient`.
 """

@@ -44,11 +44,12 @@ class Firmware:
         self.chassis = chassis
         self.tftp_port = tftp_port
         self.busy = False                 # a download or install is running
-        self._flash = tempfile.TemporaryDirectory(prefix="xcm8800-flash-")
+        self._flash: tempfile.TemporaryDirectory | None = None   # made by the first download
 
     def close(self) -> None:
         """Remove the downloaded files (the emulator stops)."""
-        self._flash.cleanup()
+        if self._flash is not None:
+            self._flash.cleanup()
 
     # --- rules --------------------------------------------------------------------------------
 
@@ -106,6 +107,8 @@ class Firmware:
 
     def flash(self, msm: Msm) -> Path:
         """The folder holding ``msm``'s downloaded files."""
+        if self._flash is None:
+            self._flash = tempfile.TemporaryDirectory(prefix="xcm8800-flash-")
         folder = Path(self._flash.name) / msm.name
         folder.mkdir(exist_ok=True)
         return folder

@@ -83,7 +83,7 @@ class ImageJob:
             lines = [DOWNLOAD_FAILED.format(reason=failed)]
         except ImageRefused as refused:
             lines = [f"Error: {refused}"] + ([f"Error: {INSTALL_FAILED}"] if self.install else [])
-        except _Gone as gone:
+        except (_Gone, OSError) as gone:
             lines = [DOWNLOAD_FAILED.format(reason=gone) if self.host else f"Error: {INSTALL_FAILED} ({gone})"]
         finally:
             if not ok:
