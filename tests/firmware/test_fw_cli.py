@@ -187,3 +187,9 @@ def test_the_image_durations_can_be_overridden_like_the_others():
     names = Durations.names()
     assert {"image_download", "image_relay", "image_install"} <= set(names)
     assert Durations().with_overrides({"image_install": 1}).image_install == 1.0
+
+
+def test_the_emulator_command_line_names_the_tftp_port():
+    from virtual_chassis.__main__ import chassis_options, parse_args
+    assert chassis_options(parse_args(["--tftp-port", "6969"]))[0].tftp_port == 6969
+    assert chassis_options(parse_args([]))[0].tftp_port == 69
