@@ -30,7 +30,8 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     image, version = config.getoption("image"), config.getoption("image_version")
     if (image is None) != (version is None):
-        raise pytest.UsageError("--image and --image-version go together: name the file and the version it carries")
+        raise pytest.UsageError("--image and --image-version go together: name the file and the "
+                                "version it carries")
     if image is not None and not image.is_file():
         raise pytest.UsageError(f"--image {image}: no such file; give the path of the image to validate")
     try:

@@ -12,7 +12,8 @@ def add_run_options(run: argparse.ArgumentParser) -> None:
     """``hil run --image FILE --image-version A.B.C.D --tftp-address ADDRESS``."""
     run.add_argument("--image", type=Path, help="image file to validate (overrides the testbed's firmware.image)")
     run.add_argument("--image-version", help="the version that image carries, a.b.c.d")
-    run.add_argument("--tftp-address", help="this host's address the chassis reaches (the TFTP server binds to it)")
+    run.add_argument("--tftp-address",
+                     help="this host's address the chassis reaches (the TFTP server binds to it)")
 
 
 def run_arguments(args: argparse.Namespace) -> list[str]:

@@ -82,7 +82,8 @@ class ControlServer:
         op = request.get("op")
         handler = getattr(self, f"_op_{op}", None) if isinstance(op, str) else None
         if handler is None:
-            return {"ok": False, "error": f"unknown op {op!r}: use status, power, set_version, backup_down, events or tftp"}
+            return {"ok": False, "error": f"unknown op {op!r}: use status, power, set_version, "
+                                          "backup_down, events or tftp"}
         try:
             return {"ok": True, **handler(request)}
         except Refusal as refusal:

@@ -121,7 +121,8 @@ def test_use_image_selects_the_next_boot_for_one_or_both_msms(bench, master):
     master.command("use image secondary")
     assert {m.image_selected for m in bench.chassis.msms.values()} == {"secondary"}
     master.command("use image partition primary msm A")
-    assert (bench.chassis.msm("A").image_selected, bench.chassis.msm("B").image_selected) == ("primary", "secondary")
+    selected = (bench.chassis.msm("A").image_selected, bench.chassis.msm("B").image_selected)
+    assert selected == ("primary", "secondary")
     assert "Image Selected:   primary                      secondary" in master.command("show switch")
 
 
