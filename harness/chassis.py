@@ -7,6 +7,7 @@ with ``show node``), never taken from configuration, and learned again after eve
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ LAB_TIMEOUTS = {
     "synchronize": 1800, "in_sync": 900, "backup_reboot_starts": 120,
     "download": 1800, "reboot": 1500,   # download image (TFTP + install); a reboot until In Sync
 }
+LOGOUT_TIMEOUT = 2.0           # seconds a console gets to answer `exit` when the run ends
 MIN_SCALED_DEADLINE = 15.0   # a scaled deadline never drops below this on a busy machine
 LAB_POLL_INTERVAL = 2.0       # seconds between `show switch` polls on real hardware
 
@@ -170,10 +172,9 @@ class Chassis:
         return MSMS[1 - MSMS.index(msm)]
 
     def close(self) -> None:
-        """Log out of every session and close it; never raises."""
-        for session in self._sessions.values():
-            try:
-                session.close()
-            except Exception:  # closing must not hide the result of the run
-                pass
+        """Log out of every session and close it, all at once (a powered-off MSM never answers
+        its logout, so each waits at most ``LOGOUT_TIMEOUT``); never raises."""
+        with ThreadPoolExecutor(max_workers=len(self._sessions) or 1) as pool:
+            for session in self._sessions.values():
+                pool.submit(session.close, LOGOUT_TIMEOUT)   # close() itself never raises
         self._sessions.clear()
