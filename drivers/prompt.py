@@ -43,7 +43,8 @@ BOOT_RE = re.compile("^" + _BOOT_LINE)
 _BOOT_IN_TEXT_RE = re.compile(r"^\r*" + _BOOT_LINE, re.M)
 ERROR_RE = re.compile(r"^(?:Error:|%%)")
 ANSI_RE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|[()][0-9A-Za-z]|[=>78DEHM])")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
+#: Control characters and U+FFFD (an undecodable byte: the device prints ASCII, so it is line noise).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f\ufffd]")
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,8 @@ def split_log(line: str) -> tuple[str, str | None]:
 
 
 def resolve_line(line: str) -> str:
-    """One clean line: no ANSI escapes, no control characters; ``\\r`` overwrites like a terminal.
+    """One clean line: no ANSI escapes, control characters or undecodable bytes; ``\\r``
+    overwrites like a terminal.
 
     Of the ``\\r``-separated pieces the last non-blank one is what a terminal shows in the
     cases the device produces (erased pager prompt, a log line after ``\\r``).

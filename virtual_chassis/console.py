@@ -86,6 +86,7 @@ class ConsoleLine:
         if self._batch is not None:
             self._batch += data
             return
+        data = self.chassis.faults.noisy(self.msm_name, data)
         if self.master_fd >= 0:
             self._write_pty(data)
         for client in list(self.clients):
@@ -121,10 +122,23 @@ class ConsoleLine:
         elif self.phase == "session" and self.session:
             self.session.feed(data)
 
-    def _new_login(self) -> None:
+    def _new_login(self, pending_aaa: bool = False) -> None:
         self.phase = "login"
-        self.login = LoginDialog(self.accounts, self.write, self._logged_in)
+        self.login = LoginDialog(self.accounts, self.write, self._logged_in, pending_aaa)
         self.login.start()
+
+    def _after_boot(self) -> None:
+        """``login:``, or ``(pending-AAA) login:`` until AAA starts (a fault delays it)."""
+        seconds = self.chassis.faults.pending_aaa()
+        self._new_login(pending_aaa=seconds > 0)
+        if seconds > 0:
+            msm = self.chassis.msms[self.msm_name]
+            self.chassis.clock.after(seconds, self._aaa_available, msm.epoch)
+
+    def _aaa_available(self, epoch: int | None = None) -> None:
+        msm = self.chassis.msms[self.msm_name]
+        if (epoch is None or msm.epoch == epoch) and self.phase == "login" and self.login:
+            self.login.aaa_available()
 
     def _logged_in(self, username: str, privilege: str) -> None:
         self.phase = "session"
@@ -146,6 +160,9 @@ class ConsoleLine:
 
     def on_notice(self, notice: Notice) -> None:
         """Follow the MSM: reboots, boot text, power, log lines."""
+        if notice.kind == "faults_cleared":
+            self._aaa_available()
+            return
         if notice.kind == "log":
             if self.msm_name in notice.data["consoles"]:
                 d = notice.data
@@ -163,7 +180,7 @@ class ConsoleLine:
             lines = outputs.boot_text(notice.data["partition"], notice.data["version"])
             self.write("".join(f"{line}\r\n" for line in lines).encode())
         elif notice.kind == "ready":
-            self._new_login()
+            self._after_boot()
 
     def _log(self, line: str) -> None:
         if self.phase == "session" and self.session:

@@ -4,7 +4,9 @@ Every request carries the ``token`` the emulator printed; a request with a wrong
 token is answered ``{"ok": false, "error": ...}`` and changes nothing. Ops: ``status``,
 ``power`` {msm, action: on|off|cycle}, ``set_version`` {msm, version, partition, reboot},
 ``backup_down``, ``events`` {since}, ``tftp`` {port} (where the TFTP servers that
-``download image`` reaches listen). :class:`ControlClient` is the client the harness uses.
+``download image`` reaches listen), and the faults of :mod:`virtual_chassis.faults`
+(``stall_checkpoint``, ..., ``clear_faults``). :class:`ControlClient` is the client the harness
+uses.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from drivers.deadline import Deadline
 from drivers.errors import HilError
 
 from .config import Refusal
+from .faults import FAULT_OPS
 from .model import Chassis
 
 MAX_REQUEST = 64 * 1024
@@ -81,9 +84,11 @@ class ControlServer:
             return {"ok": False, "error": "wrong or missing token: use the token the emulator printed"}
         op = request.get("op")
         handler = getattr(self, f"_op_{op}", None) if isinstance(op, str) else None
+        if op in FAULT_OPS:
+            handler = lambda r: self.chassis.faults.apply(op, r)  # noqa: E731
         if handler is None:
-            return {"ok": False, "error": f"unknown op {op!r}: use status, power, set_version, "
-                                          "backup_down, events or tftp"}
+            ops = ", ".join(("status", "power", "set_version", "backup_down", "events", "tftp", *FAULT_OPS))
+            return {"ok": False, "error": f"unknown op {op!r}: use one of {ops}"}
         try:
             return {"ok": True, **handler(request)}
         except Refusal as refusal:
@@ -103,7 +108,7 @@ class ControlServer:
                 "secondary": msm.images["secondary"],
             }
         return {"name": self.name, "master": master.name if master else None, "msms": msms,
-                "events": chassis.events_since(0.0)}
+                "events": chassis.events_since(0.0), "faults": chassis.faults.active()}
 
     def _op_power(self, request: dict) -> dict:
         self.chassis.power(str(request["msm"]), str(request["action"]))
@@ -174,6 +179,49 @@ class ControlClient:
     def tftp(self, port: int) -> dict:
         """Tell the chassis the UDP port of the TFTP servers it downloads from (default 69)."""
         return self.request("tftp", port=port)
+
+    # --- faults (see virtual_chassis.faults); durations are real chassis seconds -----------
+
+    def stall_checkpoint(self, process: str, percent: int = 40, reboot_backup: bool = True) -> dict:
+        """The bulk checkpoint of ``process`` stops at ``percent`` (the backup reboots to start one)."""
+        return self.request("stall_checkpoint", process=process, percent=percent, reboot_backup=reboot_backup)
+
+    def remove_backup_during_synchronize(self) -> dict:
+        """The next ``synchronize`` loses its backup in the middle of the image copy."""
+        return self.request("remove_backup_during_synchronize")
+
+    def fail_new_master(self) -> dict:
+        """An MSM taking over as master goes to FAIL instead."""
+        return self.request("fail_new_master")
+
+    def old_master_stays_down(self) -> dict:
+        """The master that a failover reboots never boots again."""
+        return self.request("old_master_stays_down")
+
+    def slow_boot(self, seconds: float, msm: str | None = None) -> dict:
+        """Boots (of ``msm``, or of every MSM) take ``seconds``."""
+        return self.request("slow_boot", seconds=seconds, **({"msm": msm} if msm else {}))
+
+    def console_noise(self, msm: str | None = None, rate: float = 0.3, seed: int = 8800) -> dict:
+        """Log lines and line-noise bytes in the middle of console output (one MSM, or both)."""
+        return self.request("console_noise", rate=rate, seed=seed, **({"msm": msm} if msm else {}))
+
+    def drop_ssh(self, command: str = "", count: int = 1) -> dict:
+        """Management SSH is dropped in the middle of the output of the next ``count`` commands
+        starting with ``command`` (any command when empty)."""
+        return self.request("drop_ssh", command=command, count=count)
+
+    def wrong_credentials(self) -> dict:
+        """Every login (console and SSH) is refused as if the password were wrong."""
+        return self.request("wrong_credentials")
+
+    def pending_aaa(self, seconds: float = 60.0) -> dict:
+        """After each boot a console shows ``(pending-AAA) login:`` for ``seconds``."""
+        return self.request("pending_aaa", seconds=seconds)
+
+    def clear_faults(self) -> list[str]:
+        """Disarm every fault and repair what they left; returns the names that were armed."""
+        return self.request("clear_faults")["cleared"]
 
 
 def _read_line(sock: socket.socket, deadline: Deadline) -> bytes:

@@ -8,6 +8,9 @@ from typing import Callable
 from .lineedit import CANCEL, Line, LineEditor
 
 ADMIN, USER = "admin", "user"
+PENDING_LOGIN = b"(pending-AAA) login: "
+AAA_FAILED = b"Failed to connect to authentication service (AAA is not available yet)\r\n"
+AAA_AVAILABLE = b"Authentication Service (AAA) on the master node is now available for login."
 
 
 class Accounts:
@@ -16,12 +19,14 @@ class Accounts:
     Both have an empty password by default, as on a factory-fresh XCM8800.
     """
 
-    def __init__(self, username: str = ADMIN, password: str = ""):
+    def __init__(self, username: str = ADMIN, password: str = "",
+                 refuse: Callable[[], bool] = lambda: False):
         if not username or any(c.isspace() for c in username):
             raise ValueError("the username must be a non-empty word")
         self.username = username
         self._passwords = {USER: "", username: password}
         self._privilege = {USER: "user", username: "admin"}
+        self.refuse = refuse  # True while every login must fail (the wrong-credentials fault)
 
     def check(self, username: str, password: str) -> str | None:
         """The privilege (``admin`` or ``user``) for good credentials, else None."""
@@ -29,7 +34,7 @@ class Accounts:
         if expected is None:
             hmac.compare_digest(password.encode(), b"-")  # same work for unknown users
             return None
-        if not hmac.compare_digest(password.encode(), expected.encode()):
+        if not hmac.compare_digest(password.encode(), expected.encode()) or self.refuse():
             return None
         return self._privilege[username]
 
@@ -38,12 +43,14 @@ class LoginDialog:
     """Reads a username (echoed) and a password (not echoed) from a console line.
 
     Calls ``on_login(username, privilege)`` on success; prints ``Login incorrect`` and asks
-    again on failure.
+    again on failure. While AAA is still starting (``pending_aaa``) the question is
+    ``(pending-AAA) login: `` and every login fails until :meth:`aaa_available`.
     """
 
     def __init__(self, accounts: Accounts, write: Callable[[bytes], None],
-                 on_login: Callable[[str, str], None]):
+                 on_login: Callable[[str, str], None], pending_aaa: bool = False):
         self.accounts = accounts
+        self.pending_aaa = pending_aaa
         self._write = write
         self._on_login = on_login
         self.editor = LineEditor(write)
@@ -51,7 +58,9 @@ class LoginDialog:
 
     @property
     def question(self) -> bytes:
-        return b"password: " if self.username is not None else b"login: "
+        if self.username is not None:
+            return b"password: "
+        return PENDING_LOGIN if self.pending_aaa else b"login: "
 
     def start(self) -> None:
         self._write(b"\r\n" + self.question)
@@ -80,11 +89,22 @@ class LoginDialog:
         username, self.username = self.username, None
         self.editor.hidden = False
         privilege = None if line.overflow else self.accounts.check(username, line.text)
+        if self.pending_aaa:
+            self._write(AAA_FAILED + b"Login incorrect\r\n" + self.question)
+            return False
         if privilege is None:
             self._write(b"Login incorrect\r\n" + self.question)
             return False
         self._on_login(username, privilege)
         return True
+
+    def aaa_available(self) -> None:
+        """AAA has started: say so and ask ``login:`` afresh."""
+        if not self.pending_aaa:
+            return
+        self.pending_aaa, self.username, self.editor.hidden = False, None, False
+        self.editor.reset()
+        self._write(b"\r\n" + AAA_AVAILABLE + b"\r\n" + self.question)
 
     def redisplay(self) -> bytes:
         """After a log line: the question again, only when a user name was being typed."""

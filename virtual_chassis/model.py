@@ -15,6 +15,7 @@ from typing import Callable
 
 from .clock import Clock
 from .config import CONFIG_FILES, Refusal, RunningConfig, SavedConfig, config_file
+from .faults import Faults
 from .firmware import Firmware
 from .msm import Msm, NodeState, Notice, check_version
 from .replication import Replication, copy_saved_configs, idle_progress
@@ -45,6 +46,7 @@ class Chassis:
         self._listeners: list[Callable[[Notice], None]] = []
         self._election_pending = False
         self._last_master: str | None = None
+        self.faults = Faults(self)
         self.msms = {f"MSM-{slot}": self._new_msm(slot, v, secondary) for slot, v in zip(SLOTS, versions)}
         self.firmware = Firmware(self)    # images: download, install, use image
         self._start_booted()
@@ -60,7 +62,7 @@ class Chassis:
         a, b = self.msms["MSM-A"], self.msms["MSM-B"]
         self._set_state(a, NodeState.MASTER, "start")
         self._set_state(b, NodeState.BACKUP, "start")
-        self.replication = Replication(self.clock, a, b, self._in_sync)
+        self.replication = Replication(self.clock, a, b, self._in_sync, self.faults.stall_percent)
         self.replication.start_in_sync()
         if self.replication.in_sync:
             self._in_sync(self.replication)
@@ -148,16 +150,18 @@ class Chassis:
             old, self._last_master = self._last_master, name
             self._notify("master", name, old=old, new=name)
 
-    def _after(self, duration: str, fn: Callable[[Msm], None], msm: Msm) -> None:
-        """Run ``fn(msm)`` after a named duration unless the MSM rebooted or lost power since."""
+    def _after(self, duration: str | float, fn: Callable[[Msm], None], msm: Msm) -> None:
+        """Run ``fn(msm)`` after a named duration (or real seconds) unless the MSM rebooted or
+        lost power since."""
         epoch = msm.epoch
+        seconds = self.clock.duration(duration) if isinstance(duration, str) else duration
 
         def fire() -> None:
             if msm.epoch == epoch:
                 fn(msm)
                 self._settle()
 
-        self.clock.after(self.clock.duration(duration), fire)
+        self.clock.after(seconds, fire)
 
     def _drop_replication(self, msm: Msm) -> None:
         rep = self.replication
@@ -171,7 +175,8 @@ class Chassis:
         self._notify("rebooting", msm.name)
         self._set_state(msm, NodeState.DOWN, what)
         msm.boot_due = self.clock.now() + self.clock.scaled(self.clock.duration("shutdown"))
-        self._after("shutdown", self._start_boot, msm)
+        if not self.faults.stays_down(msm, what):
+            self._after("shutdown", self._start_boot, msm)
 
     def _start_boot(self, msm: Msm) -> None:
         msm.epoch += 1
@@ -179,7 +184,7 @@ class Chassis:
         msm.booted_version = msm.images[msm.image_booted]
         self._set_state(msm, NodeState.INIT, "boot")
         self._notify("booting", msm.name, partition=msm.image_booted, version=msm.booted_version)
-        self._after("boot", self._boot_done, msm)
+        self._after(self.faults.boot_seconds(msm) or "boot", self._boot_done, msm)
 
     def _boot_done(self, msm: Msm) -> None:
         saved = msm.flash.get(msm.config_selected)
@@ -226,12 +231,12 @@ class Chassis:
         window = self.clock.scaled(self.clock.duration("election"))
         first = min(m.boot_due for m in standby)
         return any(m.powered and m.state is NodeState.INIT and not m.sync_pending
-                   and m.boot_due <= first + window for m in self.msms.values())
+                   and abs(m.boot_due - first) <= window for m in self.msms.values())
 
     def _become_backup(self, msm: Msm) -> None:
         master = self.master()
         self._set_state(msm, NodeState.BACKUP, "election")
-        rep = Replication(self.clock, master, msm, self._in_sync)
+        rep = Replication(self.clock, master, msm, self._in_sync, self.faults.stall_percent)
         self.replication = rep
         rep.start()
         if not rep.compatible:
@@ -246,6 +251,11 @@ class Chassis:
         self._log(rep.backup, "Info", "DM.Info", f"Backup {rep.backup.name} is in sync with the master")
 
     def _take_over(self, new: Msm, what: str) -> None:
+        if not self.faults.takes_over(new):
+            self._set_state(new, NodeState.FAIL, what)
+            self._log(new, "Crit", "NM.NodeStateFail",
+                      f"Node {new.name} changed state to FAIL (Process Failure) while taking over ({what})")
+            return
         self._set_state(new, NodeState.MASTER, what)
         self._log(new, "Warn", "DM.Warning", f"{new.name} is now the master ({what})")
 
@@ -340,6 +350,17 @@ class Chassis:
             msm.boot_due = self.clock.now()
             self._start_boot(msm)
         self._settle()
+
+    def boot_again(self, name: str) -> None:
+        """Control channel (clearing faults): reboot an MSM that failed, stays down or boots slowly."""
+        msm = self.msm(name)
+        if msm.powered and msm.state in (NodeState.FAIL, NodeState.DOWN, NodeState.INIT):
+            self._reboot(msm, "faults cleared")
+            self._settle()
+
+    def announce(self, kind: str) -> None:
+        """Tell every endpoint something without an MSM (``faults_cleared``)."""
+        self._notify(kind)
 
     def backup_down(self) -> Msm:
         """Power off the current backup."""

@@ -26,7 +26,7 @@ class Notice:
 
     kinds: ``state`` (msm, old, new, what), ``log`` (msm=origin, severity, component, text,
     consoles), ``rebooting``, ``booting`` (partition, version), ``ready`` (login may start),
-    ``power_off``, ``master`` (old, new).
+    ``power_off``, ``master`` (old, new), ``faults_cleared`` (msm None).
     """
 
     kind: str

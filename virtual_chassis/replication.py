@@ -73,8 +73,11 @@ class Replication:
     """Checkpointing of ``master`` to ``backup``; drop it with :meth:`cancel`."""
 
     def __init__(self, clock: "Clock", master: "Msm", backup: "Msm",
-                 on_in_sync: Callable[["Replication"], None]):
+                 on_in_sync: Callable[["Replication"], None],
+                 stall: Callable[[str], int | None] = lambda process: None):
         self.clock = clock
+        self.stall = stall          # where a process's bulk checkpoint stops (a fault), or None
+        self.stalled: int | None = None
         self.master = master
         self.backup = backup
         self.on_in_sync = on_in_sync
@@ -131,7 +134,15 @@ class Replication:
 
     def _start_process(self) -> None:
         self.step_started = self.clock.now()
+        self.stalled = self.stall(PROCESSES[self.index])
+        if self.stalled is not None:
+            return                  # this process never finishes: bulk never completes
         self.clock.after(self.clock.duration("checkpoint_per_process"), self._process_done)
+
+    def resume(self) -> None:
+        """Let a stalled bulk checkpoint go on (its stall fault was cleared)."""
+        if self.stalled is not None and not self.cancelled:
+            self._start_process()
 
     def _process_done(self) -> None:
         if self.cancelled:
@@ -163,6 +174,8 @@ class Replication:
         """``% Chkpt`` of the process at ``position`` in dependency order."""
         if self.phase is Phase.IN_SYNC or (self.phase is Phase.BULK and position < self.index):
             return 100
+        if self.phase is Phase.BULK and position == self.index and self.stalled is not None:
+            return self.stalled
         if self.phase is Phase.BULK and position == self.index:
             step = self.clock.scaled(self.clock.duration("checkpoint_per_process")) or 1e-9
             return min(99, int((self.clock.now() - self.step_started) / step * 100))

@@ -40,7 +40,7 @@ class VirtualChassis:
         self.clock = Clock(loop, options.speed, options.durations)
         self.chassis = Chassis(self.clock, options.name, options.versions, options.secondary, options.mac)
         self.chassis.firmware.tftp_port = options.tftp_port
-        self.accounts = Accounts(options.username, options.password)
+        self.accounts = Accounts(options.username, options.password, self.chassis.faults.refuses_logins)
         self.token = secrets.token_hex(16)
         self.consoles = {name: ConsoleLine(self.chassis, name, self.accounts, options.telnet)
                          for name in self.chassis.msms}

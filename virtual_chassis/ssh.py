@@ -141,7 +141,11 @@ class _Session(asyncssh.SSHServerSession):
 
     def _flush(self) -> None:
         batch, self._batch = self._batch, None
-        if batch:
+        if batch and self.command is None and self.mgmt.chassis.faults.drops_ssh(bytes(batch)):
+            self._write(bytes(batch[:len(batch) // 2]))   # the drop-SSH fault: cut it off mid-output
+            self.end()
+            self.server.conn.close()
+        elif batch:
             self._write(bytes(batch))
 
     def eof_received(self) -> bool:
