@@ -6,14 +6,18 @@ with ``show node``), never taken from configuration, and learned again after eve
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from drivers import CliSession, CommandResult, SerialTransport, SshTransport, Transcript
 from drivers.deadline import Deadline
-from harness.errors import ChassisUnavailable
+from drivers.errors import ConnectionLost, DeviceRebooted
+from harness.errors import ChassisUnavailable, EmulatorCrashed, HilError
 from harness.parsers import SwitchStatus, parse_show_node, parse_show_switch
 from harness.testbed import Credentials
 from harness.timeline import Timeline
@@ -27,9 +31,13 @@ LAB_TIMEOUTS = {
     "command": 60, "connect": 120, "boot": 600, "failover": 900,
     "synchronize": 1800, "in_sync": 900, "backup_reboot_starts": 120,
     "download": 1800, "reboot": 1500,   # download image (TFTP + install); a reboot until In Sync
+    "checkpoint_stall": 120,   # a bulk checkpoint percentage that does not move this long: stalled
+    "backup_absent": 120,      # synchronize fails when the backup is not back within this [EX]
 }
 LOGOUT_TIMEOUT = 2.0           # seconds a console gets to answer `exit` when the run ends
 MIN_SCALED_DEADLINE = 15.0   # a scaled deadline never drops below this on a busy machine
+MIN_SCALED_WINDOW = 1.0      # nor an observation window (stall, absence) below this
+_READ_ONLY = re.compile(r"^\s*show\s")
 LAB_POLL_INTERVAL = 2.0       # seconds between `show switch` polls on real hardware
 
 
@@ -47,6 +55,7 @@ class ChassisAccess:
     ssh_options: tuple[str, ...] = ()
     baudrate: int = 9600
     time_scale: float = 1.0      # 1.0 on hardware, 1/speed on a virtual chassis
+    min_deadline: float = MIN_SCALED_DEADLINE   # floor of a scaled deadline
 
 
 class Chassis:
@@ -62,6 +71,9 @@ class Chassis:
         self.steps: list = []             # the current plan's procedure steps (harness.procedures.Step)
         self._sessions: dict[str, CliSession] = {}
         self._locks = {where: threading.Lock() for where in (SSH, *MSMS)}
+        self.backend_check: Callable[[bool], None] | None = None
+        """Virtual chassis: ``backend_check(ask)`` raises ``EmulatorCrashed`` when the emulator
+        died (``ask=False``: only look at the process; True: also ask its control channel)."""
 
     # -- identity and time -------------------------------------------------------------
     @property
@@ -72,12 +84,18 @@ class Chassis:
     def is_virtual(self) -> bool:
         return self.access.backend == "virtual"
 
-    def deadline(self, what: str) -> Deadline:
-        """The lab timeout for ``what``, scaled for a virtual chassis."""
+    def deadline(self, what: str, floor: float | None = None) -> Deadline:
+        """The lab timeout for ``what``, scaled for a virtual chassis (never below ``floor``,
+        by default the access's ``min_deadline``)."""
         lab = LAB_TIMEOUTS[what]
         if self.access.time_scale >= 1.0:
             return Deadline(lab)
-        return Deadline(max(lab * self.access.time_scale, MIN_SCALED_DEADLINE))
+        floor = self.access.min_deadline if floor is None else min(floor, self.access.min_deadline)
+        return Deadline(max(lab * self.access.time_scale, floor))
+
+    def window(self, what: str) -> float:
+        """Seconds of an observation window (``checkpoint_stall``, ``backup_absent``)."""
+        return self.deadline(what, MIN_SCALED_WINDOW).seconds
 
     @property
     def poll_interval(self) -> float:
@@ -104,7 +122,7 @@ class Chassis:
         A session that later sees a reboot or a dropped link logs in again by itself before
         its next command.
         """
-        with self._locks.setdefault(where, threading.Lock()):
+        with self._locks.setdefault(where, threading.Lock()), self._backend_errors():
             session = self._sessions.get(where)
             if session is None:
                 session = self._new_session(where)
@@ -127,13 +145,44 @@ class Chassis:
         return CliSession(transport, a.credentials.username, a.credentials.password,
                           transcript=transcript)
 
-    def wait_for_login(self, msm: str) -> None:
+    def wait_for_login(self, msm: str, deadline: Deadline | None = None) -> None:
         """After a reboot: wait on that MSM's console for the fresh ``login:``, then log in anew."""
-        self.session(msm).wait_for_login(self.deadline("boot"))
+        session = self.session(msm)
+        with self._backend_errors():
+            session.wait_for_login(deadline or self.deadline("boot"))
 
     def run(self, where: str, command: str, what: str = "command", **options) -> CommandResult:
-        """Run one command on ``where`` within the lab timeout ``what``."""
-        return self.session(where).run(command, timeout=self.deadline(what), **options)
+        """Run one command on ``where`` within the lab timeout ``what``.
+
+        A ``show`` command whose management SSH connection dropped under it is sent once more
+        (the session logs in again first; noted in the transcript): it changes nothing, so
+        sending it again is safe. Any other command raises as it came (it may have taken effect).
+        """
+        deadline = self.deadline(what)
+        session = self.session(where)
+        with self._backend_errors():
+            if self.backend_check is not None:
+                self.backend_check(False)   # a dead emulator is not reconnected to until the deadline
+            try:
+                return session.run(command, timeout=deadline, **options)
+            except (DeviceRebooted, ConnectionLost) as dropped:
+                if where != SSH or not _READ_ONLY.match(command) or options.get("expect_reboot"):
+                    raise
+                if session.transcript is not None:
+                    session.transcript.note(f"{command!r} cut off ({type(dropped).__name__}); sending it again")
+                return session.run(command, timeout=deadline, **options)
+
+    @contextmanager
+    def _backend_errors(self):
+        """A failure of a virtual chassis whose emulator died is reported as ``EmulatorCrashed``."""
+        try:
+            yield
+        except EmulatorCrashed:
+            raise
+        except HilError:
+            if self.backend_check is not None:
+                self.backend_check(True)
+            raise
 
     # -- roles -----------------------------------------------------------------------
     def show_switch(self, where: str = SSH) -> SwitchStatus:

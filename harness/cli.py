@@ -1,6 +1,7 @@
 """``hil``: run the plans, start a virtual chassis, preflight a testbed, fail over, build images.
 
-Exit status: 0 success, 1 a plan or check failed, 2 bad usage or a broken testbed file.
+Exit status: 0 success, 1 a plan or check failed, 2 bad usage or a broken testbed file,
+130 interrupted (Ctrl-C): the reports hold what ran until then.
 """
 
 from __future__ import annotations

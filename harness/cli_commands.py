@@ -14,7 +14,7 @@ from harness.procedures import relinquish_primary
 from harness.sync import check_sync
 from harness.testbed import default_testbed, load_testbed
 
-PYTEST_EXIT = {0: 0, 1: 1, 5: 1}    # anything else (usage, internal error) -> 2
+PYTEST_EXIT = {0: 0, 1: 1, 5: 1, 2: 130}    # 2: interrupted (SIGINT); anything else (usage, internal error) -> 2
 
 
 def _testbed(args):

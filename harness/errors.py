@@ -89,6 +89,11 @@ class ProcedureFailed(HilError):
     """A step of a procedure (synchronize, failover, upgrade) did not reach its goal."""
 
 
+class PhaseTimeout(ProcedureFailed, Timeout):
+    """A phase of a procedure did not happen by its deadline; the message names the MSM, the
+    phase and the deadline. Caught as a ``ProcedureFailed`` or as a ``Timeout`` alike."""
+
+
 class ChassisUnavailable(HilError):
     """The chassis cannot be reached or its state is unknown; dependent plans must stop."""
 
@@ -109,6 +114,6 @@ def _reexport_driver_errors() -> list[str]:
 
 __all__ = sorted(
     set(_reexport_driver_errors())
-    | {"TestbedError", "ParseError", "NotInSync", "ProcedureFailed", "ChassisUnavailable",
-       "EmulatorCrashed"}
+    | {"TestbedError", "ParseError", "NotInSync", "ProcedureFailed", "PhaseTimeout",
+       "ChassisUnavailable", "EmulatorCrashed"}
 )

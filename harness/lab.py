@@ -3,7 +3,8 @@
 A real chassis that cannot be reached follows its ``fallback``: ``virtual`` (run on an emulator
 instead), ``skip`` or ``fail``. Before each plan the chassis must be in its baseline state: a
 MASTER and a BACKUP (In Sync). A virtual chassis is brought back to it through the control
-channel; a real one that is not there stops its plans with the reason (fail closed).
+channel (faults cleared first); a real one that is not there stops its plans with the reason
+(fail closed).
 """
 
 from __future__ import annotations
@@ -68,12 +69,18 @@ class LabChassis:
             self.spec.name, "virtual", endpoints.ssh_host, endpoints.ssh_port,
             {msm: endpoints.console_url(msm) for msm in endpoints.consoles}, credentials,
             self.workdir / "known_hosts-virtual", time_scale=1.0 / options.speed)
-        return Chassis(access, self.workdir / "transcripts", control=self.emulator.control())
+        chassis = Chassis(access, self.workdir / "transcripts", control=self.emulator.control())
+        chassis.backend_check = self.emulator.check_alive
+        return chassis
 
     def ensure_baseline(self) -> None:
         """Bring the chassis to MASTER + BACKUP (In Sync), or raise ``ChassisUnavailable``."""
         if self.emulator:
             self.emulator.check_alive()
+        if self.chassis.control is not None:
+            self.chassis.control.clear_faults()   # sessions a fault ended log in again by themselves
+        wait_for_status(self.chassis, lambda s: s.master is not None, self.chassis.deadline("failover"),
+                        "an MSM reporting MASTER")
         verdict = check_sync(self.chassis)
         if not self.baseline_versions:
             self.baseline_versions = {s: m.booted_version for s, m in verdict.status.msms.items()}

@@ -10,17 +10,18 @@ Every step is timed and every phase of a failover is stamped on the chassis's ti
 
 from __future__ import annotations
 
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from drivers.errors import Timeout
 from harness import timeline as ev
 from harness.chassis import SSH, Chassis
-from harness.errors import NotInSync, ProcedureFailed
+from harness.errors import NotInSync, PhaseTimeout, ProcedureFailed
 from harness.sync import (
-    BACKUP_DOWN, CHECKPOINTING_NOT_DONE, INCOMPATIBLE_SOFTWARE, SyncVerdict, backup_in_sync,
-    check_sync, wait_for_status,
+    BACKUP_DOWN, CHECKPOINT_STALLED, CHECKPOINTING_NOT_DONE, INCOMPATIBLE_SOFTWARE, GaveUp,
+    SyncVerdict, backup_in_sync, check_sync, lasting, stalled_checkpoint, wait_for_status,
 )
 
 FAILOVER_SPELLINGS = ("run msm-failover", "run failover")
@@ -92,8 +93,16 @@ def synchronize(chassis: Chassis, identical: bool = True) -> SyncVerdict:
     wait_for_status(chassis, lambda s: not backup_in_sync(backup)(s), chassis.deadline("backup_reboot_starts"),
                     f"{backup} leaving sync for its synchronize reboot")
     chassis.timeline.mark(ev.BACKUP_REBOOTING, backup)
-    wait_for_status(chassis, backup_in_sync(backup), chassis.deadline("synchronize"),
-                    f"{backup} back as BACKUP (In Sync) after synchronize")
+    absent = lasting(lambda s: None if s.msm(backup) is not None and s.msm(backup).present else
+                     f"{backup} absent (removed or powered off)", chassis.window("backup_absent"))
+    deadline = chassis.deadline("synchronize")
+    try:
+        wait_for_status(chassis, backup_in_sync(backup), deadline,
+                        f"{backup} back as BACKUP (In Sync) after synchronize", give_up=absent,
+                        phase=ev.BACKUP_IN_SYNC)
+    except GaveUp as error:
+        raise ProcedureFailed(f"{error} (deadline {deadline.seconds:g} s); synchronize failed: seat "
+                              f"and power {backup}, then run synchronize again") from None
     chassis.timeline.mark(ev.BACKUP_IN_SYNC, backup)
     after = check_sync(chassis)
     if identical and not after.identical_software:
@@ -115,12 +124,8 @@ def failover(chassis: Chassis, force: bool = False, until_in_sync: bool = True) 
     for where in (old, new, SSH):
         chassis.session(where)          # all three logged in before anything moves
     command = _send_failover(chassis, old, force)
-    with ThreadPoolExecutor(max_workers=3) as pool:   # each phase is noticed when it happens
-        watchers = [pool.submit(_new_master_answers, chassis, new),
-                    pool.submit(_management_back, chassis, new),
-                    pool.submit(_old_master_at_login, chassis, old)]
-        for watcher in watchers:
-            watcher.result()
+    _watch_phases(chassis, (new_master_answers, chassis, new), (management_back, chassis, new),
+                  (old_master_at_login, chassis, old))
     if until_in_sync:
         wait_for_status(chassis, backup_in_sync(old), chassis.deadline("in_sync"),
                         f"{old} back as BACKUP (In Sync)")
@@ -147,20 +152,57 @@ def _send_failover(chassis: Chassis, old: str, force: bool) -> str:
     raise ProcedureFailed(f"{old} knows neither {' nor '.join(FAILOVER_SPELLINGS)}")
 
 
-def _new_master_answers(chassis: Chassis, new: str) -> None:
-    wait_for_status(chassis, lambda s: s.master == new, chassis.deadline("failover"),
-                    f"{new} answering as MASTER on its console", where=new)
+def _watch_phases(chassis: Chassis, *watchers) -> None:
+    """Run each ``(function, *args)`` watcher at once, so each phase is noticed when it happens.
+
+    The first failure is raised; the other watchers are told to stop (``abort``) and waited
+    for, so nothing outlives the procedure, also when the run is interrupted.
+    """
+    abort = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=len(watchers))
+    try:
+        futures = [pool.submit(fn, *args, abort=abort) for fn, *args in watchers]
+        wait(futures, return_when=FIRST_EXCEPTION)
+        failed = [f.exception() for f in futures if f.done() and f.exception() is not None]
+        if failed:
+            raise failed[0]
+    finally:
+        abort.set()
+        pool.shutdown(wait=True)
+
+
+def new_master_answers(chassis: Chassis, new: str, abort: threading.Event | None = None) -> None:
+    """Wait on ``new``'s console until it answers as MASTER; give up at once if it is in FAIL."""
+    def failed(status) -> str | None:
+        msm = status.msm(new)
+        return (f"{new} is in FAIL instead of MASTER: it failed while taking over; its console "
+                "log says why, reboot or replace it") if msm is not None and msm.state == "FAIL" else None
+    deadline = chassis.deadline("failover")
+    try:
+        wait_for_status(chassis, lambda s: s.master == new, deadline,
+                        f"{new} answering as MASTER on its console", where=new, give_up=failed,
+                        phase=ev.NEW_MASTER_ANSWERING, abort=abort)
+    except GaveUp as error:
+        raise ProcedureFailed(f"{error} (deadline {deadline.seconds:g} s)") from None
     chassis.timeline.mark(ev.NEW_MASTER_ANSWERING, new)
 
 
-def _management_back(chassis: Chassis, new: str) -> None:
+def management_back(chassis: Chassis, new: str, abort: threading.Event | None = None) -> None:
+    """Wait until management SSH reaches ``new`` as MASTER."""
     wait_for_status(chassis, lambda s: s.master == new, chassis.deadline("failover"),
-                    f"management SSH reaching {new}")
+                    f"management SSH reaching {new}", phase=ev.MANAGEMENT_SSH_BACK, abort=abort)
     chassis.timeline.mark(ev.MANAGEMENT_SSH_BACK, new)
 
 
-def _old_master_at_login(chassis: Chassis, old: str) -> None:
-    chassis.wait_for_login(old)
+def old_master_at_login(chassis: Chassis, old: str, abort: threading.Event | None = None) -> None:
+    """Wait on ``old``'s console for the boot to end at ``login:`` and log in again."""
+    deadline = chassis.deadline("boot")
+    try:
+        chassis.wait_for_login(old, deadline)
+    except Timeout as error:
+        raise PhaseTimeout(f"chassis {chassis.name}: {old} did not come back to login: within the "
+                           f"{deadline.seconds:g} s boot deadline (phase '{ev.OLD_MASTER_AT_LOGIN}'); "
+                           f"{error}") from None
     chassis.timeline.mark(ev.OLD_MASTER_AT_LOGIN, old)
 
 
@@ -169,7 +211,7 @@ def relinquish_primary(chassis: Chassis, force: bool = False) -> ProcedureOutcom
     steps = StepRecorder(chassis.steps)
     verdict = steps.run("show switch: are the nodes in sync", lambda: check_sync(chassis))
     outcome = ProcedureOutcome(verdict, steps.steps)
-    if verdict.cause == CHECKPOINTING_NOT_DONE:
+    if verdict.cause in (CHECKPOINTING_NOT_DONE, CHECKPOINT_STALLED):
         verdict = steps.run("wait for the bulk checkpoint", lambda: _await_checkpoint(chassis, verdict))
     if verdict.cause == INCOMPATIBLE_SOFTWARE:
         verdict = steps.run("synchronize", lambda: synchronize(chassis))
@@ -188,10 +230,18 @@ def relinquish_primary(chassis: Chassis, force: bool = False) -> ProcedureOutcom
 
 
 def _await_checkpoint(chassis: Chassis, verdict: SyncVerdict) -> SyncVerdict:
-    """Bulk checkpointing may still be running: give it the lab time, then judge again."""
+    """Bulk checkpointing may still be running: give it the lab time, then judge again.
+
+    A process whose percentage does not move for the stall window is stalled: the verdict
+    says so at once instead of waiting out the deadline.
+    """
     try:
         wait_for_status(chassis, backup_in_sync(verdict.backup), chassis.deadline("in_sync"),
-                        f"{verdict.backup} completing its bulk checkpoint")
+                        f"{verdict.backup} completing its bulk checkpoint",
+                        give_up=stalled_checkpoint(chassis, chassis.window("checkpoint_stall")))
+    except GaveUp as stalled:
+        return SyncVerdict(False, CHECKPOINT_STALLED, stalled.reason, verdict.master, verdict.backup,
+                           verdict.status)
     except Timeout:
-        pass                            # the verdict below names the process that stalled
+        pass                            # the verdict below names the process that is behind
     return check_sync(chassis)

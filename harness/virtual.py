@@ -18,7 +18,7 @@ from pathlib import Path
 from drivers.deadline import Deadline
 from harness.errors import EmulatorCrashed
 from harness.testbed import Credentials, VirtualOptions
-from virtual_chassis.control import ControlClient
+from virtual_chassis.control import ControlClient, ControlError
 
 PASSWORD_ENV = "XCM_VIRTUAL_PASSWORD"
 
@@ -120,10 +120,22 @@ class VirtualChassisProcess:
         e = self.endpoints
         return ControlClient(e.control_host, e.control_port, e.control_token)
 
-    def check_alive(self) -> None:
-        """Raise ``EmulatorCrashed`` (not a device fault) when the child has died."""
-        if self.process is not None and self.process.poll() is not None:
-            raise EmulatorCrashed(self._why(f"crashed (exit status {self.process.returncode})"))
+    def check_alive(self, ask: bool = True, grace: float = 2.0) -> None:
+        """Raise ``EmulatorCrashed`` (not a device fault) when the child has died, or (``ask``)
+        when its control channel stopped answering (it then gets ``grace`` seconds to exit)."""
+        process = self.process
+        if process is None or (not ask and process.poll() is None):
+            return
+        if process.poll() is None:
+            try:
+                self.control().request("status", deadline=grace)
+                return
+            except ControlError:
+                try:
+                    process.wait(grace)
+                except subprocess.TimeoutExpired:
+                    raise EmulatorCrashed(self._why("stopped answering on its control channel")) from None
+        raise EmulatorCrashed(self._why(f"crashed (exit status {process.returncode})"))
 
     def stop(self, grace: float = 5.0) -> None:
         """SIGTERM, then SIGKILL after ``grace`` seconds; idempotent."""
