@@ -83,6 +83,9 @@ class CliSession:
         self._password = password
         self.dialogs = tuple(dialogs)
         self.on_log = on_log
+        self.before_retry: Callable[[], None] | None = None
+        """Called before each new attempt of :meth:`reconnect`; it may raise to stop retrying
+        (the harness raises when the far end is known to be gone, e.g. a dead emulator)."""
         self.prompt: Prompt | None = None
         self.logged_in = False
         self.booting = False
@@ -138,6 +141,8 @@ class CliSession:
                     ) from cause
                 time.sleep(min(backoff, deadline.remaining()))  # pacing between attempts, within the deadline
                 backoff = min(backoff * 2, 1.0)
+                if self.before_retry is not None:
+                    self.before_retry()
 
     def _start(self, deadline: Deadline, nudge_first: bool) -> Prompt:
         self._note(f"connect to {self.name}")

@@ -142,8 +142,11 @@ class Chassis:
         else:
             raise ChassisUnavailable(f"chassis {self.name} has no access path {where!r}; "
                                      f"use 'ssh' or one of {', '.join(a.consoles)}")
-        return CliSession(transport, a.credentials.username, a.credentials.password,
-                          transcript=transcript)
+        session = CliSession(transport, a.credentials.username, a.credentials.password,
+                             transcript=transcript)
+        if self.backend_check is not None:      # a dead emulator is not retried until the deadline
+            session.before_retry = lambda: self.backend_check(False)
+        return session
 
     def wait_for_login(self, msm: str, deadline: Deadline | None = None) -> None:
         """After a reboot: wait on that MSM's console for the fresh ``login:``, then log in anew."""
@@ -161,8 +164,6 @@ class Chassis:
         deadline = self.deadline(what)
         session = self.session(where)
         with self._backend_errors():
-            if self.backend_check is not None:
-                self.backend_check(False)   # a dead emulator is not reconnected to until the deadline
             try:
                 return session.run(command, timeout=deadline, **options)
             except (DeviceRebooted, ConnectionLost) as dropped:

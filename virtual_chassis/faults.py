@@ -14,6 +14,7 @@ The model, the consoles, SSH and the accounts ask this object at a few points (`
 from __future__ import annotations
 
 import random
+import re
 from typing import TYPE_CHECKING
 
 from .config import Refusal
@@ -36,6 +37,7 @@ NOISE_LOGS = (
 NOISE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F,
                      *range(0x80, 0xC0)])
 NOISE_ESCAPES = (b"\x1b[K", b"\x1b[0m", b"\x1b[1m")
+_LOG_LINE = re.compile(rb"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d\.\d\d <")
 
 
 class Faults:
@@ -174,7 +176,8 @@ class Faults:
         return seconds
 
     def noisy(self, msm: str, data: bytes) -> bytes:
-        """Console output of ``msm`` with noise inserted between its first and last line break."""
+        """Console output of ``msm`` with noise between its first and last line break: log lines
+        between output lines, line-noise bytes inside them."""
         rate, rng = self.noise.get(msm) or self.noise.get(None) or (0.0, None)
         first, last = data.find(b"\r\n"), data.rfind(b"\r\n")
         if rng is None or first < 0 or first == last:
@@ -188,21 +191,20 @@ class Faults:
         return b"".join(pieces)
 
     def _noisy_line(self, msm: str, line: bytes, rate: float, rng: random.Random) -> bytes:
-        """One output line (ending CR LF), maybe with a log line before or inside it and a burst
-        of line-noise bytes in its text."""
+        """One output line (ending CR LF), maybe with a log line before it and a burst of
+        line-noise bytes in its text. Log lines themselves stay whole (syslog writes them whole)."""
         from .outputs import log_line   # outputs imports the model, which imports this module
 
-        text, inserts = line[:-2], []
+        if _LOG_LINE.match(line):
+            return line
+        if rng.random() < rate:
+            cut = rng.randrange(len(line) - 1)
+            garbage = bytes(rng.choice(NOISE_BYTES) for _ in range(rng.randrange(1, 6)))
+            line = line[:cut] + garbage + rng.choice(NOISE_ESCAPES) + line[cut:]
         if rng.random() < rate:
             severity, component, words = rng.choice(NOISE_LOGS)
-            log = log_line(self.chassis.clock.wall(), severity, component, msm, words)
-            inserts.append((rng.randrange(len(text) + 1), log.encode() + b"\r\n"))  # 0: own line
-        if rng.random() < rate:
-            garbage = bytes(rng.choice(NOISE_BYTES) for _ in range(rng.randrange(1, 6)))
-            inserts.append((rng.randrange(len(text) + 1), garbage + rng.choice(NOISE_ESCAPES)))
-        for cut, piece in sorted(inserts, reverse=True):
-            text = text[:cut] + piece + text[cut:]
-        return text + line[-2:]
+            line = log_line(self.chassis.clock.wall(), severity, component, msm, words).encode() + b"\r\n" + line
+        return line
 
     def drops_ssh(self, output: bytes) -> bool:
         """True (once per armed drop) when this SSH output of a command must be cut off."""

@@ -144,7 +144,7 @@ class _Session(asyncssh.SSHServerSession):
         if batch and self.command is None and self.mgmt.chassis.faults.drops_ssh(bytes(batch)):
             self._write(bytes(batch[:len(batch) // 2]))   # the drop-SSH fault: cut it off mid-output
             self.end()
-            self.server.conn.close()
+            self.chan.close()                             # after the half already sent
         elif batch:
             self._write(bytes(batch))
 

@@ -1,0 +1,36 @@
+"""A changed SSH host key stops the connection with a clear message: the harness's known_hosts
+pins the key of a virtual chassis, which is then restarted on the same port with a new key."""
+
+import pytest
+
+from drivers.errors import HostKeyChanged
+from harness.chassis import SSH, Chassis, ChassisAccess
+from harness.testbed import Credentials
+
+from vc_helpers import Emulator
+
+
+def chassis_on(port, tmp_path):
+    access = ChassisAccess("vkey", "virtual", "127.0.0.1", port, {}, Credentials("admin", ""),
+                           tmp_path / "known_hosts", time_scale=0.001)
+    return Chassis(access, tmp_path / "transcripts")
+
+
+def test_a_restarted_emulator_with_a_new_host_key_is_refused(tmp_path, free_port):
+    port = free_port()
+    with Emulator("--speed", "1000", "--ssh-port", str(port)):
+        first = chassis_on(port, tmp_path)
+        assert first.show_switch().master == "MSM-A"
+        first.close()
+    assert "ssh-ed25519" in (tmp_path / "known_hosts").read_text()     # pinned on first use
+
+    with Emulator("--speed", "1000", "--ssh-port", str(port)):
+        second = chassis_on(port, tmp_path)
+        mark = second.transcript_mark(SSH)
+        with pytest.raises(HostKeyChanged) as changed:
+            second.run(SSH, "show switch")
+        second.close()
+    message = str(changed.value)
+    assert f"the host key differs from the one recorded in {tmp_path / 'known_hosts'}" in message
+    assert f"ssh-keygen -R '[127.0.0.1]:{port}'" in message and "someone may be in the middle" in message
+    assert "> show switch" not in second.transcript_since(SSH, mark), "a command went to the new key"
