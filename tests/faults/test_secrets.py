@@ -14,7 +14,7 @@ chassis:
     credentials: {username: admin, password: "${HIL_TEST_SECRET}"}
     virtual: {speed: 100}
 """
-PLANS = "step1 or step3 or wrong_credentials or pending_aaa or ssh_dropped"
+PLANS = "step3 or wrong_credentials or ssh_dropped"
 
 
 def test_the_password_appears_in_no_output_of_a_full_run(tmp_path):
