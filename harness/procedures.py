@@ -95,14 +95,13 @@ def synchronize(chassis: Chassis, identical: bool = True) -> SyncVerdict:
     chassis.timeline.mark(ev.BACKUP_REBOOTING, backup)
     absent = lasting(lambda s: None if s.msm(backup) is not None and s.msm(backup).present else
                      f"{backup} absent (removed or powered off)", chassis.window("backup_absent"))
-    deadline = chassis.deadline("synchronize")
     try:
-        wait_for_status(chassis, backup_in_sync(backup), deadline,
+        wait_for_status(chassis, backup_in_sync(backup), chassis.deadline("synchronize"),
                         f"{backup} back as BACKUP (In Sync) after synchronize", give_up=absent,
                         phase=ev.BACKUP_IN_SYNC)
     except GaveUp as error:
-        raise ProcedureFailed(f"{error} (deadline {deadline.seconds:g} s); synchronize failed: seat "
-                              f"and power {backup}, then run synchronize again") from None
+        raise ProcedureFailed(f"{error}; synchronize failed: seat and power {backup}, then run "
+                              "synchronize again") from None
     chassis.timeline.mark(ev.BACKUP_IN_SYNC, backup)
     after = check_sync(chassis)
     if identical and not after.identical_software:
@@ -177,13 +176,9 @@ def new_master_answers(chassis: Chassis, new: str, abort: threading.Event | None
         msm = status.msm(new)
         return (f"{new} is in FAIL instead of MASTER: it failed while taking over; its console "
                 "log says why, reboot or replace it") if msm is not None and msm.state == "FAIL" else None
-    deadline = chassis.deadline("failover")
-    try:
-        wait_for_status(chassis, lambda s: s.master == new, deadline,
-                        f"{new} answering as MASTER on its console", where=new, give_up=failed,
-                        phase=ev.NEW_MASTER_ANSWERING, abort=abort)
-    except GaveUp as error:
-        raise ProcedureFailed(f"{error} (deadline {deadline.seconds:g} s)") from None
+    wait_for_status(chassis, lambda s: s.master == new, chassis.deadline("failover"),
+                    f"{new} answering as MASTER on its console", where=new, give_up=failed,
+                    phase=ev.NEW_MASTER_ANSWERING, abort=abort)
     chassis.timeline.mark(ev.NEW_MASTER_ANSWERING, new)
 
 
@@ -211,7 +206,7 @@ def relinquish_primary(chassis: Chassis, force: bool = False) -> ProcedureOutcom
     steps = StepRecorder(chassis.steps)
     verdict = steps.run("show switch: are the nodes in sync", lambda: check_sync(chassis))
     outcome = ProcedureOutcome(verdict, steps.steps)
-    if verdict.cause in (CHECKPOINTING_NOT_DONE, CHECKPOINT_STALLED):
+    if verdict.cause == CHECKPOINTING_NOT_DONE:
         verdict = steps.run("wait for the bulk checkpoint", lambda: _await_checkpoint(chassis, verdict))
     if verdict.cause == INCOMPATIBLE_SOFTWARE:
         verdict = steps.run("synchronize", lambda: synchronize(chassis))

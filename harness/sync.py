@@ -141,8 +141,8 @@ def wait_for_status(chassis: Chassis, done: Callable[[SwitchStatus], bool], dead
         except (ConnectionLost, DeviceRebooted, ParseError, ChassisUnavailable, Timeout) as error:
             last, reason = f"{type(error).__name__}: {error}", None
         if reason:
-            raise GaveUp(f"chassis {chassis.name}: gave up waiting for {what}{during}: {reason}; "
-                         f"last seen: {last}", reason)
+            raise GaveUp(f"chassis {chassis.name}: gave up waiting for {what}{during} (deadline "
+                         f"{deadline.seconds:g} s): {reason}; last seen: {last}", reason)
         if abort is not None and abort.is_set():
             raise ProcedureFailed(f"chassis {chassis.name}: stopped waiting for {what}: another phase failed")
         if deadline.remaining() <= chassis.poll_interval:

@@ -1,8 +1,8 @@
 """An unplanned failover: the master loses power and the backup takes over by itself.
 
 Nobody types ``run msm-failover``: a backup that is ``In Sync`` becomes master on its own when
-the master goes away. :func:`power_loss_of_master` cuts the master's power (a virtual chassis's
-control channel, or a lab's remote power switch behind the same ``power`` call) and follows the
+the master goes away. :func:`power_loss_of_master` cuts the master's power through the virtual
+chassis's control channel (a real chassis has none: the plan is ``virtual_only``) and follows the
 takeover; :func:`restore_power` brings the old master back and follows it to ``BACKUP (In Sync)``.
 The takeover time runs from the power loss to the new master answering on its console.
 """
@@ -37,7 +37,7 @@ def power_loss_of_master(chassis: Chassis) -> Takeover:
                                  "control (the virtual chassis's control channel)")
     verdict = check_sync(chassis)
     if not verdict.in_sync:
-        raise NotInSync(f"{verdict}; a takeover by the backup needs it In Sync")
+        raise NotInSync(f"{verdict.cause}: {verdict.detail}; a takeover by the backup needs it In Sync")
     old, new = verdict.master, verdict.backup
     for where in (old, new, SSH):
         chassis.session(where)          # logged in before the power goes

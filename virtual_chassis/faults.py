@@ -45,6 +45,11 @@ class Faults:
 
     def __init__(self, chassis: "Chassis"):
         self.chassis = chassis
+        self.affected: set[str] = set()                  # MSMs to boot again on clear
+        self._disarm()
+        chassis.subscribe(self._on_notice)
+
+    def _disarm(self) -> None:
         self.stall: tuple[str, int] | None = None       # process, percent
         self.remove_backup = False
         self.fail_takeover = False
@@ -54,8 +59,6 @@ class Faults:
         self.ssh_drops: list[str] = []                   # command prefixes ("" = any command)
         self.wrong_credentials = False
         self.aaa_seconds = 0.0
-        self.affected: set[str] = set()                  # MSMs to boot again on clear
-        chassis.subscribe(self._on_notice)
 
     # --- the control channel ----------------------------------------------------------------
 
@@ -136,9 +139,7 @@ class Faults:
     def clear(self) -> list[str]:
         """Disarm every fault and repair what they left; returns the names that were armed."""
         cleared = self.active()
-        self.stall, self.remove_backup, self.fail_takeover, self.hold_old_master = None, False, False, False
-        self.slow, self.noise, self.ssh_drops = {}, {}, []
-        self.wrong_credentials, self.aaa_seconds = False, 0.0
+        self._disarm()
         rep = self.chassis.replication
         if rep is not None:
             rep.resume()

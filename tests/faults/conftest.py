@@ -3,7 +3,6 @@ deadlines, and the emulator helpers of the virtual chassis tests."""
 
 from __future__ import annotations
 
-import socket
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -34,12 +33,3 @@ def chassis(lab):
     """The lab's chassis brought to baseline (faults cleared, MASTER + BACKUP In Sync)."""
     lab.ensure_baseline()
     return lab.chassis
-
-
-@pytest.fixture
-def free_port():
-    def pick() -> int:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
-    return pick

@@ -1,6 +1,8 @@
 """A changed SSH host key stops the connection with a clear message: the harness's known_hosts
 pins the key of a virtual chassis, which is then restarted on the same port with a new key."""
 
+import socket
+
 import pytest
 
 from drivers.errors import HostKeyChanged
@@ -16,8 +18,9 @@ def chassis_on(port, tmp_path):
     return Chassis(access, tmp_path / "transcripts")
 
 
-def test_a_restarted_emulator_with_a_new_host_key_is_refused(tmp_path, free_port):
-    port = free_port()
+def test_a_restarted_emulator_with_a_new_host_key_is_refused(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]                   # free now; both emulators take it in turn
     with Emulator("--speed", "1000", "--ssh-port", str(port)):
         first = chassis_on(port, tmp_path)
         assert first.show_switch().master == "MSM-A"
