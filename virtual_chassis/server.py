@@ -10,6 +10,7 @@ from .console import ConsoleLine
 from .control import ControlServer
 from .login import ADMIN, Accounts
 from .model import Chassis
+from .preload import preload
 from .ssh import ManagementSsh
 
 
@@ -29,6 +30,8 @@ class ChassisOptions:
     mac: str = "00:04:96:52:A4:00"
     durations: Durations = field(default_factory=Durations)
     telnet: bool = False
+    config_lines: int = 0             # preload a configuration this long (0: the plain one)
+    baud: int = 0                     # console line rate, 8N1 (0: as fast as the reader takes it)
 
 
 class VirtualChassis:
@@ -38,9 +41,11 @@ class VirtualChassis:
         self.options = options
         self.clock = Clock(loop, options.speed, options.durations)
         self.chassis = Chassis(self.clock, options.name, options.versions, options.secondary, options.mac)
+        if options.config_lines:
+            preload(self.chassis, options.config_lines)
         self.accounts = Accounts(options.username, options.password)
         self.token = secrets.token_hex(16)
-        self.consoles = {name: ConsoleLine(self.chassis, name, self.accounts, options.telnet)
+        self.consoles = {name: ConsoleLine(self.chassis, name, self.accounts, options.telnet, options.baud)
                          for name in self.chassis.msms}
         self.ssh = ManagementSsh(self.chassis, self.accounts)
         self.control = ControlServer(self.chassis, self.token, options.name)
