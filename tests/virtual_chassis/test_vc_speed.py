@@ -1,4 +1,8 @@
-"""A large preloaded configuration (``--config-lines``) and consoles paced at a line rate (``--baud``)."""
+"""What the benchmarks need from the emulator: a large preloaded configuration
+(``--config-lines``), consoles paced at a line rate (``--baud``), SSH logins without
+delayed-ACK stalls."""
+
+import socket
 
 import pytest
 
@@ -7,6 +11,7 @@ from virtual_chassis.config import RunningConfig
 from virtual_chassis.outputs import show_configuration
 from virtual_chassis.pacing import PacedOutput, wire_time
 from virtual_chassis.preload import other_modules, preload
+from virtual_chassis.ssh import _ack_at_once
 
 
 def test_preloaded_configuration_has_the_asked_length_and_survives_a_failover():
@@ -116,3 +121,29 @@ def test_a_paced_console_still_delivers_everything_in_order():
             console.close()
     with pytest.raises(AssertionError, match="exited"):
         Emulator("--baud", "1234")
+
+
+class _Connection:
+    """The two things _ack_at_once uses of an asyncssh connection."""
+
+    def __init__(self, sock):
+        self.sock, self.got = sock, []
+
+    def get_extra_info(self, name):
+        return self.sock if name == "socket" else None
+
+    def data_received(self, data, datatype=None):
+        self.got.append((data, datatype))
+
+
+def test_ssh_connections_acknowledge_each_segment_at_once():
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        client = socket.create_connection(server.getsockname())
+        accepted, _ = server.accept()
+        with client, accepted:
+            conn = _Connection(accepted)
+            _ack_at_once(conn)
+            accepted.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
+            conn.data_received(b"SSH-2.0-OpenSSH_9.2\r\n")
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK) == 1
+            assert conn.got == [(b"SSH-2.0-OpenSSH_9.2\r\n", None)]
