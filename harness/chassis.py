@@ -7,6 +7,7 @@ with ``show node``), never taken from configuration, and learned again after eve
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,6 +124,15 @@ class Chassis:
                                      f"use 'ssh' or one of {', '.join(a.consoles)}")
         return CliSession(transport, a.credentials.username, a.credentials.password,
                           transcript=transcript)
+
+    def wait_for_output(self, where: str, seconds: float) -> None:
+        """Wait ``seconds``, or less when ``where``'s open session hears from the device first
+        (a console log line, boot text, a dropped SSH link)."""
+        deadline = Deadline(seconds)
+        session = self._sessions.get(where)
+        if session is not None and session.wait_for_output(seconds):
+            return
+        time.sleep(deadline.remaining())    # pacing between polls, within the deadline
 
     def wait_for_login(self, msm: str) -> None:
         """After a reboot: wait on that MSM's console for the fresh ``login:``, then log in anew."""

@@ -85,11 +85,12 @@ def synchronize(chassis: Chassis) -> SyncVerdict:
     if result.failed:
         raise ProcedureFailed(f"synchronize refused by {verdict.master}: {result.error}")
     backup = verdict.backup
+    master = verdict.master                   # its console logs each change of the backup
     wait_for_status(chassis, lambda s: not backup_in_sync(backup)(s), chassis.deadline("backup_reboot_starts"),
-                    f"{backup} leaving sync for its synchronize reboot")
+                    f"{backup} leaving sync for its synchronize reboot", listen=master)
     chassis.timeline.mark(ev.BACKUP_REBOOTING, backup)
     wait_for_status(chassis, backup_in_sync(backup), chassis.deadline("synchronize"),
-                    f"{backup} back as BACKUP (In Sync) after synchronize")
+                    f"{backup} back as BACKUP (In Sync) after synchronize", listen=master)
     chassis.timeline.mark(ev.BACKUP_IN_SYNC, backup)
     after = check_sync(chassis)
     if not after.identical_software:
@@ -114,7 +115,7 @@ def failover(chassis: Chassis, force: bool = False) -> FailoverOutcome:
         for watcher in watchers:
             watcher.result()
     wait_for_status(chassis, backup_in_sync(old), chassis.deadline("in_sync"),
-                    f"{old} back as BACKUP (In Sync)")
+                    f"{old} back as BACKUP (In Sync)", listen=new)   # its console logs the change
     chassis.timeline.mark(ev.BACKUP_IN_SYNC, old)
     after = check_sync(chassis)
     if after.master != new:

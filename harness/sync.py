@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -71,10 +70,14 @@ def checkpoint_lag(chassis: Chassis, where: str = SSH) -> str:
 
 
 def wait_for_status(chassis: Chassis, done: Callable[[SwitchStatus], bool], deadline, what: str,
-                    where: str = SSH) -> SwitchStatus:
-    """Poll ``show switch`` until ``done(status)``; reconnect across drops; fail at the deadline.
+                    where: str = SSH, listen: str | None = None) -> SwitchStatus:
+    """Poll ``show switch`` on ``where`` until ``done(status)``; reconnect across drops; fail at
+    the deadline.
 
-    Raises ``Timeout`` naming ``what`` and the last state seen.
+    Between polls it listens to the session ``listen`` (default ``where``): what that console
+    prints (the log line of a state change) or an SSH link dropping starts the next poll at
+    once, so a change is noticed when it is reported, not at the next poll interval. Raises
+    ``Timeout`` naming ``what`` and the last state seen.
     """
     last = "nothing yet"
     while True:
@@ -88,7 +91,7 @@ def wait_for_status(chassis: Chassis, done: Callable[[SwitchStatus], bool], dead
         if deadline.remaining() <= chassis.poll_interval:
             raise Timeout(f"chassis {chassis.name}: {what} did not happen within "
                           f"{deadline.seconds:g} s; last seen: {last}")
-        time.sleep(chassis.poll_interval)
+        chassis.wait_for_output(listen or where, chassis.poll_interval)
 
 
 def backup_in_sync(backup: str) -> Callable[[SwitchStatus], bool]:
