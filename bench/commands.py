@@ -1,0 +1,57 @@
+"""Benchmarks 1 and 2: command round trips over SSH and over the consoles (pty, ``socket://``)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bench.common import Emulator, Row, limit_row, ratio_row, sec
+from bench.raw import serial_floor, ssh_floor
+from bench.sessions import netmiko_figures, session_figures
+from drivers import SerialTransport, SshTransport
+
+ROUND_TRIP_LIMIT = 1.5      # x the raw floor
+LOGIN_LIMIT = 0.25          # seconds
+
+
+def _rows(section: str, how: str, ours: dict, floor: dict, other: dict | None, login_limit) -> list[Row]:
+    other = other or {}
+    pick = lambda figures, key, part: getattr(figures[key], part) if key in figures else None  # noqa: E731
+    rows = [
+        ratio_row(section, f"{how}: show switch, median of {ours['show switch'].count}",
+                  ours["show switch"].median, floor["show switch"].median, ROUND_TRIP_LIMIT,
+                  pick(other, "show switch", "median")),
+        ratio_row(section, f"{how}: show switch, p95", ours["show switch"].p95, floor["show switch"].p95,
+                  ROUND_TRIP_LIMIT, pick(other, "show switch", "p95")),
+        limit_row(section, f"{how}: connect + login, median of {ours['login'].count}", ours["login"].median,
+                  login_limit, floor=sec(floor["login"].median),
+                  other=sec(pick(other, "login", "median")) if other else "—"),
+        ratio_row(section, f"{how}: 5,000-line show configuration, median of {ours['show configuration'].count}",
+                  ours["show configuration"].median, floor["show configuration"].median, None,
+                  pick(other, "show configuration", "median")),
+    ]
+    return rows
+
+
+def ssh_rows(emulator: Emulator, work: Path, samples: int, repeats: int, netmiko: bool) -> list[Row]:
+    """1. SSH: CliSession (OpenSSH under pexpect) vs raw asyncssh vs Netmiko extreme_exos."""
+    e = emulator.endpoints
+    host, port = e["ssh"]["host"], e["ssh"]["port"]
+    ours = session_figures(lambda: SshTransport(host, port, known_hosts=work / "known_hosts"),
+                           samples, repeats, work / "transcripts")
+    floor = asyncio.run(ssh_floor(host, port, "admin", "", samples, repeats))
+    other = netmiko_figures(host, port, samples, repeats) if netmiko else None
+    return _rows("1", "SSH", ours, floor, other, LOGIN_LIMIT)
+
+
+def console_rows(emulator: Emulator, work: Path, samples: int, repeats: int) -> list[Row]:
+    """2. Consoles: CliSession on SerialTransport vs a raw pyserial read loop, pty and socket://."""
+    rows = []
+    for kind, label in (("pty", "pty"), ("tcp", "socket://")):
+        url = emulator.endpoints["consoles"]["MSM-A"][kind]
+        ours = session_figures(lambda: SerialTransport(url), samples, repeats, work / "transcripts")
+        floor = serial_floor(url, "admin", "", samples, repeats)
+        rows += _rows("2", f"console {label}", ours, floor, None, LOGIN_LIMIT)
+    return rows
+
+
