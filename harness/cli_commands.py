@@ -38,6 +38,7 @@ def run(args) -> int:
     argv += [f"--testbed={args.testbed}"] if args.testbed else []
     argv += [f"--chassis={args.chassis}"] if args.chassis else []
     argv += ["--virtual"] if args.virtual else []
+    argv += ["-n", args.numprocesses] if args.numprocesses else []
     argv += [a for a in args.pytest_args if a != "--"]
     return PYTEST_EXIT.get(int(pytest.main(argv)), 2)
 
