@@ -98,9 +98,11 @@ def _end_before_logs(buffer: str) -> int:
 
 
 def _search_end(pattern: re.Pattern[str], buffer: str) -> re.Match[str] | None:
-    """``pattern`` (anchored with ``\\Z``) at the end of the buffer, log lines after it ignored."""
+    """``pattern`` (anchored with ``\\Z``, no line break in it) at the end of the buffer, log
+    lines after it ignored. Only the last line is searched: that is where such a match starts."""
     end = _end_before_logs(buffer)
-    return pattern.search(buffer, max(0, end - TAIL), end)
+    line = max(buffer.rfind("\n", 0, end), buffer.rfind("\r", 0, end)) + 1
+    return pattern.search(buffer, max(line, end - TAIL), end)
 
 
 def find_prompt(buffer: str) -> Prompt | None:
