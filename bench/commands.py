@@ -52,6 +52,9 @@ def console_rows(emulator: Emulator, work: Path, samples: int, repeats: int) -> 
         ours = session_figures(lambda: SerialTransport(url), samples, repeats, work / "transcripts")
         floor = serial_floor(url, "admin", "", samples, repeats)
         rows += _rows("2", f"console {label}", ours, floor, None, LOGIN_LIMIT)
+        bare = session_figures(lambda: SerialTransport(url), samples, 1, None)["show switch"]
+        rows.append(ratio_row("2", f"console {label}: show switch, median, CliSession without transcript",
+                              bare.median, floor["show switch"].median, ROUND_TRIP_LIMIT))
     return rows
 
 

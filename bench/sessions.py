@@ -10,20 +10,21 @@ from drivers import CliSession, Transcript
 COMMAND_TIMEOUT = 120.0
 
 
-def session_figures(make_transport, samples: int, repeats: int, transcripts: Path,
+def session_figures(make_transport, samples: int, repeats: int, transcripts: Path | None,
                     username: str = "admin", password: str = "") -> dict[str, Figures]:
-    """``CliSession`` as the harness runs it (transcript to a file): connect+login ``repeats``
-    times, ``samples`` x ``show switch``, ``repeats`` fetches of ``show configuration``."""
+    """``CliSession`` as the harness runs it (transcript to a file; none when ``transcripts`` is
+    None): connect+login ``repeats`` times, ``samples`` x ``show switch``, ``repeats`` fetches
+    of ``show configuration``."""
     def session(number: int) -> CliSession:
-        transcript = Transcript(transcripts / f"bench-{number}.log", secrets=[password])
+        transcript = (Transcript(transcripts / f"bench-{number}.log", secrets=[password])
+                      if transcripts is not None else None)
         return CliSession(make_transport(), username, password, transcript=transcript)
 
     logins = []
     for number in range(repeats):
         opened = session(number)
         logins.append(timed(lambda: opened.connect(60))[0])
-        opened.close()
-        opened.transcript.close()
+        _close(opened)
     opened = session(repeats)
     opened.connect(60)
     try:
@@ -31,10 +32,15 @@ def session_figures(make_transport, samples: int, repeats: int, transcripts: Pat
         config = [timed(lambda: opened.run("show configuration", COMMAND_TIMEOUT, check=True))[0]
                   for _ in range(repeats)]
     finally:
-        opened.close()
-        opened.transcript.close()
+        _close(opened)
     return {"login": Figures.of(logins), "show switch": Figures.of(switch),
             "show configuration": Figures.of(config)}
+
+
+def _close(session: CliSession) -> None:
+    session.close()
+    if session.transcript is not None:
+        session.transcript.close()
 
 
 def netmiko_figures(host: str, port: int, samples: int, repeats: int, username: str = "admin",
