@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import selectors
-import signal
 import statistics
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drivers.deadline import Deadline
+from harness.virtual import stop_child
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT = rb"(?:^|[\r\n])(?:\* )?(?:! )?[\w\-.~()]+\.\d+ [#>] \Z"
@@ -57,13 +57,7 @@ class Emulator:
         return self.process.pid
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_child(self.process, 10.0)
         self.process.stdout.close()
 
     def __enter__(self) -> "Emulator":
