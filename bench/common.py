@@ -81,6 +81,11 @@ class Figures:
         return cls(statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)], len(ordered))
 
 
+#: Before round trips are timed: time for sessions closed after the login figures to go away,
+#: then this many untimed commands (the same for every client compared).
+SETTLE, WARM_UP = 0.5, 20
+
+
 def timed(action) -> tuple[float, object]:
     """Seconds ``action()`` took, and what it returned."""
     started = time.perf_counter()

@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 import re
 import select
+import time
 
 import asyncssh
 import serial
 
-from bench.common import PROMPT, Figures, timed
+from bench.common import PROMPT, SETTLE, WARM_UP, Figures, timed
 from drivers.deadline import Deadline
 
 _PROMPT_RE = re.compile(PROMPT)
@@ -45,6 +46,7 @@ async def ssh_floor(host: str, port: int, username: str, password: str, samples:
         conn, process = await _ssh_login(host, port, username, password)
         logins.append(asyncio.get_running_loop().time() - started)
         conn.close()
+    await asyncio.sleep(SETTLE)
     conn, process = await _ssh_login(host, port, username, password)
 
     async def run(command: str) -> float:
@@ -54,6 +56,8 @@ async def ssh_floor(host: str, port: int, username: str, password: str, samples:
         return asyncio.get_running_loop().time() - started
 
     try:
+        for _ in range(WARM_UP):
+            await run("show switch")
         switch = [await run("show switch") for _ in range(samples)]
         config = [await run("show configuration") for _ in range(repeats)]
     finally:
@@ -107,7 +111,10 @@ def serial_floor(url: str, username: str, password: str, samples: int, repeats: 
         for _ in range(repeats):
             logins.append(timed(lambda: console.login(username, password))[0])
             console.logout()
+        time.sleep(SETTLE)
         console.login(username, password)
+        for _ in range(WARM_UP):
+            console.run("show switch")
         switch = [timed(lambda: console.run("show switch"))[0] for _ in range(samples)]
         config = [timed(lambda: console.run("show configuration"))[0] for _ in range(repeats)]
         console.logout()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from bench.common import Figures, timed
+from bench.common import SETTLE, WARM_UP, Figures, timed
 from drivers import CliSession, Transcript
 
 COMMAND_TIMEOUT = 120.0
@@ -25,9 +26,12 @@ def session_figures(make_transport, samples: int, repeats: int, transcripts: Pat
         opened = session(number)
         logins.append(timed(lambda: opened.connect(60))[0])
         _close(opened)
+    time.sleep(SETTLE)
     opened = session(repeats)
     opened.connect(60)
     try:
+        for _ in range(WARM_UP):
+            opened.run("show switch", check=True)
         switch = [timed(lambda: opened.run("show switch", check=True))[0] for _ in range(samples)]
         config = [timed(lambda: opened.run("show configuration", COMMAND_TIMEOUT, check=True))[0]
                   for _ in range(repeats)]
@@ -58,8 +62,11 @@ def netmiko_figures(host: str, port: int, samples: int, repeats: int, username: 
         seconds, handler = timed(connect)
         logins.append(seconds)
         handler.disconnect()
+    time.sleep(SETTLE)
     handler = connect()
     try:
+        for _ in range(WARM_UP):
+            handler.send_command("show switch")
         switch = [timed(lambda: handler.send_command("show switch"))[0] for _ in range(samples)]
         config = [timed(lambda: handler.send_command("show configuration", read_timeout=COMMAND_TIMEOUT))[0]
                   for _ in range(repeats)]
