@@ -45,7 +45,9 @@ _BOOT_IN_TEXT_RE = re.compile(r"^\r*" + _BOOT_LINE, re.M)
 ERROR_RE = re.compile(r"^(?:Error:|%%)")
 ANSI_RE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|[()][0-9A-Za-z]|[=>78DEHM])")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
-_CR_OR_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+#: U+FFFD, what an undecodable byte becomes: the fast paths leave lines with it to the full way.
+_NOISE = "\ufffd"
+_CR_OR_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
 #: Text that may hold a log line or a line of boot text (a cheap test before looking line by line).
 EVENT_HINT_RE = re.compile(r"<[A-Za-z]+:|Rebooting|BootROM |Starting |Loading XCM8800")
 
@@ -160,9 +162,9 @@ def resolve_line(line: str) -> str:
     """
     if line.endswith("\r"):  # the usual CR LF line: resolved at once when nothing else is in it
         body = line[:-1]
-        if body.isprintable():
+        if body.isprintable() and _NOISE not in body:
             return body if body.strip() else ""
-    elif line.isprintable():  # no escape, \r or control character: nothing to resolve
+    elif line.isprintable() and _NOISE not in line:  # no escape, \r, control character or noise
         return line
     line = ANSI_RE.sub("", line)
     if "\r" in line:
