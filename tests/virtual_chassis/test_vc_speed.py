@@ -2,12 +2,16 @@
 (``--config-lines``), consoles paced at a line rate (``--baud``), SSH logins without
 delayed-ACK stalls."""
 
+import os
+import select
 import socket
+import time
 
 import pytest
 
 from vc_helpers import Bench, Emulator, RawConsole
 from virtual_chassis.config import RunningConfig
+from virtual_chassis.console import PTY_STALE_AFTER
 from virtual_chassis.outputs import show_configuration
 from virtual_chassis.pacing import PacedOutput, wire_time
 from virtual_chassis.preload import other_modules, preload
@@ -147,3 +151,24 @@ def test_ssh_connections_acknowledge_each_segment_at_once():
             conn.data_received(b"SSH-2.0-OpenSSH_9.2\r\n")
             assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK) == 1
             assert conn.got == [(b"SSH-2.0-OpenSSH_9.2\r\n", None)]
+
+
+def test_a_pty_nobody_reads_keeps_no_pile_of_old_output():
+    with Emulator("--speed", "1000", "--config-lines", "5000") as emulator:
+        console = RawConsole.tcp(emulator.console_address("MSM-A"))   # the line's output also goes to its pty
+        try:
+            console.login()
+            console.command("disable clipaging")
+            console.command("show configuration", timeout=30)        # 267 kB: the unread pty fills up
+            time.sleep(PTY_STALE_AFTER + 0.5)                        # nobody reads the pty meanwhile
+            console.command("show switch")                           # new output: the old is dropped
+            reader = os.open(emulator.endpoints["consoles"]["MSM-A"]["pty"], os.O_RDONLY | os.O_NONBLOCK)
+            try:
+                waiting = 0
+                while select.select([reader], [], [], 0.2)[0]:
+                    waiting += len(os.read(reader, 65536))
+            finally:
+                os.close(reader)
+            assert 0 < waiting < 64 * 1024, waiting
+        finally:
+            console.close()
