@@ -14,23 +14,24 @@ ROUND_TRIP_LIMIT = 1.5      # x the raw floor
 LOGIN_LIMIT = 0.25          # seconds
 
 
-def _rows(section: str, how: str, ours: dict, floor: dict, other: dict | None, login_limit) -> list[Row]:
-    other = other or {}
-    pick = lambda figures, key, part: getattr(figures[key], part) if key in figures else None  # noqa: E731
-    rows = [
-        ratio_row(section, f"{how}: show switch, median of {ours['show switch'].count}",
-                  ours["show switch"].median, floor["show switch"].median, ROUND_TRIP_LIMIT,
-                  pick(other, "show switch", "median")),
-        ratio_row(section, f"{how}: show switch, p95", ours["show switch"].p95, floor["show switch"].p95,
-                  ROUND_TRIP_LIMIT, pick(other, "show switch", "p95")),
+def _part(figures: dict | None, key: str, part: str) -> float | None:
+    """``figures[key].median`` (or ``.p95``), None when that client was not measured."""
+    return getattr(figures[key], part) if figures else None
+
+
+def _rows(section: str, how: str, ours: dict, floor: dict, other: dict | None) -> list[Row]:
+    switch, config = ours["show switch"], ours["show configuration"]
+    login = _part(other, "login", "median")
+    return [
+        ratio_row(section, f"{how}: show switch, median of {switch.count}", switch.median,
+                  floor["show switch"].median, ROUND_TRIP_LIMIT, _part(other, "show switch", "median")),
+        ratio_row(section, f"{how}: show switch, p95", switch.p95, floor["show switch"].p95,
+                  ROUND_TRIP_LIMIT, _part(other, "show switch", "p95")),
         limit_row(section, f"{how}: connect + login, median of {ours['login'].count}", ours["login"].median,
-                  login_limit, floor=sec(floor["login"].median),
-                  other=sec(pick(other, "login", "median")) if other else "—"),
-        ratio_row(section, f"{how}: 5,000-line show configuration, median of {ours['show configuration'].count}",
-                  ours["show configuration"].median, floor["show configuration"].median, None,
-                  pick(other, "show configuration", "median")),
+                  LOGIN_LIMIT, floor=sec(floor["login"].median), other=sec(login) if login else "—"),
+        ratio_row(section, f"{how}: 5,000-line show configuration, median of {config.count}", config.median,
+                  floor["show configuration"].median, None, _part(other, "show configuration", "median")),
     ]
-    return rows
 
 
 def ssh_rows(emulator: Emulator, work: Path, samples: int, repeats: int, netmiko: bool) -> list[Row]:
@@ -41,7 +42,7 @@ def ssh_rows(emulator: Emulator, work: Path, samples: int, repeats: int, netmiko
                            samples, repeats, work / "transcripts")
     floor = asyncio.run(ssh_floor(host, port, "admin", "", samples, repeats))
     other = netmiko_figures(host, port, samples, repeats) if netmiko else None
-    return _rows("1", "SSH", ours, floor, other, LOGIN_LIMIT)
+    return _rows("1", "SSH", ours, floor, other)
 
 
 def console_rows(emulator: Emulator, work: Path, samples: int, repeats: int) -> list[Row]:
@@ -51,7 +52,7 @@ def console_rows(emulator: Emulator, work: Path, samples: int, repeats: int) -> 
         url = emulator.endpoints["consoles"]["MSM-A"][kind]
         ours = session_figures(lambda: SerialTransport(url), samples, repeats, work / "transcripts")
         floor = serial_floor(url, "admin", "", samples, repeats)
-        rows += _rows("2", f"console {label}", ours, floor, None, LOGIN_LIMIT)
+        rows += _rows("2", f"console {label}", ours, floor, None)
         bare = session_figures(lambda: SerialTransport(url), samples, 1, None)["show switch"]
         rows.append(ratio_row("2", f"console {label}: show switch, median, CliSession without transcript",
                               bare.median, floor["show switch"].median, ROUND_TRIP_LIMIT))
