@@ -159,8 +159,10 @@ class ChassisPool:
         except LockTaken:
             return None
         holder = path.with_suffix(".holder")
-        holder.write_text(f"{spec.name} taken by {self.worker.label} (pid {os.getpid()} on "
-                          f"{socket.gethostname()}) at {time.strftime('%H:%M:%S')}\n")
+        written = path.with_suffix(f".holder.{os.getpid()}")
+        written.write_text(f"{spec.name} taken by {self.worker.label} (pid {os.getpid()} on "
+                           f"{socket.gethostname()}) at {time.strftime('%H:%M:%S')}\n")
+        written.replace(holder)             # readers see the whole line or none
         return Claim(spec, lock, holder)
 
     def holders(self) -> str:
@@ -169,8 +171,8 @@ class ChassisPool:
         for spec in self.specs:
             holder = self.lock_path(spec).with_suffix(".holder")
             try:
-                said.append(holder.read_text().strip())
-            except OSError:
+                said.append(holder.read_text().strip() or f"{spec.name} taken")
+            except OSError:                 # taken a moment ago: the line is not there yet
                 said.append(f"{spec.name} taken")
         return "; ".join(said)
 
