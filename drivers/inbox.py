@@ -1,10 +1,11 @@
-"""Received text a session has not consumed yet, with complete lines reported as they arrive."""
+"""Received text a session has not consumed yet; complete lines that may be log lines or boot
+text are reported as they arrive."""
 
 from __future__ import annotations
 
 import codecs
 
-from drivers.prompt import LineSplitter
+from drivers.prompt import EVENT_HINT_RE, LineSplitter
 
 #: How much recently received text is kept for error messages.
 RECENT = 1024
@@ -21,10 +22,11 @@ class Inbox:
         self.text = ""
         self.recent = ""
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        self._splitter = LineSplitter()
+        self._splitter = LineSplitter(only=EVENT_HINT_RE)
 
     def add(self, data: bytes) -> list[str]:
-        """Append ``data``; return the clean lines it completed."""
+        """Append ``data``; return the clean lines it completed when they may hold a log line or
+        boot text (none otherwise)."""
         chunk = self._decoder.decode(data)
         self.text += chunk
         self.recent = (self.recent + chunk)[-RECENT:]

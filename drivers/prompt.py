@@ -39,12 +39,18 @@ _BOOT_LINE = (
     r"|Loading XCM8800\b.*)$"
 )
 BOOT_RE = re.compile("^" + _BOOT_LINE)
+_BOOT_STARTS = ("Rebooting", "Starting ", "Loading XCM8800")
 #: The same lines anywhere in raw received text (lines may start with ``\r``).
 _BOOT_IN_TEXT_RE = re.compile(r"^\r*" + _BOOT_LINE, re.M)
 ERROR_RE = re.compile(r"^(?:Error:|%%)")
 ANSI_RE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|[()][0-9A-Za-z]|[=>78DEHM])")
 #: Control characters and U+FFFD (an undecodable byte: the device prints ASCII, so it is line noise).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f\ufffd]")
+#: U+FFFD, what an undecodable byte becomes: the fast paths leave lines with it to the full way.
+_NOISE = "\ufffd"
+_CR_OR_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffd]")
+#: Text that may hold a log line or a line of boot text (a cheap test before looking line by line).
+EVENT_HINT_RE = re.compile(r"<[A-Za-z]+:|Rebooting|BootROM |Starting |Loading XCM8800")
 
 
 @dataclass(frozen=True)
@@ -95,9 +101,11 @@ def _end_before_logs(buffer: str) -> int:
 
 
 def _search_end(pattern: re.Pattern[str], buffer: str) -> re.Match[str] | None:
-    """``pattern`` (anchored with ``\\Z``) at the end of the buffer, log lines after it ignored."""
+    """``pattern`` (anchored with ``\\Z``, no line break in it) at the end of the buffer, log
+    lines after it ignored. Only the last line is searched: that is where such a match starts."""
     end = _end_before_logs(buffer)
-    return pattern.search(buffer, max(0, end - TAIL), end)
+    line = max(buffer.rfind("\n", 0, end), buffer.rfind("\r", 0, end)) + 1
+    return pattern.search(buffer, max(line, end - TAIL), end)
 
 
 def find_prompt(buffer: str) -> Prompt | None:
@@ -126,6 +134,8 @@ def at_pager(buffer: str) -> bool:
 
 def is_boot_line(line: str) -> bool:
     """True for a line of reboot/boot text (``Rebooting ...``, BootROM banner, image start)."""
+    if "BootROM " not in line and not line.startswith(_BOOT_STARTS):  # most lines: no regex
+        return False
     return BOOT_RE.match(line) is not None
 
 
@@ -137,6 +147,8 @@ def find_boot_start(text: str) -> int | None:
 
 def split_log(line: str) -> tuple[str, str | None]:
     """Split a clean line into (text before a log line, the log line or None)."""
+    if "<" not in line:  # every log line has its <Severity:Component>; most lines are not one
+        return line, None
     match = LOG_RE.search(line)
     if match is None:
         return line, None
@@ -150,6 +162,12 @@ def resolve_line(line: str) -> str:
     Of the ``\\r``-separated pieces the last non-blank one is what a terminal shows in the
     cases the device produces (erased pager prompt, a log line after ``\\r``).
     """
+    if line.endswith("\r"):  # the usual CR LF line: resolved at once when nothing else is in it
+        body = line[:-1]
+        if body.isprintable() and _NOISE not in body:
+            return body if body.strip() else ""
+    elif line.isprintable() and _NOISE not in line:  # no escape, \r, control character or noise
+        return line
     line = ANSI_RE.sub("", line)
     if "\r" in line:
         pieces = [piece for piece in line.split("\r") if piece.strip()]
@@ -158,15 +176,22 @@ def resolve_line(line: str) -> str:
 
 
 class LineSplitter:
-    """Turns chunks of received text into complete clean lines, whatever the chunk boundaries."""
+    """Turns chunks of received text into complete clean lines, whatever the chunk boundaries.
 
-    def __init__(self) -> None:
+    With ``only`` (e.g. :data:`EVENT_HINT_RE`), the lines a chunk completed are resolved and
+    returned only when their raw text matches it: one search instead of work on every line.
+    """
+
+    def __init__(self, only: re.Pattern[str] | None = None) -> None:
         self._partial = ""
+        self._only = only
 
     def feed(self, text: str) -> list[str]:
         """Add text; return the lines it completed (resolved, without line endings)."""
         data = self._partial + text
         *complete, self._partial = data.split("\n")
+        if self._only is not None and not self._only.search(data, 0, len(data) - len(self._partial)):
+            return []
         return [resolve_line(line) for line in complete]
 
 
@@ -181,6 +206,8 @@ class Cleaned(NamedTuple):
 def _lines_of(raw: str) -> list[str]:
     raw = PAGER_ERASE_RE.sub("", ANSI_RE.sub("", raw))
     raw = raw.replace("\r\n", "\n").replace("\n\r", "\n")
+    if not _CR_OR_CONTROL_RE.search(raw):  # the usual case: every line is clean already
+        return raw.split("\n")
     return [resolve_line(line) for line in raw.split("\n")]
 
 
@@ -188,6 +215,8 @@ def _pull_logs(lines: list[str]) -> tuple[list[str], list[str]]:
     """Move log lines out; a log line that cut an output line in two is stitched back."""
     kept: list[str] = []
     logs: list[str] = []
+    if not any("<" in line for line in lines):  # every log line has its <Severity:Component>
+        return lines, logs
     carry = ""
     for line in lines:
         before, log = split_log(carry + line)
@@ -230,5 +259,8 @@ def clean_output(raw: str, command: str | None = None) -> Cleaned:
         lines.pop(0)
     while lines and not lines[-1].strip():
         lines.pop()
-    errors = tuple(line.strip() for line in lines if ERROR_RE.match(line.lstrip()))
-    return Cleaned("\n".join(lines), tuple(logs), errors)
+    output = "\n".join(lines)
+    errors = ()
+    if "Error:" in output or "%%" in output:
+        errors = tuple(line.strip() for line in lines if ERROR_RE.match(line.lstrip()))
+    return Cleaned(output, tuple(logs), errors)

@@ -339,6 +339,22 @@ class CliSession:
         self._inbox.take()
         return True
 
+    def wait_for_output(self, timeout: float) -> bool:
+        """Between commands: wait up to ``timeout`` s for the device to print something (a log
+        line, boot text) or drop the link; True when it did.
+
+        What arrived stays for the next :meth:`run`, which sees a reboot or a logout in it, and
+        log lines go to ``on_log`` as usual. A caller polling for a state change waits here
+        instead of sleeping, so it reacts as soon as the console reports the change.
+        """
+        if not (self._in_use and self.logged_in and self.transport.is_open):
+            return False
+        try:
+            return self._receive(timeout)
+        except ConnectionLost:
+            self.logged_in = False
+            return True
+
     def _log_in_again(self, deadline: Deadline) -> None:
         """Before a command: log in again on a console, reconnect over SSH, within ``deadline``."""
         self.relogins += 1

@@ -20,7 +20,6 @@ from pathlib import Path
 
 MASK = "********"
 RECEIVED, SENT, NOTE = "|", ">", "#"
-_LINE_END_RE = re.compile(r"\r+\n")
 _ESCAPE_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -84,6 +83,7 @@ class Transcript:
         self._memory = io.StringIO()
         self._file = None
         self._closed = False
+        self._second, self._clock = -1, ""
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = open(self.path, "a", encoding="utf-8")
@@ -169,24 +169,24 @@ class Transcript:
         held = "" if final or direction != RECEIVED else text[len(text.rstrip("\r")):]
         self._pending_cr[direction] = held
         text = text[: len(text) - len(held)]
-        text = _ESCAPE_RE.sub(_escape, _LINE_END_RE.sub("\n", text))
-        for index, part in enumerate(text.split("\n")):
-            if index:
-                self._newline(direction)
-            if part:
-                self._start(direction)
-                self._write(part)
-
-    def _start(self, direction: str) -> None:
-        if self._open != direction:
-            self._end_line()
-            self._write(f"{self._stamp()} {direction} ")
+        while "\r\n" in text:  # \r+\n ends a line (str.replace: a regex costs 12 us a chunk)
+            text = text.replace("\r\n", "\n")
+        text = _ESCAPE_RE.sub(_escape, text)
+        # one stamp per chunk: its lines arrived together (and a stamp per line is costly)
+        stamp, out = f"{self._stamp()} {direction} ", []
+        first, *rest = text.split("\n")
+        if (first or rest) and self._open != direction:  # every line starts stamped
+            out.append(stamp if self._open is None else "\n" + stamp)
+        out.append(first)
+        if rest:
+            *middle, last = rest
+            out.append("\n")
+            out.extend(f"{stamp}{line}\n" for line in middle)   # complete lines, also empty ones
+            out.append(stamp + last if last else "")
+            self._open = direction if last else None
+        elif first:
             self._open = direction
-
-    def _newline(self, direction: str) -> None:
-        self._start(direction)
-        self._write("\n")
-        self._open = None
+        self._write("".join(out))
 
     def _end_line(self) -> None:
         if self._open is not None:
@@ -200,10 +200,12 @@ class Transcript:
         if self._file is not None:
             self._file.flush()
 
-    @staticmethod
-    def _stamp() -> str:
+    def _stamp(self) -> str:
         now = time.time()
-        return time.strftime("%H:%M:%S", time.localtime(now)) + f".{int(now * 1000) % 1000:03d}"
+        second = int(now)
+        if second != self._second:  # strftime once a second, not for every chunk
+            self._second, self._clock = second, time.strftime("%H:%M:%S", time.localtime(second))
+        return f"{self._clock}.{int(now * 1000) % 1000:03d}"
 
     def __enter__(self) -> "Transcript":
         return self

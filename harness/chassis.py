@@ -10,6 +10,7 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -147,6 +148,15 @@ class Chassis:
         if self.backend_check is not None:      # a dead emulator is not retried until the deadline
             session.before_retry = lambda: self.backend_check(False)
         return session
+
+    def wait_for_output(self, where: str, seconds: float) -> None:
+        """Wait ``seconds``, or less when ``where``'s open session hears from the device first
+        (a console log line, boot text, a dropped SSH link)."""
+        deadline = Deadline(seconds)
+        session = self._sessions.get(where)
+        if session is not None and session.wait_for_output(seconds):
+            return
+        time.sleep(deadline.remaining())    # pacing between polls, within the deadline
 
     def wait_for_login(self, msm: str, deadline: Deadline | None = None) -> None:
         """After a reboot: wait on that MSM's console for the fresh ``login:``, then log in anew."""

@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     _testbed_options(run)
     run.add_argument("--plans", type=Path, help="folder of plans (default: the project's testplans/)")
     run.add_argument("--reports", type=Path, default=Path("reports"), help="report folder (default: reports)")
+    run.add_argument("-n", "--numprocesses", metavar="N",
+                     help="pytest-xdist workers, each on its own chassis of the testbed (or 'auto')")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="more pytest arguments, after --")
     image_cli.add_run_options(run)
     run.set_defaults(handler=c.run)

@@ -40,6 +40,7 @@ def run(args) -> int:
     argv += [f"--chassis={args.chassis}"] if args.chassis else []
     argv += ["--virtual"] if args.virtual else []
     argv += image_cli.run_arguments(args)
+    argv += ["-n", args.numprocesses] if args.numprocesses else []
     argv += [a for a in args.pytest_args if a != "--"]
     return PYTEST_EXIT.get(int(pytest.main(argv)), 2)
 

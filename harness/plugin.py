@@ -1,19 +1,24 @@
 """pytest plugin (entry point ``pytest11``): wires testbed, chassis and reports together.
 
-Options ``--testbed``, ``--chassis``, ``--virtual``, ``--hil-workdir``; fixtures ``testbed``,
-``lab`` and ``chassis``; markers ``virtual_only`` and ``hardware_only``. The firmware plans'
-options and ``firmware`` fixture come from :mod:`harness.firmware_plugin`. The logic lives in
-``harness``; this module only connects it to pytest.
+Options ``--testbed``, ``--chassis``, ``--virtual``, ``--hil-workdir``, and for the chassis pool
+(``pytest -n N``, :mod:`harness.pool`) ``--lock-dir``, ``--pool-wait``, ``--pool-full``;
+fixtures ``testbed``, ``lab`` and ``chassis``; markers ``virtual_only`` and ``hardware_only``.
+The firmware plans' options and ``firmware`` fixture come from :mod:`harness.firmware_plugin`.
+The logic lives in ``harness``; this module only connects it to pytest.
 """
 
 from __future__ import annotations
 
+import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
 from harness.errors import ChassisUnavailable, HilError, TestbedError
 from harness.lab import ChassisSkipped, LabChassis
+from harness.pool import DEFAULT_LOCK_DIR, DEFAULT_WAIT, WHEN_FULL, ChassisPool, PoolFull, PoolSettings, Worker
+from harness.pool import remove_run_locks
 from harness.report import PlanRecord, junit_properties, phase_table, step_table, transcript_html
 from harness.testbed import default_testbed, load_testbed
 from harness.timeline import Timeline
@@ -22,6 +27,7 @@ pytest_plugins = ["harness.firmware_plugin"]     # firmware plans: images over T
 
 RECORD = pytest.StashKey[PlanRecord]()
 TESTBED = pytest.StashKey[object]()
+RUN_ID = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser):
@@ -32,16 +38,41 @@ def pytest_addoption(parser):
                     help="run on a virtual chassis even when the testbed names a real one")
     group.addoption("--hil-workdir", metavar="DIR", default="reports",
                     help="where transcripts, emulator logs and known_hosts go (default: reports)")
+    group.addoption("--lock-dir", metavar="DIR", type=Path, default=DEFAULT_LOCK_DIR,
+                    help="chassis locks of the pool; share it between hosts with --tx "
+                         f"(default: {DEFAULT_LOCK_DIR})")
+    group.addoption("--pool-wait", metavar="SECONDS", type=float, default=DEFAULT_WAIT,
+                    help=f"how long a worker waits for a free chassis (default: {DEFAULT_WAIT:g})")
+    group.addoption("--pool-full", choices=WHEN_FULL, default="wait",
+                    help="when every chassis is taken: wait (up to --pool-wait), or skip the plans")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "virtual_only: needs the virtual chassis's control channel (power, faults)")
     config.addinivalue_line("markers", "hardware_only: meaningful only on a real chassis")
+    workerinput = getattr(config, "workerinput", None)      # set in pytest-xdist workers
+    config.stash[RUN_ID] = workerinput["hil_run_id"] if workerinput else uuid.uuid4().hex
     path = config.getoption("testbed")
     try:                                  # a broken testbed stops the run before any plan starts
         config.stash[TESTBED] = load_testbed(path) if path else default_testbed()
     except TestbedError as error:
         raise pytest.UsageError(str(error)) from None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist: every worker of this run shares its run id (the virtual chassis locks)."""
+    node.workerinput["hil_run_id"] = node.config.stash[RUN_ID]
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput") and RUN_ID in config.stash:
+        remove_run_locks(_pool_settings(config), config.stash[RUN_ID])
+
+
+def _pool_settings(config) -> PoolSettings:
+    return PoolSettings(config.getoption("lock_dir"), config.getoption("pool_wait"),
+                        config.getoption("pool_full"))
 
 
 @pytest.fixture(scope="session")
@@ -52,19 +83,32 @@ def testbed(pytestconfig):
 
 @pytest.fixture(scope="session")
 def lab(pytestconfig, testbed):
-    """The chosen chassis, reached (real) or started (virtual) once for the whole run."""
+    """The chassis this run (or this xdist worker) took from the pool, reached (real) or
+    started (virtual) once for the whole run, and locked for it."""
+    worker = Worker.from_environment(pytestconfig.stash[RUN_ID])
     try:
-        spec = testbed.select(pytestconfig.getoption("chassis"))
+        pool = ChassisPool(testbed, _pool_settings(pytestconfig), worker, pytestconfig.getoption("chassis"))
     except TestbedError as error:
         raise pytest.UsageError(str(error)) from None
-    workdir = Path(pytestconfig.getoption("hil_workdir"))
     try:
-        opened = LabChassis(spec, workdir, force_virtual=pytestconfig.getoption("virtual"))
+        claim = pool.claim(say=lambda line: _say(pytestconfig, line, yellow=True))
+    except PoolFull as full:
+        pytest.skip(str(full))
+    except ChassisUnavailable as none_free:
+        pytest.fail(str(none_free), pytrace=False)
+    try:
+        workdir = Path(pytestconfig.getoption("hil_workdir"))
+        opened = LabChassis(claim.spec, workdir, force_virtual=pytestconfig.getoption("virtual"))
     except ChassisSkipped as why:
+        claim.release()
         pytest.skip(str(why))
-    _announce(pytestconfig, opened)
+    except BaseException:
+        claim.release()
+        raise
+    _announce(pytestconfig, opened, worker)
     yield opened
     opened.close()
+    claim.release()
 
 
 @pytest.fixture
@@ -95,18 +139,23 @@ def _check_markers(request, lab):
 
 
 def _say(config, line: str, **markup) -> None:
-    """A line on the terminal, past output capturing (fixtures run captured)."""
+    """A line on the terminal, past output capturing (fixtures run captured); an xdist
+    worker's terminal is not shown, so a worker writes to its stderr, which is."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
     if reporter is None or capture is None:
         return
     with capture.global_and_fixture_disabled():
-        reporter.write_line(line, **markup)
+        if hasattr(config, "workerinput"):
+            print(line, file=sys.stderr, flush=True)
+        else:
+            reporter.write_line(line, **markup)
 
 
-def _announce(config, opened: LabChassis) -> None:
+def _announce(config, opened: LabChassis, worker: Worker) -> None:
     access = opened.chassis.access
-    _say(config, f"chassis {access.name}: {access.backend}, SSH {access.ssh_host}:{access.ssh_port}, "
+    took = f"{worker.label} took " if worker.name else ""
+    _say(config, f"{took}chassis {access.name}: {access.backend}, SSH {access.ssh_host}:{access.ssh_port}, "
          + ", ".join(f"{m} {u}" for m, u in sorted(access.consoles.items())))
     if opened.fallback_reason:
         _say(config, f"chassis {access.name}: {opened.fallback_reason}", yellow=True)

@@ -90,15 +90,16 @@ def synchronize(chassis: Chassis, identical: bool = True) -> SyncVerdict:
     if result.failed:
         raise ProcedureFailed(f"synchronize refused by {verdict.master}: {result.error}")
     backup = verdict.backup
+    master = verdict.master                   # its console logs each change of the backup
     wait_for_status(chassis, lambda s: not backup_in_sync(backup)(s), chassis.deadline("backup_reboot_starts"),
-                    f"{backup} leaving sync for its synchronize reboot")
+                    f"{backup} leaving sync for its synchronize reboot", listen=master)
     chassis.timeline.mark(ev.BACKUP_REBOOTING, backup)
     absent = lasting(lambda s: None if s.msm(backup) is not None and s.msm(backup).present else
                      f"{backup} absent (removed or powered off)", chassis.window("backup_absent"))
     try:
         wait_for_status(chassis, backup_in_sync(backup), chassis.deadline("synchronize"),
                         f"{backup} back as BACKUP (In Sync) after synchronize", give_up=absent,
-                        phase=ev.BACKUP_IN_SYNC)
+                        phase=ev.BACKUP_IN_SYNC, listen=master)
     except GaveUp as error:
         raise ProcedureFailed(f"{error}; synchronize failed: seat and power {backup}, then run "
                               "synchronize again") from None
@@ -127,7 +128,7 @@ def failover(chassis: Chassis, force: bool = False, until_in_sync: bool = True) 
                   (old_master_at_login, chassis, old))
     if until_in_sync:
         wait_for_status(chassis, backup_in_sync(old), chassis.deadline("in_sync"),
-                        f"{old} back as BACKUP (In Sync)")
+                        f"{old} back as BACKUP (In Sync)", listen=new)   # its console logs the change
         chassis.timeline.mark(ev.BACKUP_IN_SYNC, old)
     else:
         wait_for_status(chassis, lambda s: s.backup == old, chassis.deadline("in_sync"), f"{old} back as BACKUP")

@@ -123,10 +123,13 @@ def lasting(condition: GiveUp, window: float) -> GiveUp:
 
 def wait_for_status(chassis: Chassis, done: Callable[[SwitchStatus], bool], deadline, what: str,
                     where: str = SSH, give_up: GiveUp | None = None, phase: str | None = None,
-                    abort: threading.Event | None = None) -> SwitchStatus:
-    """Poll ``show switch`` until ``done(status)``; reconnect across drops; fail at the deadline.
+                    abort: threading.Event | None = None, listen: str | None = None) -> SwitchStatus:
+    """Poll ``show switch`` on ``where`` until ``done(status)``; reconnect across drops; fail at
+    the deadline.
 
-    Raises ``Timeout`` naming ``what`` and the last state seen (``PhaseTimeout`` naming the
+    Between polls it listens to the session ``listen`` (default ``where``): what that console
+    prints (the log line of a state change) or an SSH link dropping starts the next poll at
+    once, so a change is noticed when it is reported, not at the next poll interval. Raises ``Timeout`` naming ``what`` and the last state seen (``PhaseTimeout`` naming the
     ``phase`` too when one is given), ``GaveUp`` as soon as ``give_up(status)`` gives a reason,
     and ``ProcedureFailed`` when ``abort`` is set (another phase already failed).
     """
@@ -149,7 +152,7 @@ def wait_for_status(chassis: Chassis, done: Callable[[SwitchStatus], bool], dead
             error = PhaseTimeout if phase else Timeout
             raise error(f"chassis {chassis.name}: {what} did not happen within "
                         f"{deadline.seconds:g} s{during}; last seen: {last}")
-        time.sleep(chassis.poll_interval)
+        chassis.wait_for_output(listen or where, chassis.poll_interval)
 
 
 def backup_in_sync(backup: str) -> Callable[[SwitchStatus], bool]:

@@ -142,11 +142,19 @@ class VirtualChassisProcess:
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
-        process.send_signal(signal.SIGTERM)
         try:
-            process.wait(grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(grace)
+            stop_child(process, grace)
         finally:
             process.stdout.close()
+
+
+def stop_child(process: subprocess.Popen, grace: float = 5.0) -> None:
+    """End an emulator child: SIGTERM, then SIGKILL after ``grace`` seconds."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(grace)

@@ -20,6 +20,7 @@ from .config import Refusal
 from .server import ChassisOptions, VirtualChassis
 
 PASSWORD_ENV = "XCM_VIRTUAL_PASSWORD"
+BAUD_RATES = (0, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 
 
 def _duration(text: str) -> tuple[str, float]:
@@ -68,6 +69,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "(pyserial socket:// clients want the default raw ports)")
     p.add_argument("--tftp-port", type=int, default=69,
                    help="UDP port of the TFTP servers download image fetches from (default 69)")
+    p.add_argument("--config-lines", type=int, default=0, metavar="N",
+                   help="preload a configuration of N lines (port and FDB settings), as a busy switch has")
+    p.add_argument("--baud", type=int, default=0, choices=BAUD_RATES, metavar="RATE",
+                   help="console output at this line rate, 8N1 (e.g. 9600 or 115200; default: unpaced)")
     args = p.parse_args(argv)
     if args.count < 1:
         p.error("--count must be at least 1")
@@ -89,7 +94,8 @@ def chassis_options(args: argparse.Namespace) -> list[ChassisOptions]:
             versions=(args.version_a, args.version_b), secondary=args.secondary_version,
             username=args.username, password=args.password, bind=args.bind,
             mac=f"00:04:96:52:{0xA4 + i // 256:02X}:{i % 256:02X}", durations=durations,
-            telnet=args.telnet, tftp_port=args.tftp_port))
+            telnet=args.telnet, tftp_port=args.tftp_port, config_lines=args.config_lines,
+            baud=args.baud))
     return options
 
 

@@ -14,7 +14,10 @@ SYS_CONTACT = "support@netgear.com, +1 888 NETGEAR"
 BUILTIN_VLANS = {"Default": 1, "Mgmt": 4095}
 FIRST_INTERNAL_VID = 4093
 CONFIG_FILES = ("primary.cfg", "secondary.cfg")
+#: Modules whose configuration the emulator interprets; any other module's lines are kept verbatim.
+MODELLED_MODULES = ("devmgr", "vlan")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
+_MODULE_HEADER = re.compile(r"^# Module (\S+) configuration\.$")
 
 
 class Refusal(Exception):
@@ -56,6 +59,8 @@ class RunningConfig:
         name: Vlan(vid, True) for name, vid in BUILTIN_VLANS.items()})
     priorities: dict[str, int] = field(default_factory=lambda: {"A": 0, "B": 0})
     unsaved: bool = False
+    other_modules: tuple[str, ...] = ()
+    """Lines of modules the emulator does not model (ports, fdb, acl...), kept as they are."""
 
     def copy(self) -> "RunningConfig":
         return copy.deepcopy(self)
@@ -138,19 +143,33 @@ class RunningConfig:
             vlan = self.vlans[name]
             if name not in BUILTIN_VLANS and vlan.tagged:
                 lines.append(f"configure vlan {name} tag {vlan.vid}")
+        lines += self.other_modules
         return "\n".join(lines) + "\n"
 
     @classmethod
     def parse(cls, text: str, default_sysname: str) -> "RunningConfig":
-        """Load a saved file; unknown lines are ignored the way a boot would skip them."""
+        """Load a saved file; unknown lines of modelled modules are ignored the way a boot would
+        skip them, the sections of other modules are kept as they are."""
         config = cls(sysname=default_sysname)
-        for line in text.splitlines():
+        lines = text.splitlines()
+        start = _first_other_module(lines)
+        config.other_modules = tuple(lines[start:])
+        for line in lines[:start]:
             words = line.replace('"', " ").split()
             try:
                 _apply_saved_line(config, words)
             except (Refusal, ValueError):
                 continue
         return config
+
+
+def _first_other_module(lines: list[str]) -> int:
+    """Where the first section of a module the emulator does not model begins (its ``#`` line)."""
+    for index, line in enumerate(lines):
+        found = _MODULE_HEADER.match(line)
+        if found and found[1] not in MODELLED_MODULES:
+            return index - 1 if index and lines[index - 1] == "#" else index
+    return len(lines)
 
 
 def _apply_saved_line(config: RunningConfig, words: list[str]) -> None:

@@ -3,33 +3,37 @@
 The console session belongs to the line, as on a real serial port: clients may come and go,
 every client sees the same output, input from any of them goes to the line. After every boot
 the line shows boot text, then ``login: ``; a powered-off MSM's console is silent and deaf.
-Output never blocks the event loop: when a reader is too slow, output is dropped.
+Output never blocks the event loop: it waits for a pty reader that is reading, and is dropped
+for a reader that stopped (like bytes on a serial line nobody listens to). With a ``baud``
+rate the output leaves at that line rate (:mod:`.pacing`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import os
-import struct
 import termios
+import time
 import tty
 
 from . import outputs
 from .cli import CliSession
 from .login import Accounts, LoginDialog
 from .model import Chassis, Notice
+from .pacing import PacedOutput
 
 TELNET_HELLO = b"\xff\xfb\x01\xff\xfb\x03"  # IAC WILL ECHO, IAC WILL SUPPRESS-GO-AHEAD
-PTY_BACKLOG = 8192  # unread pty output beyond this is old news: flushed like a serial line
-TCP_BACKLOG = 256 * 1024
+PTY_STALE_AFTER = 1.0  # seconds a full pty waits for its reader before its output is old news
+TCP_BACKLOG = 1 << 20  # output a TCP client (or the pty) has not taken yet beyond this is dropped
 
 
 class ConsoleLine:
     """Console of MSM ``msm_name``: phase ``off``, ``silent``, ``booting``, ``login`` or ``session``."""
 
-    def __init__(self, chassis: Chassis, msm_name: str, accounts: Accounts, telnet: bool = False):
+    def __init__(self, chassis: Chassis, msm_name: str, accounts: Accounts, telnet: bool = False,
+                 baud: int = 0):
         self.chassis = chassis
+        self.baud = baud  # 0: as fast as the reader takes it
         self.telnet = telnet  # TCP clients are told "server echoes" (for an interactive telnet)
         self.msm_name = msm_name
         self.accounts = accounts
@@ -42,6 +46,10 @@ class ConsoleLine:
         self.server: asyncio.base_events.Server | None = None
         self.port = 0
         self._batch: bytearray | None = None
+        self._pty_out = bytearray()  # what the pty did not take yet
+        self._pty_waiting = False    # for the pty reader to make room
+        self._pty_read_at = 0.0      # when the pty reader last made room
+        self._paced: PacedOutput | None = None
         chassis.subscribe(self.on_notice)
 
     # --- endpoints --------------------------------------------------------------------------
@@ -54,12 +62,16 @@ class ConsoleLine:
         os.set_blocking(self.master_fd, False)
         self.pty_name = os.ttyname(self.slave_fd)
         loop.add_reader(self.master_fd, self._pty_readable)
+        if self.baud:
+            self._paced = PacedOutput(loop, self.baud, self._deliver)
         self.server = await loop.create_server(lambda: _ConsoleClient(self), bind, port)
         self.port = self.server.sockets[0].getsockname()[1]
         self._new_login()
 
     async def stop(self) -> None:
         self.chassis.unsubscribe(self.on_notice)
+        if self._paced:
+            self._paced.close()
         if self.session:
             self.session.close()
         if self.server:
@@ -70,6 +82,7 @@ class ConsoleLine:
             await self.server.wait_closed()
         if self.master_fd >= 0:
             asyncio.get_running_loop().remove_reader(self.master_fd)
+            asyncio.get_running_loop().remove_writer(self.master_fd)
             os.close(self.master_fd)
             os.close(self.slave_fd)
             self.master_fd = self.slave_fd = -1
@@ -82,11 +95,18 @@ class ConsoleLine:
         self.feed(data)
 
     def write(self, data: bytes) -> None:
-        """Send output to the pty and every TCP client, dropping what a slow reader cannot take."""
+        """Send output to the line (paced at ``baud`` when set)."""
         if self._batch is not None:
             self._batch += data
             return
         data = self.chassis.faults.noisy(self.msm_name, data)
+        if self._paced is not None:
+            self._paced.send(data)
+        else:
+            self._deliver(data)
+
+    def _deliver(self, data: bytes) -> None:
+        """Hand output to the pty and every TCP client, dropping what a stalled reader cannot take."""
         if self.master_fd >= 0:
             self._write_pty(data)
         for client in list(self.clients):
@@ -94,13 +114,37 @@ class ConsoleLine:
                 client.write(data)
 
     def _write_pty(self, data: bytes) -> None:
+        if self._pty_out and time.monotonic() - self._pty_read_at > PTY_STALE_AFTER:
+            termios.tcflush(self.slave_fd, termios.TCIFLUSH)  # nobody reads: old news
+            self._pty_out.clear()
+        if len(self._pty_out) + len(data) > TCP_BACKLOG:
+            return
+        blocked = bool(self._pty_out)
+        self._pty_out += data
+        if not blocked:
+            self._pty_flush()
+
+    def _pty_flush(self) -> None:
+        """Move queued output into the pty; when it is full, wait until the reader makes room."""
         try:
-            pending = struct.unpack("i", fcntl.ioctl(self.slave_fd, termios.FIONREAD, b"\0" * 4))[0]
-            if pending + len(data) > PTY_BACKLOG:
-                termios.tcflush(self.slave_fd, termios.TCIFLUSH)
-            os.write(self.master_fd, data)
-        except OSError:  # full (EAGAIN) or gone: a serial line drops what nobody takes
+            del self._pty_out[:os.write(self.master_fd, self._pty_out)]
+        except BlockingIOError:
             pass
+        except OSError:  # the pty went away
+            self._pty_out.clear()
+        waiting = bool(self._pty_out)
+        if waiting != self._pty_waiting:
+            self._pty_waiting, self._pty_read_at = waiting, time.monotonic()
+            loop = asyncio.get_running_loop()
+            if waiting:
+                loop.add_writer(self.master_fd, self._pty_room)
+            else:
+                loop.remove_writer(self.master_fd)
+
+    def _pty_room(self) -> None:
+        """The pty reader took output: pass on more."""
+        self._pty_read_at = time.monotonic()
+        self._pty_flush()
 
     # --- the line ---------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from .console import ConsoleLine
 from .control import ControlServer
 from .login import ADMIN, Accounts
 from .model import Chassis
+from .preload import preload
 from .ssh import ManagementSsh
 
 
@@ -30,6 +31,8 @@ class ChassisOptions:
     durations: Durations = field(default_factory=Durations)
     telnet: bool = False
     tftp_port: int = 69               # where the TFTP servers of download image listen
+    config_lines: int = 0             # preload a configuration this long (0: the plain one)
+    baud: int = 0                     # console line rate, 8N1 (0: as fast as the reader takes it)
 
 
 class VirtualChassis:
@@ -40,9 +43,11 @@ class VirtualChassis:
         self.clock = Clock(loop, options.speed, options.durations)
         self.chassis = Chassis(self.clock, options.name, options.versions, options.secondary, options.mac)
         self.chassis.firmware.tftp_port = options.tftp_port
+        if options.config_lines:
+            preload(self.chassis, options.config_lines)
         self.accounts = Accounts(options.username, options.password, self.chassis.faults.refuses_logins)
         self.token = secrets.token_hex(16)
-        self.consoles = {name: ConsoleLine(self.chassis, name, self.accounts, options.telnet)
+        self.consoles = {name: ConsoleLine(self.chassis, name, self.accounts, options.telnet, options.baud)
                          for name in self.chassis.msms}
         self.ssh = ManagementSsh(self.chassis, self.accounts)
         self.control = ControlServer(self.chassis, self.token, options.name)

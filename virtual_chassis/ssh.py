@@ -8,6 +8,8 @@ one command line and closes.
 
 from __future__ import annotations
 
+import socket
+
 import asyncssh
 
 from .cli import CliSession
@@ -53,6 +55,28 @@ class ManagementSsh:
             conn.close()
 
 
+def _ack_at_once(conn: asyncssh.SSHServerConnection) -> None:
+    """Acknowledge every TCP segment of ``conn`` at once (Linux ``TCP_QUICKACK``).
+
+    Before its session starts, OpenSSH sends some handshake messages back to back without
+    TCP_NODELAY; with the kernel's delayed ACK each such pair waited about 40 ms, so a login on
+    loopback took 100 ms instead of 15 ms. The option is not sticky: it is set again as data comes.
+    """
+    sock, quickack = conn.get_extra_info("socket"), getattr(socket, "TCP_QUICKACK", None)
+    if sock is None or quickack is None:
+        return
+    received = conn.data_received
+
+    def data_received(data: bytes, datatype=None) -> None:
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, quickack, 1)
+        except OSError:  # the connection is going away
+            pass
+        received(data, datatype)
+
+    conn.data_received = data_received
+
+
 class _Server(asyncssh.SSHServer):
     def __init__(self, mgmt: ManagementSsh):
         self.mgmt = mgmt
@@ -62,6 +86,7 @@ class _Server(asyncssh.SSHServer):
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
+        _ack_at_once(conn)
         master = self.mgmt.chassis.master()
         if master is None:
             conn.close()

@@ -224,3 +224,22 @@ def test_failover_on_the_old_master_console(fresh_chassis):
     seen = new_master.run("show node", timeout=10)
     assert "MSM-B       MASTER" in seen.output
     assert all("MSM-" in line for line in logs) and logs, "the new master's console printed log lines"
+
+
+def test_an_idle_session_wakes_when_the_console_reports_a_change_or_ssh_drops(fresh_chassis):
+    logs = []
+    backup = fresh_chassis.session("MSM-B:tcp", on_log=logs.append)
+    ssh, watcher = fresh_chassis.session("ssh"), fresh_chassis.session("ssh")
+    for session in (backup, ssh, watcher):
+        session.connect(Deadline(20))
+    fresh_chassis.wait_in_sync(ssh, Deadline(20))
+    assert not backup.wait_for_output(0.05), "nothing happened, nothing to report"
+    ssh.run("run msm-failover", timeout=20, expect_reboot=True)
+    assert watcher.wait_for_output(10), "the failover dropped SSH: the watcher must wake"
+    until = Deadline(10)
+    while watcher.logged_in and not until.expired:     # ssh's own last words, then the end
+        watcher.wait_for_output(until.remaining())
+    assert not watcher.logged_in
+    assert not watcher.wait_for_output(0.05), "a dropped session has nothing to wait for"
+    assert backup.wait_for_output(10) and any("MASTER" in line for line in logs)
+    assert backup.run("show switch", timeout=10).ok

@@ -76,3 +76,18 @@ def test_hil_virtual_prints_the_json_line_and_how_to_reach_it(tmp_path):
     finally:
         child.send_signal(signal.SIGINT)
         assert child.wait(Deadline(15).remaining()) in (0, -signal.SIGINT)
+
+
+def test_hil_run_n2_gives_each_worker_a_virtual_chassis_of_its_own(tmp_path):
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "test_spread.py").write_text(
+        "import pytest\n"
+        "@pytest.mark.parametrize('number', range(4))\n"
+        "def test_show_switch(chassis, number):\n"
+        "    assert chassis.show_switch().master == 'MSM-A'\n")
+    done = hil("run", "-n", "2", "--plans", str(plans), "--reports", str(tmp_path / "reports"), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "4 passed" in done.stdout
+    names = {p.name for p in (tmp_path / "reports" / "transcripts").iterdir()}
+    assert names and names <= {"virtual-gw0-ssh.log", "virtual-gw1-ssh.log"}, names

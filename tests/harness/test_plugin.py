@@ -17,7 +17,8 @@ def test_in_sync(chassis):
 
 
 def _run(pytester, *args):
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--hil-workdir={pytester.path / 'out'}", *args)
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--hil-workdir={pytester.path / 'out'}",
+                                         f"--lock-dir={pytester.path / 'locks'}", *args)
 
 
 def test_a_plan_without_testbed_runs_on_a_virtual_chassis(pytester):

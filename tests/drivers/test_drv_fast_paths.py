@@ -1,0 +1,52 @@
+"""The fast paths of output handling give what the line-by-line way gives (pure tests)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from drivers.prompt import EVENT_HINT_RE, LineSplitter, clean_output, is_boot_line, resolve_line, split_log
+from drivers.transcript import Transcript
+
+LOG = "11/25/2026 10:40:01.23 <Noti:DM.Notice> MSM-A: Node MSM-B changed state from INIT to BACKUP"
+PIECES = ["SysName:   XCM8810", " ", "\r", "\n", "\r\n", "\x1b[K", "Error: no", "%% bad", LOG,
+          "Rebooting ...", "NETGEAR XCM8800 BootROM 1.0.1.3", "Starting primary image 12.4.2.8 ...",
+          "\t", "\x07", "é", "XCM8810.3 # "]
+
+
+def _events(lines):
+    return [line for line in lines if split_log(line)[1] is not None or is_boot_line(line)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=16), st.lists(st.integers(1, 9), max_size=20))
+def test_a_splitter_told_what_matters_still_reports_every_log_and_boot_line(pieces, sizes):
+    text, chunks, at = "".join(pieces), [], 0
+    for size in sizes + [len("".join(pieces)) + 1]:
+        chunks.append(text[at:at + size])
+        at += size
+    everything, hinted = LineSplitter(), LineSplitter(only=EVENT_HINT_RE)
+    all_lines = [line for chunk in chunks for line in everything.feed(chunk)]
+    some_lines = [line for chunk in chunks for line in hinted.feed(chunk)]
+    assert _events(some_lines) == _events(all_lines)
+
+
+def test_a_plain_output_chunk_is_not_split_into_lines():
+    assert LineSplitter(only=EVENT_HINT_RE).feed("Slot:  MSM-A\r\nCurrent State:  MASTER\r\n") == []
+
+
+def test_clean_lines_are_resolved_without_work_and_like_before():
+    assert resolve_line("SysName:   XCM8810\r") == "SysName:   XCM8810"
+    assert resolve_line("   \r") == "" and resolve_line("   ") == "   "
+    assert resolve_line("old\rnew\r") == "new" and resolve_line("a\x1b[Kb\r") == "ab"
+    cleaned = clean_output("show switch\r\nError: no\r\n" + LOG + "\r\nXCM8810.3 # ", "show switch")
+    assert cleaned.output == "Error: no" and cleaned.errors == ("Error: no",) and cleaned.log_lines == (LOG,)
+
+
+def test_one_stamp_per_chunk_and_every_line_stamped():
+    transcript = Transcript(None)
+    transcript.received(b"one\r\n\r\ntwo\r\nthr")
+    transcript.received(b"ee\r\n")
+    lines = transcript.text().splitlines()[1:]
+    assert [line[13:] for line in lines] == ["| one", "| ", "| two", "| three"]
+    assert len({line[:12] for line in lines[:3]}) == 1
