@@ -21,7 +21,7 @@ from harness.testbed import ChassisSpec, Credentials, VirtualOptions
 from harness.virtual import VirtualChassisProcess
 
 DEFAULT_KNOWN_HOSTS = Path("~/.cache/xcm8800-hil/known_hosts").expanduser()
-DEFAULT_VIRTUAL = VirtualOptions(speed=100.0, versions={}, sysname="XCM8810")
+DEFAULT_VIRTUAL = VirtualOptions()
 
 
 class ChassisSkipped(HilError):
