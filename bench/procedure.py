@@ -11,10 +11,11 @@ from harness import timeline as ev
 from harness.lab import LabChassis
 from harness.procedures import relinquish_primary
 from harness.sync import wait_for_status
-from harness.testbed import virtual_spec
+from harness.testbed import VirtualOptions, virtual_spec
 from harness.timeline import Timeline
 
 PROCEDURE_LIMIT = 5.0       # seconds at the default speed factor
+EMULATOR_DEFAULT_SPEED = 100.0   # python -m virtual_chassis without --speed (plan runs use more)
 LAG_LIMIT = 0.100           # seconds from a state change to the harness noticing it
 OLDER_RELEASE = "12.3.4.2"  # another major.minor: the backup needs synchronize
 #: Timeline event -> the emulator state change it reports (on the MSM named in its detail).
@@ -72,7 +73,7 @@ def _incompatible_backup(lab: LabChassis) -> None:
 
 def procedure_rows(work: Path) -> tuple[list[Row], str]:
     """Rows for the in-sync and the synchronize branch; a Markdown timeline of each."""
-    lab = LabChassis(virtual_spec("bench-procedure"), work)
+    lab = LabChassis(virtual_spec("bench-procedure", VirtualOptions(speed=EMULATOR_DEFAULT_SPEED)), work)
     rows, timelines = [], []
     try:
         lab.ensure_baseline()
