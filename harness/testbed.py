@@ -28,7 +28,6 @@ that came from the environment.
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import re
@@ -37,9 +36,8 @@ from pathlib import Path
 from typing import Any, Mapping, NoReturn
 from urllib.parse import urlsplit
 
-import yaml
-
 from harness.errors import ParseError, TestbedError
+from harness.testbed_yaml import kind_of, read_document, suggest
 from harness.parsers.version import Version
 from harness.testbed_firmware import FirmwareSpec, read_firmware
 
@@ -151,72 +149,8 @@ def default_testbed() -> Testbed:
 def load_testbed(path: str | os.PathLike, environ: Mapping[str, str] | None = None) -> Testbed:
     """Read, validate and resolve a testbed file; ``environ`` defaults to ``os.environ``."""
     path = Path(path)
-    document = _parse_yaml(path, _read(path))
+    document = read_document(path)
     return _Reader(path, os.environ if environ is None else environ).testbed(document)
-
-
-def _read(path: Path) -> str:
-    fix = "pass the path of a YAML testbed file, or none to use one virtual chassis"
-    if not path.exists():
-        raise TestbedError(path, "(file)", "no such file", fix)
-    if not path.is_file():
-        raise TestbedError(path, "(file)", "not a regular file", fix)
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise TestbedError(path, "(file)", f"cannot read it ({exc.strerror})",
-                           "check that the file exists and is readable by this user") from None
-    except UnicodeDecodeError:
-        raise TestbedError(path, "(file)", "not UTF-8 text", "save it as UTF-8 YAML") from None
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping (YAML would keep the last)."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
-                key = self.construct_object(key_node, deep=deep)
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"the key {key!r} appears twice", key_node.start_mark)
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _parse_yaml(path: Path, text: str) -> Any:
-    """The YAML document; syntax errors give line and column (never the file's text)."""
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        what = exc.problem or exc.context or "syntax error"
-        raise TestbedError(path, "(yaml)", f"invalid YAML{where}: {what}",
-                           "fix the YAML there (indent with spaces, write 'key: value')") from None
-    except yaml.YAMLError as exc:
-        raise TestbedError(path, "(yaml)", f"invalid YAML: {type(exc).__name__}",
-                           "fix the YAML syntax") from None
-
-
-def _kind(value: Any) -> str:
-    """What a YAML value is, in words, without showing it."""
-    if isinstance(value, bool):
-        return "true/false"
-    for types, word in ((dict, "a mapping"), (list, "a list"), (str, "a string"),
-                        ((int, float), "a number")):
-        if isinstance(value, types):
-            return word
-    return f"a {type(value).__name__}"
-
-
-def _suggest(name: Any, allowed: tuple[str, ...]) -> str:
-    """`` (did you mean 'x'?)`` for a close match of ``name`` in ``allowed``, else ""."""
-    text = str(name)
-    close = [a for a in allowed if a.lower() == text.lower()]
-    close = close or difflib.get_close_matches(text, allowed, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class _Reader:
@@ -233,7 +167,7 @@ class _Reader:
 
     def mapping(self, value: Any, key: str, fix: str = "write it as 'key: value' lines") -> dict:
         if not isinstance(value, dict):
-            self.fail(key, f"expected a mapping, got {_kind(value)}", fix)
+            self.fail(key, f"expected a mapping, got {kind_of(value)}", fix)
         return value
 
     def keys(self, node: dict, key: str, allowed: tuple[str, ...]) -> None:
@@ -241,7 +175,7 @@ class _Reader:
         for name in node:
             if name not in allowed:
                 self.fail(f"{key}.{name}" if key else str(name),
-                          f"unknown key{_suggest(name, allowed)}",
+                          f"unknown key{suggest(name, allowed)}",
                           f"the keys allowed here are {', '.join(allowed)}")
 
     def expand(self, text: str, key: str) -> str:
@@ -269,7 +203,7 @@ class _Reader:
                 self.fail(where, "missing", fix)
             return default
         if not isinstance(value, str):
-            self.fail(where, f"expected a string, got {_kind(value)}", "quote the value")
+            self.fail(where, f"expected a string, got {kind_of(value)}", "quote the value")
         return self.expand(value, where)
 
     def number(self, node: dict, name: str, key: str, default: float, whole: bool,
@@ -287,7 +221,7 @@ class _Reader:
             if value is None:
                 self.fail(where, f"the environment value of {shown} is not {kind}", fix)
         if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
-            self.fail(where, f"expected {kind}, got {_kind(value)}", fix)
+            self.fail(where, f"expected {kind}, got {kind_of(value)}", fix)
         if not (math.isfinite(value) and low <= value <= high):
             self.fail(where, f"{shown} is out of range", fix)
         return value
@@ -374,7 +308,7 @@ class _Reader:
         node = self.mapping(node, key, fix)
         for slot in node:
             if slot not in MSMS:
-                self.fail(f"{key}.{slot}", f"not an MSM name{_suggest(slot, MSMS)}",
+                self.fail(f"{key}.{slot}", f"not an MSM name{suggest(slot, MSMS)}",
                           "name the consoles MSM-A and MSM-B")
         return {slot: self.console_url(self.string(node, slot, key, fix=f"add {slot}: <url>; "
                                                    f"{CONSOLE_FIX}"), f"{key}.{slot}")
@@ -408,12 +342,12 @@ class _Reader:
         if node is None:
             return ()
         if not isinstance(node, list):
-            self.fail(key, f"expected a list of strings, got {_kind(node)}",
+            self.fail(key, f"expected a list of strings, got {kind_of(node)}",
                       'write it like ["-J", "jumphost.lab"]')
         options = []
         for index, value in enumerate(node):
             if not isinstance(value, str):
-                self.fail(f"{key}[{index}]", f"expected a string, got {_kind(value)}",
+                self.fail(f"{key}[{index}]", f"expected a string, got {kind_of(value)}",
                           "quote each option")
             options.append(self.expand(value, f"{key}[{index}]"))
         return tuple(options)
@@ -439,7 +373,7 @@ class _Reader:
         versions = {}
         for slot in node:
             if slot not in MSMS:
-                self.fail(f"{key}.{slot}", f"not an MSM name{_suggest(slot, MSMS)}",
+                self.fail(f"{key}.{slot}", f"not an MSM name{suggest(slot, MSMS)}",
                           "give versions for MSM-A and MSM-B")
             text = self.string(node, slot, key, fix="give a version like 12.4.2.8")
             try:
