@@ -19,11 +19,11 @@ from drivers import CliSession, CommandResult, SerialTransport, SshTransport, Tr
 from drivers.deadline import Deadline
 from drivers.errors import ConnectionLost, DeviceRebooted
 from harness.errors import ChassisUnavailable, EmulatorCrashed, HilError
-from harness.parsers import SwitchStatus, parse_show_node, parse_show_switch
+from harness.parsers import MSM_NAMES, SwitchStatus, other_msm, parse_show_node, parse_show_switch
 from harness.testbed import Credentials
 from harness.timeline import Timeline
 
-MSMS = ("MSM-A", "MSM-B")
+MSMS = MSM_NAMES
 SSH = "ssh"
 
 #: How long a real NETGEAR 8800 may take, in seconds. Plans and procedures use these; a virtual
@@ -71,7 +71,7 @@ class Chassis:
         self.status: SwitchStatus | None = None
         self.steps: list = []             # the current plan's procedure steps (harness.procedures.Step)
         self._sessions: dict[str, CliSession] = {}
-        self._locks = {where: threading.Lock() for where in (SSH, *MSMS)}
+        self._locks: dict[str, threading.Lock] = {}
         self.backend_check: Callable[[bool], None] | None = None
         """Virtual chassis: ``backend_check(ask)`` raises ``EmulatorCrashed`` when the emulator
         died (``ask=False``: only look at the process; True: also ask its control channel)."""
@@ -229,7 +229,7 @@ class Chassis:
         return self.status.backup if self.status else None
 
     def other(self, msm: str) -> str:
-        return MSMS[1 - MSMS.index(msm)]
+        return other_msm(msm)
 
     def close(self) -> None:
         """Log out of every session and close it, all at once (a powered-off MSM never answers

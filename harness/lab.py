@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from drivers.deadline import Deadline
 from harness.chassis import Chassis, ChassisAccess
 from harness.errors import ChassisUnavailable, HilError
 from harness.sync import backup_in_sync, check_sync, wait_for_status
-from harness.testbed import ChassisSpec, Credentials, VirtualOptions
+from harness.testbed import ChassisSpec, Credentials, VirtualOptions, console_endpoint
 from harness.virtual import VirtualChassisProcess
 
 DEFAULT_KNOWN_HOSTS = Path("~/.cache/xcm8800-hil/known_hosts").expanduser()
@@ -109,17 +108,19 @@ class LabChassis:
 
 
 def unreachable(spec: ChassisSpec, timeout: float = 3.0) -> str | None:
-    """Why the management address or a console of a real chassis cannot be reached, or None."""
+    """Why the management address or a console of a real chassis cannot be reached within
+    ``timeout`` seconds in all, or None."""
+    deadline = Deadline(timeout)
     targets = [("management SSH", spec.management.host, spec.management.port)]
     for msm, url in sorted(spec.consoles.items()):
-        parts = urlsplit(url)
-        if parts.scheme in ("socket", "rfc2217"):
-            targets.append((f"{msm} console", parts.hostname, parts.port))
-        elif not parts.scheme and not Path(url).exists():
+        endpoint = console_endpoint(url)
+        if endpoint and endpoint[0] == "tcp":
+            targets.append((f"{msm} console", endpoint[1], endpoint[2]))
+        elif endpoint and not Path(endpoint[1]).exists():
             return f"{msm} console {url} does not exist"
     for what, host, port in targets:
         try:
-            socket.create_connection((host, port), timeout=Deadline(timeout).remaining()).close()
+            socket.create_connection((host, port), timeout=max(deadline.remaining(), 0.1)).close()
         except OSError as error:
             return f"{what} {host}:{port} is unreachable ({error.strerror or error})"
     return None

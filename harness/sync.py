@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from drivers.errors import ConnectionLost, DeviceRebooted, Timeout
-from harness.chassis import MSMS, SSH, Chassis
+from harness.chassis import SSH, Chassis
 from harness.errors import ChassisUnavailable, ParseError, PhaseTimeout, ProcedureFailed
-from harness.parsers import SwitchStatus, compatible, parse_show_checkpoint_data
+from harness.parsers import SwitchStatus, compatible, other_msm, parse_show_checkpoint_data
 
 BACKUP_DOWN = "backup down"
 INCOMPATIBLE_SOFTWARE = "incompatible software"
@@ -65,7 +65,7 @@ def check_sync(chassis: Chassis, where: str = SSH) -> SyncVerdict:
 def judge(status: SwitchStatus, lag: Callable[[], str]) -> SyncVerdict:
     """The verdict for a parsed ``show switch`` that has a master; ``lag`` names a stalled process."""
     master = status.master
-    backup = MSMS[1 - MSMS.index(master)]
+    backup = other_msm(master)
     b, m = status.msm(backup), status.msm(master)
     if b is None or b.state != "BACKUP":
         state = b.state if b is not None and b.state else "absent or powered off"

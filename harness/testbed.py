@@ -38,10 +38,11 @@ from urllib.parse import urlsplit
 
 from harness.errors import ParseError, TestbedError
 from harness.testbed_yaml import kind_of, read_document, suggest
+from harness.parsers.switch import MSM_NAMES
 from harness.parsers.version import Version
 from harness.testbed_firmware import FirmwareSpec, read_firmware
 
-MSMS = ("MSM-A", "MSM-B")
+MSMS = MSM_NAMES
 TYPES = ("real", "virtual")
 FALLBACKS = ("virtual", "skip", "fail")
 DEFAULT_BAUDRATE = 9600
@@ -324,7 +325,7 @@ class _Reader:
             return url
         if scheme.lower() not in ("socket", "rfc2217"):
             self.fail(key, f"unsupported console URL scheme {scheme!r}", CONSOLE_FIX)
-        if _endpoint(url) is None:
+        if console_endpoint(url) is None:
             self.fail(key, f"{scheme}:// needs host:port with a port from 1 to 65535",
                       f"write it like {scheme}://terminal-server:7001")
         return url
@@ -387,7 +388,7 @@ class _Reader:
         """Refuse two consoles on one URL and two chassis on one management address."""
         seen: dict[tuple, str] = {}
         for spec in specs.values():
-            places = [(f"chassis.{spec.name}.consoles.{slot}", _endpoint(url), "console")
+            places = [(f"chassis.{spec.name}.consoles.{slot}", console_endpoint(url), "console")
                       for slot, url in spec.consoles.items()]
             if spec.management is not None:
                 address = ("ssh", spec.management.host.lower(), spec.management.port)
@@ -401,7 +402,7 @@ class _Reader:
                 seen[endpoint] = where
 
 
-def _endpoint(url: str) -> tuple | None:
+def console_endpoint(url: str) -> tuple | None:
     """What a console URL connects to (TCP host and port, or device), None for loop://."""
     if url.startswith("/dev/"):
         return ("device", os.path.normpath(url))

@@ -30,6 +30,11 @@ _COLUMN_ROWS = ("Slot", "Current State", "Image Selected", "Image Booted", "Prim
 _REQUIRED = ("SysName", "Config Selected", "Config Booted")  # System Type is optional
 
 
+def other_msm(msm: str) -> str:
+    """The MSM in the other slot: ``MSM-B`` for ``MSM-A`` and the reverse."""
+    return MSM_NAMES[1 - MSM_NAMES.index(msm)]
+
+
 @dataclass(frozen=True)
 class MsmStatus:
     """One MSM column. ``state`` is the bare word (``BACKUP``); ``""`` = absent or off."""
