@@ -76,6 +76,11 @@ class Chassis:
         """Virtual chassis: ``backend_check(ask)`` raises ``EmulatorCrashed`` when the emulator
         died (``ask=False``: only look at the process; True: also ask its control channel)."""
 
+    def begin_plan(self, *listeners: Callable) -> None:
+        """A fresh timeline (told to ``listeners``) and step list for the next plan."""
+        self.timeline = Timeline(listeners=list(listeners))
+        self.steps = []
+
     # -- identity and time -------------------------------------------------------------
     @property
     def name(self) -> str:

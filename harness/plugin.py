@@ -21,7 +21,6 @@ from harness.pool import DEFAULT_LOCK_DIR, DEFAULT_WAIT, WHEN_FULL, ChassisPool,
 from harness.pool import remove_run_locks
 from harness.report import PlanRecord, junit_properties, phase_table, step_table, transcript_html
 from harness.testbed import default_testbed, load_testbed
-from harness.timeline import Timeline
 
 pytest_plugins = ["harness.firmware_plugin"]     # firmware plans: images over TFTP
 
@@ -106,9 +105,11 @@ def lab(pytestconfig, testbed):
         claim.release()
         raise
     _announce(pytestconfig, opened, worker)
-    yield opened
-    opened.close()
-    claim.release()
+    try:
+        yield opened
+    finally:
+        opened.close()
+        claim.release()
 
 
 @pytest.fixture
@@ -118,13 +119,11 @@ def chassis(request, lab):
     if lab.broken:
         pytest.fail(f"chassis {lab.spec.name} is unusable: {lab.broken}", pytrace=False)
     chassis = lab.chassis
-    chassis.timeline = Timeline()
-    chassis.steps = []
-    chassis.timeline.listeners.append(_progress_printer(request.config, chassis.name))
+    chassis.begin_plan(_progress_printer(request.config, chassis.name))
     request.node.stash[RECORD] = PlanRecord.begin(chassis)
     try:
         lab.ensure_baseline()
-    except (ChassisUnavailable, HilError) as error:
+    except HilError as error:
         lab.broken = str(error)          # fail closed: the next plans stop at once with this reason
         pytest.fail(f"chassis {lab.spec.name} is not usable for plans: {error}", pytrace=False)
     return chassis
