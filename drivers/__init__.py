@@ -16,12 +16,13 @@ from drivers.errors import (
     LoginFailed,
     Timeout,
 )
-from drivers.prompt import Cleaned, Prompt, clean_output, find_login, find_prompt, parse_prompt
-from drivers.serial_transport import SerialTransport
+from drivers.prompt import Prompt, find_login, find_prompt, parse_prompt
+from drivers.cleaning import Cleaned, clean_output
+from drivers.transports.serial import SerialTransport
 from drivers.session import CliSession, CommandResult
-from drivers.ssh_transport import SshTransport
+from drivers.transports.ssh import SshTransport
 from drivers.transcript import Transcript, mask_text
-from drivers.transport import Transport
+from drivers.transports.base import Transport
 
 __all__ = [
     "CliSession",

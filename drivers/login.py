@@ -8,21 +8,46 @@ question left over from an earlier session, and garbage (``Timeout`` at the dead
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from drivers.deadline import Deadline
 from drivers.dialogs import DEFAULT_DIALOGS, find_dialog
 from drivers.errors import LoginFailed, Timeout
 from drivers.prompt import Prompt, at_pager, find_login, find_prompt
 
-if TYPE_CHECKING:
-    from drivers.session import CliSession
+
+class LoginLine(Protocol):
+    """What the login machine needs of a session: its received text, a way to send, the
+    credentials. :class:`~drivers.session.CliSession` hands one over; nothing else of it is used."""
+
+    name: str
+    username: str
+    password: str
+    console: bool
+    nudge_after: float
+    booting: bool
+
+    @property
+    def text(self) -> str:
+        """Received text not consumed yet."""
+
+    def take(self) -> None:
+        """Consume all received text."""
+
+    def send(self, text: str) -> None:
+        """Send ``text`` as typed."""
+
+    def receive(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` for more text; True when some arrived."""
+
+    def tail(self) -> str:
+        """The last received text, secrets masked, for messages."""
 
 
 class LoginMachine:
-    """One login attempt of a :class:`~drivers.session.CliSession`, bounded by a deadline."""
+    """One login attempt on a :class:`LoginLine`, bounded by a deadline."""
 
-    def __init__(self, session: "CliSession", deadline: Deadline, nudge_first: bool):
+    def __init__(self, session: LoginLine, deadline: Deadline, nudge_first: bool):
         self.session = session
         self.deadline = deadline
         self.nudge_first = nudge_first
@@ -32,13 +57,12 @@ class LoginMachine:
     def run(self) -> Prompt:
         """Return the prompt once logged in; LoginFailed or Timeout otherwise."""
         session = self.session
-        text = session._inbox.text
-        console = session.transport.kind == "console"
-        if self.nudge_first and console and not session.booting and not self._known(text):
-            session._send("\r")
+        text = session.text
+        if self.nudge_first and session.console and not session.booting and not self._known(text):
+            session.send("\r")
         last_activity = time.monotonic()
         while True:
-            text = session._inbox.text
+            text = session.text
             prompt = find_prompt(text)
             if prompt is not None:
                 return prompt
@@ -48,10 +72,10 @@ class LoginMachine:
             if self.deadline.expired:
                 raise Timeout(self._timeout_message())
             quiet_until = last_activity + session.nudge_after
-            if session._receive(min(self.deadline.remaining(), max(0.0, quiet_until - time.monotonic()))):
+            if session.receive(min(self.deadline.remaining(), max(0.0, quiet_until - time.monotonic()))):
                 last_activity = time.monotonic()
             elif time.monotonic() >= quiet_until and not session.booting:
-                session._send("\r")
+                session.send("\r")
                 last_activity = time.monotonic()
 
     @staticmethod
@@ -74,7 +98,7 @@ class LoginMachine:
             self.sent_user = True
         elif kind == "password":
             if self.sent_user and not self.sent_password:
-                self._reply(session._password)
+                self._reply(session.password)
                 self.sent_password = True
             else:
                 self._reply("")  # a password prompt nobody asked for: abandon it
@@ -87,8 +111,8 @@ class LoginMachine:
         return True
 
     def _reply(self, text: str, enter: bool = True) -> None:
-        self.session._inbox.take()
-        self.session._send(text + ("\r" if enter else ""))
+        self.session.take()
+        self.session.send(text + ("\r" if enter else ""))
 
     def _timeout_message(self) -> str:
         session = self.session
@@ -100,5 +124,5 @@ class LoginMachine:
             expected = "'login:', 'password:' or a prompt like 'XCM8810.1 # '"
         return (
             f"{session.name}: waited {self.deadline.seconds:g}s for {expected}; last seen: "
-            f"{session._tail()!r}. Check the console URL and speed, and that the MSM is powered and booted"
+            f"{session.tail()!r}. Check the console URL and speed, and that the MSM is powered and booted"
         )

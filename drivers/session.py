@@ -24,18 +24,10 @@ from drivers.errors import (
 )
 from drivers.inbox import Inbox
 from drivers.login import LoginMachine
-from drivers.prompt import (
-    Prompt,
-    at_pager,
-    clean_output,
-    find_boot_start,
-    find_login,
-    find_prompt,
-    is_boot_line,
-    split_log,
-)
+from drivers.prompt import Prompt, at_pager, find_boot_start, find_login, find_prompt, is_boot_line
+from drivers.cleaning import clean_output, split_log
 from drivers.transcript import Transcript, mask_text
-from drivers.transport import Transport
+from drivers.transports.base import Transport
 
 #: Refuse to answer more questions than this in one command (a device asking in a loop).
 MAX_ANSWERS = 16
@@ -150,7 +142,7 @@ class CliSession:
         if not self.transport.is_open:
             self._inbox.reset()
             self.transport.open(deadline)
-        machine = LoginMachine(self, deadline, nudge_first=nudge_first)
+        machine = LoginMachine(_SessionLine(self), deadline, nudge_first=nudge_first)
         self._set_prompt(machine.run())
         self._inbox.take()
         self.run("disable clipaging", timeout=deadline)
@@ -393,3 +385,39 @@ class CliSession:
     def _tail(self, size: int = 200) -> str:
         """The last ``size`` characters received, secrets masked (for error messages)."""
         return mask_text(self._inbox.recent, (self._password,))[-size:]
+
+
+class _SessionLine:
+    """A session as the login machine sees it (:class:`~drivers.login.LoginLine`)."""
+
+    def __init__(self, session: CliSession) -> None:
+        self._session = session
+        self.name = session.name
+        self.username = session.username
+        self.password = session._password
+        self.console = session.transport.kind == "console"
+        self.nudge_after = session.nudge_after
+
+    @property
+    def booting(self) -> bool:
+        return self._session.booting
+
+    @booting.setter
+    def booting(self, value: bool) -> None:
+        self._session.booting = value
+
+    @property
+    def text(self) -> str:
+        return self._session._inbox.text
+
+    def take(self) -> None:
+        self._session._inbox.take()
+
+    def send(self, text: str) -> None:
+        self._session._send(text)
+
+    def receive(self, timeout: float) -> bool:
+        return self._session._receive(timeout)
+
+    def tail(self) -> str:
+        return self._session._tail()

@@ -1,9 +1,9 @@
-"""Shared by the parsers: turning raw session text into clean output lines, and TextFSM.
+"""Shared by the parsers: the output lines of a command out of raw session text, and TextFSM.
 
 Raw text may still hold what surrounds a command's output on the wire: the prompt and the
-echoed command, console log lines (anywhere, even glued to the end of an output line), the
-pager prompt and its erasure with carriage returns, ANSI escapes, ``\\r\\n`` line ends and
-trailing blanks. :func:`output_lines` removes all of that; the parsers see only output lines.
+echoed command, console log lines, the pager prompt and its erasure, ANSI escapes. The
+terminal-level cleaning is the drivers' one pipeline (:mod:`drivers.cleaning`), the same the
+session uses; here only the prompt and echo lines are dropped and an error answer is refused.
 """
 
 from __future__ import annotations
@@ -15,48 +15,15 @@ from importlib import resources
 
 import textfsm
 
-from drivers.prompt import ANSI_RE, LOG_RE, PAGER_TEXT
-
+from drivers.cleaning import ERROR_RE, clean_lines
 from harness.errors import ParseError
 
-# MM/DD/YYYY hh:mm:ss.cc <Sev:Component.Condition> ... up to the end of the line.
-LOG_LINE = LOG_RE
-PROMPT_LINE = re.compile(r"^\s*(?:\* )?(?:! )?[\w.~-]+\.\d+ [#>](?: .*)?$")
-PAGER = re.compile(re.escape(PAGER_TEXT))
-ANSI = ANSI_RE
-DEVICE_ERROR = re.compile(r"^\s*(?:Error:|%%|% )")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+PROMPT_LINE = re.compile(r"^\s*(?:\* )?(?:! )?(?:Slot-\d+ )?[\w.~-]+\.\d+ [#>](?: .*)?$")
 
 
 def echo_pattern(word: str) -> re.Pattern:
     """Regex for the echo of ``show <word> [arg]`` with EXOS abbreviations (``sh sw``)."""
     return re.compile(rf"^\s*sh(?:o|ow)?\s+{re.escape(word[:2])}[\w-]*(?:\s+\S+)?\s*$")
-
-
-def _overlay(line: str) -> str:
-    """What a terminal shows for ``line``: each ``\\r`` returns to column 0 and overwrites."""
-    if "\r" not in line:
-        return line
-    shown: list[str] = []
-    for segment in line.split("\r"):
-        shown[: len(segment)] = segment
-    return "".join(shown)
-
-
-def _strip_log(line: str) -> str:
-    """``line`` without a console log line in it (the text before a glued log line stays)."""
-    match = LOG_LINE.search(line)
-    return line if match is None else line[: match.start()]
-
-
-def _physical_lines(text: str) -> list[str]:
-    """Split wire text into the lines a terminal would show, escapes and pager removed."""
-    text = ANSI.sub("", text.replace("\r\n", "\n"))
-    text = PAGER.sub("", text)
-    lines: list[str] = []
-    for raw in text.split("\n"):
-        lines.extend(_CONTROL.sub("", _overlay(raw)).splitlines() or [""])
-    return lines
 
 
 def output_lines(text: object, command: str, echo: re.Pattern | None = None) -> list[str]:
@@ -70,13 +37,13 @@ def output_lines(text: object, command: str, echo: re.Pattern | None = None) -> 
     if not isinstance(text, str):
         raise ParseError(command, "", f"expected text, got {type(text).__name__}")
     lines = []
-    for line in _physical_lines(text):
-        line = _strip_log(line).rstrip()
+    for line in clean_lines(text)[0]:
+        line = line.rstrip()
         if not line.strip() or PROMPT_LINE.match(line):
             continue
         if echo is not None and echo.match(line):
             continue
-        if DEVICE_ERROR.match(line):
+        if ERROR_RE.match(line):
             raise ParseError(command, line, "the device answered with an error instead of output")
         lines.append(line)
     if not lines:

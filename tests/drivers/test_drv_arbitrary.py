@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from drivers import CliSession, HilError
 from drivers.dialogs import find_dialog
 from drivers.errors import ConnectionLost
-from drivers.prompt import (LineSplitter, Prompt, at_pager, clean_output, find_login, find_prompt,
-                            is_boot_line, resolve_line, split_log)
+from drivers.prompt import Prompt, at_pager, find_login, find_prompt, is_boot_line
+from drivers.cleaning import LineSplitter, clean_output, resolve_line, split_log
 from drivers.inbox import Inbox
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

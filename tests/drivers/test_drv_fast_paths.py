@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.prompt import EVENT_HINT_RE, LineSplitter, clean_output, is_boot_line, resolve_line, split_log
+from drivers.prompt import EVENT_HINT_RE, is_boot_line
+from drivers.cleaning import LineSplitter, clean_output, resolve_line, split_log
 from drivers.transcript import Transcript
 
 LOG = "11/25/2026 10:40:01.23 <Noti:DM.Notice> MSM-A: Node MSM-B changed state from INIT to BACKUP"
@@ -50,3 +51,12 @@ def test_one_stamp_per_chunk_and_every_line_stamped():
     lines = transcript.text().splitlines()[1:]
     assert [line[13:] for line in lines] == ["| one", "| ", "| two", "| three"]
     assert len({line[:12] for line in lines[:3]}) == 1
+
+
+def test_session_and_parsers_read_carriage_returns_alike():
+    from harness.parsers._text import output_lines
+
+    raw = "show switch\r\nProgress 100%\rDone\r\nXCM8810.3 # "
+    assert clean_output(raw, "show switch").output == "Doneress 100%"
+    assert output_lines(raw, "show switch") == ["Doneress 100%"]
+    assert resolve_line("abc\b\bXY") == "aXY"

@@ -20,7 +20,7 @@ from drivers import (
     SshTransport,
     Transcript,
 )
-from drivers.ssh_transport import DEFAULT_KNOWN_HOSTS
+from drivers.transports.ssh import DEFAULT_KNOWN_HOSTS
 from drv_fakes import BANNER, SshDevice, command, expect, hangup, pause, send
 
 PASSWORD = "s3cret-pw"

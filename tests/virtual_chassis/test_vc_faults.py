@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from drivers.prompt import clean_output
+from drivers.cleaning import clean_output
 from virtual_chassis.control import ControlServer
 from virtual_chassis.faults import FAULT_OPS
 from virtual_chassis.login import AAA_AVAILABLE, Accounts, LoginDialog

@@ -1,0 +1,162 @@
+"""One output-cleaning pipeline for everything the device prints: used by the session for each
+command's output and by every parser of the harness.
+
+What a terminal shows for a line (``\\r`` returns to column 0 and overwrites, backspaces erase,
+ANSI escapes and control characters vanish), the pager prompt and its erasure removed, console
+log lines moved out (also one glued to the end of an output line), error lines collected.
+Pure functions; no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from drivers.prompt import ANSI_RE, LOG_RE, PAGER_ERASE_RE, parse_prompt
+
+#: A line the device prints instead of output: ``Error: ...``, ``%% Invalid input ...``, ``% ...``.
+ERROR_RE = re.compile(r"^\s*(?:Error:|%%|% )")
+#: Control characters and U+FFFD (an undecodable byte: the device prints ASCII, so it is line noise).
+_CONTROL_RE = re.compile(r"[\x00-\x07\x0b-\x0c\x0e-\x1f\x7f\ufffd]")
+#: What makes a line need more than a strip: escapes, \r, backspace, control characters, noise.
+_NEEDS_WORK_RE = re.compile(r"[\x00-\x1f\x7f\ufffd]")
+
+
+def split_log(line: str) -> tuple[str, str | None]:
+    """Split a clean line into (text before a log line, the log line or None)."""
+    if "<" not in line:  # every log line has its <Severity:Component>; most lines are not one
+        return line, None
+    match = LOG_RE.search(line)
+    if match is None:
+        return line, None
+    return line[: match.start()], match.group(0).rstrip()
+
+
+def _overlay(line: str) -> str:
+    """What a terminal shows: ``\\r`` returns to column 0 and overwrites, backspace moves left."""
+    shown: list[str] = []
+    column = 0
+    for char in line:
+        if char == "\r":
+            column = 0
+        elif char == "\b":
+            column = max(0, column - 1)
+        else:
+            shown[column : column + 1] = char
+            column += 1
+    return "".join(shown)
+
+
+def resolve_line(line: str) -> str:
+    """One line as a terminal shows it: no ANSI escapes, control characters or undecodable
+    bytes; ``\\r`` and backspace overwrite (``Progress 50%\\rDone`` shows ``Doneress 50%``)."""
+    if line.endswith("\r"):  # the usual CR LF line
+        line = line[:-1]
+        if not _NEEDS_WORK_RE.search(line):
+            return line if line.strip() else ""
+    elif not _NEEDS_WORK_RE.search(line):
+        return line
+    body = line
+    body = ANSI_RE.sub("", body)
+    if "\r" in body or "\b" in body:
+        body = _overlay(body)
+    body = _CONTROL_RE.sub("", body)
+    return body if body.strip() else ""
+
+
+class LineSplitter:
+    """Turns chunks of received text into complete clean lines, whatever the chunk boundaries.
+
+    With ``only`` (e.g. :data:`EVENT_HINT_RE`), the lines a chunk completed are resolved and
+    returned only when their raw text matches it: one search instead of work on every line.
+    """
+
+    def __init__(self, only: re.Pattern[str] | None = None) -> None:
+        self._partial = ""
+        self._only = only
+
+    def feed(self, text: str) -> list[str]:
+        """Add text; return the lines it completed (resolved, without line endings)."""
+        data = self._partial + text
+        *complete, self._partial = data.split("\n")
+        if self._only is not None and not self._only.search(data, 0, len(data) - len(self._partial)):
+            return []
+        return [resolve_line(line) for line in complete]
+
+
+class Cleaned(NamedTuple):
+    """Command output after cleaning."""
+
+    output: str
+    log_lines: tuple[str, ...]
+    errors: tuple[str, ...]
+
+
+def _lines_of(raw: str) -> list[str]:
+    raw = PAGER_ERASE_RE.sub("", ANSI_RE.sub("", raw))
+    raw = raw.replace("\r\n", "\n").replace("\n\r", "\n")
+    if not _NEEDS_WORK_RE.search(raw.replace("\n", "")):  # the usual case: every line is clean
+        return raw.split("\n")
+    return [resolve_line(line) for line in raw.split("\n")]
+
+
+def clean_lines(raw: str) -> tuple[list[str], list[str]]:
+    """The lines a terminal shows for ``raw`` (pager prompts and their erasure removed), and the
+    console log lines moved out of them (a log line that cut an output line in two is stitched)."""
+    return _pull_logs(_lines_of(raw))
+
+
+def error_lines(lines: list[str]) -> tuple[str, ...]:
+    """The lines where the device answered with an error instead of output."""
+    return tuple(line.strip() for line in lines if ERROR_RE.match(line))
+
+
+def _pull_logs(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Move log lines out; a log line that cut an output line in two is stitched back."""
+    kept: list[str] = []
+    logs: list[str] = []
+    if not any("<" in line for line in lines):  # every log line has its <Severity:Component>
+        return lines, logs
+    carry = ""
+    for line in lines:
+        before, log = split_log(carry + line)
+        if log is None:
+            kept.append(before)
+            carry = ""
+        else:
+            logs.append(log)
+            carry = before
+    if carry:
+        kept.append(carry)
+    return kept, logs
+
+
+def _drop_echo(lines: list[str], command: str | None) -> list[str]:
+    wanted = (command or "").strip()
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if wanted and line.rstrip().endswith(wanted):
+            return lines[:index] + lines[index + 1 :]
+        return lines
+    return lines
+
+
+def clean_output(raw: str, command: str | None = None) -> Cleaned:
+    """Clean what the device printed for ``command``: the text between sending it and the prompt.
+
+    Removes the echoed command, the final prompt, ``\\r``, pager prompts and their erase
+    sequences, ANSI escapes; moves log lines out into their own list; collects error lines.
+    """
+    lines = _lines_of(raw)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if lines and parse_prompt(lines[-1]) is not None:
+        lines.pop()
+    lines, logs = _pull_logs(lines)
+    lines = _drop_echo(lines, command)
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return Cleaned("\n".join(lines), tuple(logs), error_lines(lines))
