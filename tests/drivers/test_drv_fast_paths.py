@@ -54,9 +54,9 @@ def test_one_stamp_per_chunk_and_every_line_stamped():
 
 
 def test_session_and_parsers_read_carriage_returns_alike():
-    from harness.parsers._text import output_lines
+    from harness.parsers._text import echo_pattern, output_lines
 
     raw = "show switch\r\nProgress 100%\rDone\r\nXCM8810.3 # "
     assert clean_output(raw, "show switch").output == "Doneress 100%"
-    assert output_lines(raw, "show switch") == ["Doneress 100%"]
+    assert output_lines(raw, "show switch", echo_pattern("switch")) == ["Doneress 100%"]
     assert resolve_line("abc\b\bXY") == "aXY"
