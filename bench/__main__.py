@@ -35,8 +35,10 @@ def _say(text: str) -> None:
 
 def _machine() -> str:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}; load average {load}")
+    return (
+        f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}; load average {load}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,8 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"{section}. {SECTIONS[section]}")
         if section in ("1", "2"):
             with Emulator("--speed", "100", "--config-lines", "5000") as emulator:
-                rows += (ssh_rows(emulator, work, args.samples, args.repeats, not args.no_netmiko)
-                         if section == "1" else console_rows(emulator, work, args.samples, args.repeats))
+                rows += (
+                    ssh_rows(emulator, work, args.samples, args.repeats, not args.no_netmiko)
+                    if section == "1"
+                    else console_rows(emulator, work, args.samples, args.repeats)
+                )
         elif section == "3":
             rows += paced_rows(work)
         elif section == "4":

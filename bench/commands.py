@@ -10,8 +10,8 @@ from bench.raw import serial_floor, ssh_floor
 from bench.sessions import netmiko_figures, session_figures
 from drivers import SerialTransport, SshTransport
 
-ROUND_TRIP_LIMIT = 1.5      # x the raw floor
-LOGIN_LIMIT = 0.25          # seconds
+ROUND_TRIP_LIMIT = 1.5  # x the raw floor
+LOGIN_LIMIT = 0.25  # seconds
 
 
 def _part(figures: dict | None, key: str, part: str) -> float | None:
@@ -23,14 +23,38 @@ def _rows(section: str, how: str, ours: dict, floor: dict, other: dict | None) -
     switch, config = ours["show switch"], ours["show configuration"]
     login = _part(other, "login", "median")
     return [
-        ratio_row(section, f"{how}: show switch, median of {switch.count}", switch.median,
-                  floor["show switch"].median, ROUND_TRIP_LIMIT, _part(other, "show switch", "median")),
-        ratio_row(section, f"{how}: show switch, p95", switch.p95, floor["show switch"].p95,
-                  ROUND_TRIP_LIMIT, _part(other, "show switch", "p95")),
-        limit_row(section, f"{how}: connect + login, median of {ours['login'].count}", ours["login"].median,
-                  LOGIN_LIMIT, floor=sec(floor["login"].median), other=sec(login) if login else "—"),
-        ratio_row(section, f"{how}: 5,000-line show configuration, median of {config.count}", config.median,
-                  floor["show configuration"].median, None, _part(other, "show configuration", "median")),
+        ratio_row(
+            section,
+            f"{how}: show switch, median of {switch.count}",
+            switch.median,
+            floor["show switch"].median,
+            ROUND_TRIP_LIMIT,
+            _part(other, "show switch", "median"),
+        ),
+        ratio_row(
+            section,
+            f"{how}: show switch, p95",
+            switch.p95,
+            floor["show switch"].p95,
+            ROUND_TRIP_LIMIT,
+            _part(other, "show switch", "p95"),
+        ),
+        limit_row(
+            section,
+            f"{how}: connect + login, median of {ours['login'].count}",
+            ours["login"].median,
+            LOGIN_LIMIT,
+            floor=sec(floor["login"].median),
+            other=sec(login) if login else "—",
+        ),
+        ratio_row(
+            section,
+            f"{how}: 5,000-line show configuration, median of {config.count}",
+            config.median,
+            floor["show configuration"].median,
+            None,
+            _part(other, "show configuration", "median"),
+        ),
     ]
 
 
@@ -38,8 +62,9 @@ def ssh_rows(emulator: Emulator, work: Path, samples: int, repeats: int, netmiko
     """1. SSH: CliSession (OpenSSH under pexpect) vs raw asyncssh vs Netmiko extreme_exos."""
     e = emulator.endpoints
     host, port = e["ssh"]["host"], e["ssh"]["port"]
-    ours = session_figures(lambda: SshTransport(host, port, known_hosts=work / "known_hosts"),
-                           samples, repeats, work / "transcripts")
+    ours = session_figures(
+        lambda: SshTransport(host, port, known_hosts=work / "known_hosts"), samples, repeats, work / "transcripts"
+    )
     floor = asyncio.run(ssh_floor(host, port, "admin", "", samples, repeats))
     other = netmiko_figures(host, port, samples, repeats) if netmiko else None
     return _rows("1", "SSH", ours, floor, other)
@@ -50,12 +75,17 @@ def console_rows(emulator: Emulator, work: Path, samples: int, repeats: int) -> 
     rows = []
     for kind, label in (("pty", "pty"), ("tcp", "socket://")):
         url = emulator.endpoints["consoles"]["MSM-A"][kind]
-        ours = session_figures(lambda: SerialTransport(url), samples, repeats, work / "transcripts")
+        ours = session_figures(lambda url=url: SerialTransport(url), samples, repeats, work / "transcripts")
         floor = serial_floor(url, "admin", "", samples, repeats)
         rows += _rows("2", f"console {label}", ours, floor, None)
-        bare = session_figures(lambda: SerialTransport(url), samples, 1, None)["show switch"]
-        rows.append(ratio_row("2", f"console {label}: show switch, median, CliSession without transcript",
-                              bare.median, floor["show switch"].median, ROUND_TRIP_LIMIT))
+        bare = session_figures(lambda url=url: SerialTransport(url), samples, 1, None)["show switch"]
+        rows.append(
+            ratio_row(
+                "2",
+                f"console {label}: show switch, median, CliSession without transcript",
+                bare.median,
+                floor["show switch"].median,
+                ROUND_TRIP_LIMIT,
+            )
+        )
     return rows
-
-

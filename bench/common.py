@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drivers.deadline import Deadline
-from harness.virtual import stop_child
+from harness.lab.virtual import stop_child
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT = rb"(?:^|[\r\n])(?:\* )?(?:! )?[\w\-.~()]+\.\d+ [#>] \Z"
@@ -25,9 +25,14 @@ class Emulator:
     def __init__(self, *args: str, count: int = 1, deadline: float = 120.0):
         command = [sys.executable, "-m", "virtual_chassis", *args]
         command += ["--count", str(count)] if count > 1 else []
-        self.process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             self.chassis = [json.loads(line) for line in self._lines(count, Deadline(deadline))]
         except BaseException:
@@ -60,7 +65,7 @@ class Emulator:
         stop_child(self.process, 10.0)
         self.process.stdout.close()
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -76,7 +81,7 @@ class Figures:
     count: int
 
     @classmethod
-    def of(cls, samples: list[float]) -> "Figures":
+    def of(cls, samples: list[float]) -> Figures:
         ordered = sorted(samples)
         return cls(statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)], len(ordered))
 
@@ -120,18 +125,21 @@ class Row:
     met: str = ""
 
 
-def ratio_row(section: str, measure: str, ours: float, floor: float, limit: float | None,
-              other: float | None = None, fmt=ms) -> Row:
+def ratio_row(
+    section: str, measure: str, ours: float, floor: float, limit: float | None, other: float | None = None, fmt=ms
+) -> Row:
     """A row comparing ours with the floor; ``limit`` is the target ratio (None: no target)."""
     ratio = ours / floor if floor else float("inf")
     target = f"<= {limit:g}x" if limit else "—"
     met = "" if limit is None else ("yes" if ratio <= limit else "NO")
-    return Row(section, measure, fmt(ours), fmt(floor), f"{ratio:.2f}x", fmt(other) if other is not None else "—",
-               target, met)
+    return Row(
+        section, measure, fmt(ours), fmt(floor), f"{ratio:.2f}x", fmt(other) if other is not None else "—", target, met
+    )
 
 
-def limit_row(section: str, measure: str, value: float, limit: float | None, fmt=sec, floor: str = "—",
-              other: str = "—") -> Row:
+def limit_row(
+    section: str, measure: str, value: float, limit: float | None, fmt=sec, floor: str = "—", other: str = "—"
+) -> Row:
     """A row with an absolute target (``value <= limit``)."""
     met = "" if limit is None else ("yes" if value <= limit else "NO")
     return Row(section, measure, fmt(value), floor, "—", other, f"<= {fmt(limit)}" if limit else "—", met)
@@ -144,6 +152,7 @@ def table(rows: list[Row]) -> str:
     """The rows as a Markdown table."""
     lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     for r in rows:
-        lines.append(f"| {r.section} | {r.measure} | {r.ours} | {r.floor} | {r.ratio} | {r.other} | "
-                     f"{r.target} | {r.met} |")
+        lines.append(
+            f"| {r.section} | {r.measure} | {r.ours} | {r.floor} | {r.ratio} | {r.other} | {r.target} | {r.met} |"
+        )
     return "\n".join(lines)

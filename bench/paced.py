@@ -9,7 +9,7 @@ from bench.common import Emulator, Row, sec, timed
 from drivers import CliSession, SerialTransport, Transcript
 from virtual_chassis.pacing import wire_time
 
-WIRE_LIMIT = 1.02            # fetch time / wire time
+WIRE_LIMIT = 1.02  # fetch time / wire time
 #: line rate -> configuration size, so that a fetch takes a few seconds at that rate
 RATES = ((9600, 100), (115200, 1000))
 COMMANDS = ("show switch", "show configuration")
@@ -23,8 +23,9 @@ class CountingTransport:
         self.received = 0
         self.name, self.kind = inner.name, inner.kind
 
-    transcript = property(lambda self: self.inner.transcript,
-                          lambda self, value: setattr(self.inner, "transcript", value))
+    transcript = property(
+        lambda self: self.inner.transcript, lambda self, value: setattr(self.inner, "transcript", value)
+    )
     is_open = property(lambda self: self.inner.is_open)
 
     def open(self, deadline) -> None:
@@ -55,12 +56,21 @@ def paced_rows(work: Path) -> list[Row]:
                 try:
                     for command in COMMANDS:
                         link.received = 0
-                        seconds, _ = timed(lambda: session.run(command, timeout=600, check=True))
+                        seconds, _ = timed(lambda s=session, c=command: s.run(c, timeout=600, check=True))
                         wire = wire_time(link.received, baud)
                         what = f"{lines}-line " if command == "show configuration" else ""
-                        rows.append(Row("3", f"{baud} baud {label}: {what}{command}, {link.received} bytes",
-                                        sec(seconds), sec(wire), f"{seconds / wire:.4f}x", "—",
-                                        f"<= {WIRE_LIMIT:g}x", "yes" if seconds <= WIRE_LIMIT * wire else "NO"))
+                        rows.append(
+                            Row(
+                                "3",
+                                f"{baud} baud {label}: {what}{command}, {link.received} bytes",
+                                sec(seconds),
+                                sec(wire),
+                                f"{seconds / wire:.4f}x",
+                                "—",
+                                f"<= {WIRE_LIMIT:g}x",
+                                "yes" if seconds <= WIRE_LIMIT * wire else "NO",
+                            )
+                        )
                 finally:
                     session.close()
                     transcript.close()

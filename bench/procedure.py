@@ -7,22 +7,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import Row, limit_row, ms, timed
-from harness import timeline as ev
-from harness.lab import LabChassis
-from harness.procedures import relinquish_primary
-from harness.sync import wait_for_status
-from harness.testbed import VirtualOptions, virtual_spec
-from harness.timeline import Timeline
+from harness.lab.access import LabChassis
+from harness.procedures.failover import relinquish_primary
+from harness.procedures.sync import wait_for_status
+from harness.reporting import timeline as ev
+from harness.reporting.timeline import Timeline
+from harness.testbed.schema import VirtualOptions, virtual_spec
 
-PROCEDURE_LIMIT = 5.0       # seconds at the default speed factor
-EMULATOR_DEFAULT_SPEED = 100.0   # python -m virtual_chassis without --speed (plan runs use more)
-LAG_LIMIT = 0.100           # seconds from a state change to the harness noticing it
+PROCEDURE_LIMIT = 5.0  # seconds at the default speed factor
+EMULATOR_DEFAULT_SPEED = 100.0  # python -m virtual_chassis without --speed (plan runs use more)
+LAG_LIMIT = 0.100  # seconds from a state change to the harness noticing it
 OLDER_RELEASE = "12.3.4.2"  # another major.minor: the backup needs synchronize
 #: Timeline event -> the emulator state change it reports (on the MSM named in its detail).
 NOTICES = {
-    ev.OLD_MASTER_REBOOTING: "DOWN", ev.NEW_MASTER_ANSWERING: "MASTER",
-    ev.MANAGEMENT_SSH_BACK: "MASTER", ev.OLD_MASTER_AT_LOGIN: "STANDBY",
-    ev.BACKUP_IN_SYNC: "BACKUP (In Sync)", ev.BACKUP_REBOOTING: "DOWN",
+    ev.OLD_MASTER_REBOOTING: "DOWN",
+    ev.NEW_MASTER_ANSWERING: "MASTER",
+    ev.MANAGEMENT_SSH_BACK: "MASTER",
+    ev.OLD_MASTER_AT_LOGIN: "STANDBY",
+    ev.BACKUP_IN_SYNC: "BACKUP (In Sync)",
+    ev.BACKUP_REBOOTING: "DOWN",
 }
 
 
@@ -32,9 +35,9 @@ class Lag:
 
     event: str
     msm: str
-    offset: float               # seconds from the start of the timeline
+    offset: float  # seconds from the start of the timeline
     change: str
-    lag: float | None           # None: no such change in the emulator's log
+    lag: float | None  # None: no such change in the emulator's log
 
 
 def detection_lags(timeline: Timeline, changes: list[dict]) -> list[Lag]:
@@ -44,8 +47,9 @@ def detection_lags(timeline: Timeline, changes: list[dict]) -> list[Lag]:
     lags, start = [], timeline.events[0].wall if timeline.events else 0.0
     for event in timeline.events:
         state = NOTICES.get(event.name)
-        before = [c for c in changes if state and c["msm"] == event.detail and c["to"] == state
-                  and c["t"] <= event.wall]
+        before = [
+            c for c in changes if state and c["msm"] == event.detail and c["to"] == state and c["t"] <= event.wall
+        ]
         lag = event.wall - before[-1]["t"] if before else None
         change = f"{event.detail} -> {state}" if state else ""
         lags.append(Lag(event.name, event.detail, event.wall - start, change, lag))
@@ -66,9 +70,12 @@ def _incompatible_backup(lab: LabChassis) -> None:
     chassis = lab.chassis
     backup = chassis.learn_roles().backup
     chassis.control.set_version(backup, OLDER_RELEASE)
-    wait_for_status(chassis, lambda s: s.msm(backup).state == "BACKUP"
-                    and s.msm(backup).booted_version == OLDER_RELEASE, chassis.deadline("boot"),
-                    f"{backup} booting {OLDER_RELEASE}")
+    wait_for_status(
+        chassis,
+        lambda s: s.msm(backup).state == "BACKUP" and s.msm(backup).booted_version == OLDER_RELEASE,
+        chassis.deadline("boot"),
+        f"{backup} booting {OLDER_RELEASE}",
+    )
 
 
 def procedure_rows(work: Path) -> tuple[list[Row], str]:
@@ -77,15 +84,24 @@ def procedure_rows(work: Path) -> tuple[list[Row], str]:
     rows, timelines = [], []
     try:
         lab.ensure_baseline()
-        for branch, prepare in (("in sync -> failover", None),
-                                ("incompatible -> synchronize -> failover", _incompatible_backup)):
+        for branch, prepare in (
+            ("in sync -> failover", None),
+            ("incompatible -> synchronize -> failover", _incompatible_backup),
+        ):
             if prepare:
                 prepare(lab)
             seconds, lags, timeline = _run(lab)
             rows.append(limit_row("4", f"procedure, {branch}: wall time", seconds, PROCEDURE_LIMIT))
             for lag in (lag for lag in lags if lag.change):
-                rows.append(limit_row("4", f"{branch}: lag, {lag.event} ({lag.change})",
-                                      lag.lag if lag.lag is not None else float("nan"), LAG_LIMIT, fmt=ms))
+                rows.append(
+                    limit_row(
+                        "4",
+                        f"{branch}: lag, {lag.event} ({lag.change})",
+                        lag.lag if lag.lag is not None else float("nan"),
+                        LAG_LIMIT,
+                        fmt=ms,
+                    )
+                )
             timelines.append(timeline_table(branch, timeline, lags))
     finally:
         lab.close()
@@ -94,9 +110,10 @@ def procedure_rows(work: Path) -> tuple[list[Row], str]:
 
 def timeline_table(branch: str, timeline: Timeline, lags: list[Lag]) -> str:
     """The timeline of one run with the lag of each event that reports a state change."""
-    lines = [f"Timeline, {branch}:", "", "| at | event | detail | emulator change | lag |",
-             "|---|---|---|---|---|"]
-    for phase, lag in zip(timeline.phases(), lags):
-        lines.append(f"| {phase.offset:.3f} s | {phase.name} | {phase.detail} | {lag.change} | "
-                     f"{ms(lag.lag) if lag.change else ''} |")
+    lines = [f"Timeline, {branch}:", "", "| at | event | detail | emulator change | lag |", "|---|---|---|---|---|"]
+    for phase, lag in zip(timeline.phases(), lags, strict=False):
+        lines.append(
+            f"| {phase.offset:.3f} s | {phase.name} | {phase.detail} | {lag.change} | "
+            f"{ms(lag.lag) if lag.change else ''} |"
+        )
     return "\n".join(lines)

@@ -41,8 +41,10 @@ def main(count: int = 1000) -> int:
         url = emulator.endpoints["consoles"]["MSM-A"]["tcp"]
         for label, transcript in (("with a transcript", Transcript(work / "t.log")), ("without", None)):
             figures, text = profile(url, transcript, count)
-            print(f"== show switch over socket://, {label}: median {figures.median * 1e6:.0f} us, "
-                  f"p95 {figures.p95 * 1e6:.0f} us")
+            print(
+                f"== show switch over socket://, {label}: median {figures.median * 1e6:.0f} us, "
+                f"p95 {figures.p95 * 1e6:.0f} us"
+            )
             print("\n".join(text.splitlines()[:24]))
             if transcript is not None:
                 transcript.close()

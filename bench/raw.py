@@ -37,8 +37,9 @@ async def _ssh_login(host: str, port: int, username: str, password: str):
     return conn, process
 
 
-async def ssh_floor(host: str, port: int, username: str, password: str, samples: int,
-                    repeats: int) -> dict[str, Figures]:
+async def ssh_floor(
+    host: str, port: int, username: str, password: str, samples: int, repeats: int
+) -> dict[str, Figures]:
     """asyncssh: connect+login (``repeats`` times), ``samples`` x show switch, ``repeats`` fetches."""
     logins = []
     for _ in range(repeats):
@@ -62,8 +63,7 @@ async def ssh_floor(host: str, port: int, username: str, password: str, samples:
         config = [await run("show configuration") for _ in range(repeats)]
     finally:
         conn.close()
-    return {"login": Figures.of(logins), "show switch": Figures.of(switch),
-            "show configuration": Figures.of(config)}
+    return {"login": Figures.of(logins), "show switch": Figures.of(switch), "show configuration": Figures.of(config)}
 
 
 class RawSerial:
@@ -120,5 +120,4 @@ def serial_floor(url: str, username: str, password: str, samples: int, repeats: 
         console.logout()
     finally:
         console.close()
-    return {"login": Figures.of(logins), "show switch": Figures.of(switch),
-            "show configuration": Figures.of(config)}
+    return {"login": Figures.of(logins), "show switch": Figures.of(switch), "show configuration": Figures.of(config)}

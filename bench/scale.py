@@ -17,9 +17,9 @@ from bench.common import ROOT, Emulator, Row, limit_row, sec, timed
 from drivers.deadline import Deadline
 from virtual_chassis.control import ControlClient
 
-RSS_LIMIT = 1 << 30          # 32 chassis in one process
-POOL_LIMIT = 2.0             # -n 4 over 4 chassis, x a single-chassis run
-IDLE_WINDOW = 3.0            # seconds of idle CPU measured
+RSS_LIMIT = 1 << 30  # 32 chassis in one process
+POOL_LIMIT = 2.0  # -n 4 over 4 chassis, x a single-chassis run
+IDLE_WINDOW = 3.0  # seconds of idle CPU measured
 FAILOVER_PLAN = ("testplans/test_sync_failover.py", "test_step3_in_sync_then_failover")
 _TICK = os.sysconf("SC_CLK_TCK")
 
@@ -48,8 +48,9 @@ def cpu_seconds(pid: int) -> float:
 
 async def _fail_over(endpoints: dict) -> None:
     ssh = endpoints["ssh"]
-    async with asyncssh.connect(ssh["host"], ssh["port"], username=endpoints["username"],
-                                password=endpoints["password"], known_hosts=None) as conn:
+    async with asyncssh.connect(
+        ssh["host"], ssh["port"], username=endpoints["username"], password=endpoints["password"], known_hosts=None
+    ) as conn:
         await conn.run("run msm-failover")
 
 
@@ -60,7 +61,7 @@ def _all_back_in_sync(chassis: list[dict], deadline: Deadline) -> None:
         if deadline.expired:
             raise TimeoutError(f"{len(pending)} chassis not back in sync within {deadline.seconds:g} s")
         pending = [c for c in pending if not _failed_over_and_in_sync(c.status())]
-        time.sleep(0.02)                  # pacing of this measurement loop
+        time.sleep(0.02)  # pacing of this measurement loop
 
 
 def _failed_over_and_in_sync(status: dict) -> bool:
@@ -71,7 +72,7 @@ def chassis_rows(count: int) -> list[Row]:
     """RSS and CPU of one emulator process with ``count`` chassis, idle and failing over."""
     with Emulator("--speed", "100", count=count, deadline=300) as emulator:
         pid = emulator.pid
-        time.sleep(1.0)                   # let start-up settle before measuring idle
+        time.sleep(1.0)  # let start-up settle before measuring idle
         idle_rss, cpu0 = rss(pid), cpu_seconds(pid)
         time.sleep(IDLE_WINDOW)
         idle_cpu = (cpu_seconds(pid) - cpu0) / IDLE_WINDOW
@@ -88,8 +89,13 @@ def chassis_rows(count: int) -> list[Row]:
     section, what = "5", f"{count} chassis in one process"
     return [
         limit_row(section, f"{what}: RSS idle", idle_rss, RSS_LIMIT if count == 32 else None, fmt=_mib),
-        limit_row(section, f"{what}: peak RSS (after every chassis failed over)", peak,
-                  RSS_LIMIT if count == 32 else None, fmt=_mib),
+        limit_row(
+            section,
+            f"{what}: peak RSS (after every chassis failed over)",
+            peak,
+            RSS_LIMIT if count == 32 else None,
+            fmt=_mib,
+        ),
         limit_row(section, f"{what}: CPU idle (share of one core)", idle_cpu, None, fmt=_percent),
         limit_row(section, f"{what}: CPU while all fail over at once", busy_cpu, None, fmt=_percent),
         limit_row(section, f"{what}: all failed over and back In Sync", busy, None),
@@ -105,8 +111,10 @@ def _percent(share: float | None) -> str:
 
 
 def _testbed(path: Path, count: int, speed: float) -> Path:
-    path.write_text("chassis:\n" + "".join(f"  vc{n}:\n    type: virtual\n    virtual: {{speed: {speed:g}}}\n"
-                                          for n in range(1, count + 1)))
+    path.write_text(
+        "chassis:\n"
+        + "".join(f"  vc{n}:\n    type: virtual\n    virtual: {{speed: {speed:g}}}\n" for n in range(1, count + 1))
+    )
     return path
 
 
@@ -117,10 +125,23 @@ WITHOUT_DEV_PLUGINS = ("-p", "no:hypothesispytest")
 
 def _pytest(work: Path, name: str, testbed: Path, plans: int, workers: int, *options: str) -> float:
     """Wall time of one pytest run of the failover plan, ``plans`` times, on ``workers`` workers."""
-    path, plan = FAILOVER_PLAN       # a file given N times runs N times (node ids would not)
-    command = [sys.executable, "-m", "pytest", *[path] * plans, "--keep-duplicates", "-k", plan, "-q",
-               "-p", "no:cacheprovider", f"--testbed={testbed}", f"--hil-workdir={work / name}",
-               f"--lock-dir={work / 'locks'}", *options]
+    path, plan = FAILOVER_PLAN  # a file given N times runs N times (node ids would not)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *[path] * plans,
+        "--keep-duplicates",
+        "-k",
+        plan,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--testbed={testbed}",
+        f"--hil-workdir={work / name}",
+        f"--lock-dir={work / 'locks'}",
+        *options,
+    ]
     command += ["-n", str(workers)] if workers > 1 else ["-p", "no:xdist"]
     seconds, done = timed(lambda: subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600))
     if done.returncode != 0 or not re.search(rf"\b{plans} passed\b", done.stdout):
@@ -129,9 +150,11 @@ def _pytest(work: Path, name: str, testbed: Path, plans: int, workers: int, *opt
 
 
 #: (label, pytest options, speed factor, also run x4 on one chassis)
-POOL_RUNS = (("", WITHOUT_DEV_PLUGINS, 100.0, True),
-             (", hypothesis plugin loaded", (), 100.0, True),
-             (", speed factor 10", WITHOUT_DEV_PLUGINS, 10.0, False))
+POOL_RUNS = (
+    ("", WITHOUT_DEV_PLUGINS, 100.0, True),
+    (", hypothesis plugin loaded", (), 100.0, True),
+    (", speed factor 10", WITHOUT_DEV_PLUGINS, 10.0, False),
+)
 
 
 def pool_rows(work: Path) -> list[Row]:
@@ -147,12 +170,28 @@ def pool_rows(work: Path) -> list[Row]:
         compared = "—"
         if serially:
             serial = _pytest(work, "serial", one, 4, 1, *options)
-            rows.append(limit_row("5", f"failover plan x4 one after another, one chassis{how}", serial, None,
-                                  other=f"{serial / single:.2f}x the single run"))
+            rows.append(
+                limit_row(
+                    "5",
+                    f"failover plan x4 one after another, one chassis{how}",
+                    serial,
+                    None,
+                    other=f"{serial / single:.2f}x the single run",
+                )
+            )
         pooled = _pytest(work, "pooled", four, 4, 4, *options)
         if serially:
             compared = f"{pooled / serial:.2f}x the x4 run on one chassis"
-        rows.append(Row("5", f"failover plan x4, pytest -n 4 over a pool of 4 chassis{how} (floor: x1)",
-                        sec(pooled), sec(single), f"{pooled / single:.2f}x", compared, f"<= {POOL_LIMIT:g}x",
-                        "yes" if pooled <= POOL_LIMIT * single else "NO"))
+        rows.append(
+            Row(
+                "5",
+                f"failover plan x4, pytest -n 4 over a pool of 4 chassis{how} (floor: x1)",
+                sec(pooled),
+                sec(single),
+                f"{pooled / single:.2f}x",
+                compared,
+                f"<= {POOL_LIMIT:g}x",
+                "yes" if pooled <= POOL_LIMIT * single else "NO",
+            )
+        )
     return rows

@@ -4,6 +4,7 @@ The harness codes against :class:`Transport`, :class:`CliSession` and :class:`Co
 prompt recognition, output cleaning and the dialog table are pure and usable on their own.
 """
 
+from drivers.cleaning import Cleaned, clean_output
 from drivers.deadline import Deadline
 from drivers.dialogs import DEFAULT_DIALOGS, LOGOUT_KEEP_SAVED, Dialog, dialog, find_dialog, with_answers
 from drivers.errors import (
@@ -17,12 +18,11 @@ from drivers.errors import (
     Timeout,
 )
 from drivers.prompt import Prompt, find_login, find_prompt, parse_prompt
-from drivers.cleaning import Cleaned, clean_output
-from drivers.transports.serial import SerialTransport
 from drivers.session import CliSession, CommandResult
-from drivers.transports.ssh import SshTransport
 from drivers.transcript import Transcript, mask_text
 from drivers.transports.base import Transport
+from drivers.transports.serial import SerialTransport
+from drivers.transports.ssh import SshTransport
 
 __all__ = [
     "CliSession",

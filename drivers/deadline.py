@@ -15,7 +15,7 @@ class Deadline:
         self.at = time.monotonic() + self.seconds
 
     @classmethod
-    def of(cls, value: "Deadline | float | int") -> "Deadline":
+    def of(cls, value: Deadline | float | int) -> Deadline:
         """Accept either a Deadline or a number of seconds from now."""
         return value if isinstance(value, Deadline) else cls(value)
 
@@ -26,7 +26,7 @@ class Deadline:
     def expired(self) -> bool:
         return time.monotonic() >= self.at
 
-    def sooner(self, seconds: float) -> "Deadline":
+    def sooner(self, seconds: float) -> Deadline:
         """The earlier of this deadline and ``seconds`` from now."""
         return Deadline(min(self.remaining(), seconds))
 

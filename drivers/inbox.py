@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import codecs
 
-from drivers.prompt import EVENT_HINT_RE
 from drivers.cleaning import LineSplitter
+from drivers.prompt import EVENT_HINT_RE
 
 #: How much recently received text is kept for error messages.
 RECENT = 1024

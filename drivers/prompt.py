@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
 
 #: How much of the end of a buffer is searched for a prompt, a question or the pager.
 TAIL = 256
@@ -17,8 +16,7 @@ TAIL = 256
 _LINE_START = r"(?:(?<=[\r\n])|^)"
 
 PROMPT_RE = re.compile(
-    _LINE_START
-    + r"(?P<unsaved>\* )?(?P<recovery>! )?(?P<sysname>\(?[\w\-.~]+\)?)\.(?P<counter>\d+) "
+    _LINE_START + r"(?P<unsaved>\* )?(?P<recovery>! )?(?P<sysname>\(?[\w\-.~]+\)?)\.(?P<counter>\d+) "
     r"(?P<mode>[#>]) \Z"
 )
 LOGIN_RE = re.compile(_LINE_START + r"(?P<pending>\(pending-AAA\) )?login: ?\Z")
@@ -28,9 +26,7 @@ PAGER_TEXT = "Press <SPACE> to continue or <Q> to quit:"
 PAGER_RE = re.compile(re.escape(PAGER_TEXT) + r"[ \t]*\Z")
 #: The pager prompt plus the ``\r`` + blanks + ``\r`` the device uses to erase it.
 PAGER_ERASE_RE = re.compile(re.escape(PAGER_TEXT) + r"[ \t]*(?:\r[ \t]*\r)?")
-LOG_RE = re.compile(
-    r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}\.\d{2} <[A-Za-z]+:[^>\s]+> \S.*"
-)
+LOG_RE = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}\.\d{2} <[A-Za-z]+:[^>\s]+> \S.*")
 #: Lines of reboot and boot text (``BootROM 1.0.1.3``, not ``show version``'s ``BootROM:``).
 _BOOT_LINE = (
     r"(?:Rebooting\s*\.*\s*"

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from drivers.cleaning import clean_output, split_log
 from drivers.deadline import Deadline
 from drivers.dialogs import DEFAULT_DIALOGS, LOGOUT_KEEP_SAVED, Answers, Dialog, find_dialog, with_answers
 from drivers.errors import (
@@ -25,7 +26,6 @@ from drivers.errors import (
 from drivers.inbox import Inbox
 from drivers.login import LoginMachine
 from drivers.prompt import Prompt, at_pager, find_boot_start, find_login, find_prompt, is_boot_line
-from drivers.cleaning import clean_output, split_log
 from drivers.transcript import Transcript, mask_text
 from drivers.transports.base import Transport
 
@@ -175,7 +175,7 @@ class CliSession:
         if self._ready():  # still logged in: not rebooted or logged out meanwhile
             self.run("exit", timeout=timeout, answers=(LOGOUT_KEEP_SAVED,))
 
-    def __enter__(self) -> "CliSession":
+    def __enter__(self) -> CliSession:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -53,11 +53,13 @@ class _Masker:
     @staticmethod
     def _hold_from(buf: bytes, secrets: list[bytes], pattern: re.Pattern[bytes]) -> int:
         last = None
-        for last in pattern.finditer(buf):
+        for last in pattern.finditer(buf):  # noqa: B007 - the last match is wanted
             pass
         end = last.end() if last else 0
-        if last and end == len(buf) and any(
-            len(s) > len(last.group(0)) and s.startswith(last.group(0)) for s in secrets
+        if (
+            last
+            and end == len(buf)
+            and any(len(s) > len(last.group(0)) and s.startswith(last.group(0)) for s in secrets)
         ):
             return last.start()  # a shorter secret that may grow into a longer one
         longest = max(len(s) for s in secrets)
@@ -166,7 +168,7 @@ class Transcript:
     def _emit(self, direction: str, text: str, final: bool = False) -> None:
         text = self._pending_cr[direction] + text
         # device output: trailing \r may be the start of a \r\n split over two chunks
-        held = "" if final or direction != RECEIVED else text[len(text.rstrip("\r")):]
+        held = "" if final or direction != RECEIVED else text[len(text.rstrip("\r")) :]
         self._pending_cr[direction] = held
         text = text[: len(text) - len(held)]
         while "\r\n" in text:  # \r+\n ends a line (str.replace: a regex costs 12 us a chunk)
@@ -181,7 +183,7 @@ class Transcript:
         if rest:
             *middle, last = rest
             out.append("\n")
-            out.extend(f"{stamp}{line}\n" for line in middle)   # complete lines, also empty ones
+            out.extend(f"{stamp}{line}\n" for line in middle)  # complete lines, also empty ones
             out.append(stamp + last if last else "")
             self._open = direction if last else None
         elif first:
@@ -207,7 +209,7 @@ class Transcript:
             self._second, self._clock = second, time.strftime("%H:%M:%S", time.localtime(second))
         return f"{self._clock}.{int(now * 1000) % 1000:03d}"
 
-    def __enter__(self) -> "Transcript":
+    def __enter__(self) -> Transcript:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -114,6 +114,13 @@ def _reexport_driver_errors() -> list[str]:
 
 __all__ = sorted(
     set(_reexport_driver_errors())
-    | {"TestbedError", "ParseError", "NotInSync", "ProcedureFailed", "PhaseTimeout",
-       "ChassisUnavailable", "EmulatorCrashed"}
+    | {
+        "TestbedError",
+        "ParseError",
+        "NotInSync",
+        "ProcedureFailed",
+        "PhaseTimeout",
+        "ChassisUnavailable",
+        "EmulatorCrashed",
+    }
 )

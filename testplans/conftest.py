@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from harness.chassis import SSH
+from harness.lab.chassis import SSH
 
 _numbers = itertools.count(1)
 
@@ -18,4 +18,3 @@ def vlan(chassis):
     chassis.run(SSH, f"configure vlan {name} tag {tag}", check=True)
     yield name, tag
     chassis.run(SSH, f"delete vlan {name}")
-

@@ -1,10 +1,10 @@
 """Replicating data between nodes: configuration sync, bulk checkpoint, dynamic checkpoint."""
 
-from plan_helpers import vlans_on
-from harness.chassis import SSH
+from harness.lab.chassis import SSH
 from harness.parsers import parse_show_checkpoint_data
-from harness.procedures import failover
-from harness.sync import backup_in_sync, check_sync, wait_for_status
+from harness.procedures.failover import failover
+from harness.procedures.sync import backup_in_sync, check_sync, wait_for_status
+from testplans.plan_helpers import vlans_on
 
 
 def test_configuration_sync_relays_running_and_saved_configuration(chassis, vlan):
@@ -25,8 +25,7 @@ def test_bulk_checkpoint_complete_for_every_process(chassis):
     assert records, "show checkpoint-data listed no process"
     assert {(r.percent, r.status) for r in records} == {(100, "OK")}
     for record in records:
-        one = parse_show_checkpoint_data(
-            chassis.run(SSH, f"show checkpoint-data {record.process}", check=True).output)
+        one = parse_show_checkpoint_data(chassis.run(SSH, f"show checkpoint-data {record.process}", check=True).output)
         assert [(r.process, r.percent) for r in one] == [(record.process, 100)]
 
 
@@ -35,8 +34,12 @@ def test_bulk_checkpoint_runs_in_dependency_order(chassis):
     backup = check_sync(chassis).backup
     order = [r.process for r in parse_show_checkpoint_data(chassis.run(SSH, "show checkpoint-data").output)]
     chassis.run(SSH, f"reboot msm {backup[-1]}", check=True)
-    wait_for_status(chassis, lambda s: not backup_in_sync(backup)(s), chassis.deadline("command"),
-                    f"{backup} leaving sync for its reboot")
+    wait_for_status(
+        chassis,
+        lambda s: not backup_in_sync(backup)(s),
+        chassis.deadline("command"),
+        f"{backup} leaving sync for its reboot",
+    )
     seen = []
 
     def observe(status):
@@ -46,8 +49,9 @@ def test_bulk_checkpoint_runs_in_dependency_order(chassis):
 
     wait_for_status(chassis, observe, chassis.deadline("in_sync"), f"{backup} In Sync again")
     for percents in seen:
-        assert percents == sorted(percents, reverse=True), \
-            f"a process finished before one it depends on: {list(zip(order, percents))}"
+        assert percents == sorted(percents, reverse=True), (
+            f"a process finished before one it depends on: {list(zip(order, percents, strict=False))}"
+        )
     assert seen[-1] == [100] * len(order)
 
 

@@ -13,10 +13,10 @@ from contextlib import contextmanager
 import pytest
 
 from drivers.errors import DeviceRebooted, LoginFailed
-from harness.chassis import MSMS, SSH
 from harness.errors import ProcedureFailed
-from harness.procedures import failover, relinquish_primary, synchronize
-from harness.sync import CHECKPOINT_STALLED, backup_in_sync, check_sync, wait_for_status
+from harness.lab.chassis import MSMS, SSH
+from harness.procedures.failover import failover, relinquish_primary, synchronize
+from harness.procedures.sync import CHECKPOINT_STALLED, backup_in_sync, check_sync, wait_for_status
 
 pytestmark = pytest.mark.virtual_only
 
@@ -39,7 +39,7 @@ def raises_within(deadline, error, match):
 def test_stalled_checkpoint_is_not_in_sync_naming_the_process(chassis):
     """A bulk checkpoint stuck at 40 % for fdb: not in sync, fdb named, no failover."""
     backup = check_sync(chassis).backup
-    chassis.control.stall_checkpoint("fdb", 40)          # the backup reboots into a stalled checkpoint
+    chassis.control.stall_checkpoint("fdb", 40)  # the backup reboots into a stalled checkpoint
     wait_for_status(chassis, lambda s: s.backup == backup, chassis.deadline("boot"), f"{backup} back as BACKUP")
     mark = chassis.transcript_mark(SSH)
 
@@ -59,8 +59,9 @@ def test_backup_removed_during_synchronize_fails_the_synchronize(chassis):
     chassis.control.remove_backup_during_synchronize()
     mark = chassis.transcript_mark(SSH)
 
-    with raises_within(chassis.deadline("synchronize"), ProcedureFailed,
-                       rf"{backup} absent \(removed or powered off\)") as failure:
+    with raises_within(
+        chassis.deadline("synchronize"), ProcedureFailed, rf"{backup} absent \(removed or powered off\)"
+    ) as failure:
         synchronize(chassis)
 
     assert "phase 'backup In Sync'" in str(failure.value) and "deadline" in str(failure.value)
@@ -120,14 +121,15 @@ def test_ssh_dropped_during_a_command(chassis):
 
 def test_wrong_credentials_are_login_failed(chassis):
     """Logins refused: LoginFailed naming the user and what to check, on SSH and console alike."""
-    chassis.close()                                   # log out: every session must log in again
+    chassis.close()  # log out: every session must log in again
     chassis.control.wrong_credentials()
     mark = chassis.transcript_mark(MSMS[0])
 
     with raises_within(chassis.deadline("connect"), LoginFailed, "login refused for user 'admin'") as ssh:
         check_sync(chassis)
-    with raises_within(chassis.deadline("boot"), LoginFailed,
-                       "login incorrect for user 'admin'; check the user name and password") as console:
+    with raises_within(
+        chassis.deadline("boot"), LoginFailed, "login incorrect for user 'admin'; check the user name and password"
+    ) as console:
         chassis.session(MSMS[0])
 
     assert "Login incorrect" in chassis.transcript_since(MSMS[0], mark)

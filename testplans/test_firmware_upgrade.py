@@ -9,17 +9,29 @@ followed by ``synchronize``, and last a release of another major.minor (not hitl
 
 import pytest
 
-from plan_helpers import vlans_on
-from harness.chassis import MSMS, SSH
-from harness.firmware import FirmwareNotConfigured
-from harness.firmware_state import (
-    BAD_IMAGE, CORRUPT, DOWNLOAD_FAILED, INSTALL_FAILED, MISSING, TRUNCATED, WRONG_PLATFORM,
+from harness.firmware.setup import FirmwareNotConfigured
+from harness.firmware.state import (
+    BAD_IMAGE,
+    CORRUPT,
+    DOWNLOAD_FAILED,
+    INSTALL_FAILED,
+    MISSING,
+    TRUNCATED,
+    WRONG_PLATFORM,
 )
+from harness.lab.chassis import MSMS, SSH
 from harness.parsers import compatible, parse_show_version
-from harness.upgrade import (
-    DOWNLOAD_SENT, IMAGE_INSTALLED, IMAGE_REFUSED, firmware_state, install, rollback,
-    upgrade_master_and_synchronize, upgrade_through_backup,
+from harness.procedures.upgrade import (
+    DOWNLOAD_SENT,
+    IMAGE_INSTALLED,
+    IMAGE_REFUSED,
+    firmware_state,
+    install,
+    rollback,
+    upgrade_master_and_synchronize,
+    upgrade_through_backup,
 )
+from testplans.plan_helpers import vlans_on
 
 #: What a switch may answer for each bad image (a real one may just say "Source image bad").
 REASONS = {
@@ -46,7 +58,7 @@ def test_a_bad_image_is_refused_and_nothing_changes(chassis, firmware, kind, rec
     before = firmware_state(chassis)
     bad = firmware.bad(kind, firmware.release(before))
 
-    verdict = install(chassis, bad)          # for every MSM that runs, installing at once
+    verdict = install(chassis, bad)  # for every MSM that runs, installing at once
 
     record_property("verdict", str(verdict))
     assert not verdict.accepted, f"the {kind} image {bad.file} was installed"
@@ -72,7 +84,17 @@ def test_upgrade_through_the_backup_then_failover(chassis, firmware, vlan, recor
     assert vlans_on(chassis, SSH).get(vlan[0]) == vlan[1], "the VLAN made before the upgrade is gone"
     assert chassis.timeline.names().count(IMAGE_INSTALLED) == 2
     assert [step.name.split()[0] for step in chassis.steps] == [
-        "show", "save", "download", "use", "reboot", "run", "download", "use", "reboot", "verify"]
+        "show",
+        "save",
+        "download",
+        "use",
+        "reboot",
+        "run",
+        "download",
+        "use",
+        "reboot",
+        "verify",
+    ]
 
 
 def test_rollback_to_the_previous_partition(chassis, firmware):
@@ -95,8 +117,10 @@ def test_upgrade_the_master_then_synchronize(chassis, firmware):
     before = firmware_state(chassis)
     release = firmware.release(before)
     if not compatible(before.msm(before.master).booted_version, release.version):
-        pytest.skip(f"{release.version} is another major.minor: the backup could not come back in sync "
-                    "after synchronize; the not-hitless plan covers that release")
+        pytest.skip(
+            f"{release.version} is another major.minor: the backup could not come back in sync "
+            "after synchronize; the not-hitless plan covers that release"
+        )
 
     outcome = upgrade_master_and_synchronize(chassis, release)
 

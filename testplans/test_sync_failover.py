@@ -7,16 +7,22 @@
 
 import pytest
 
-from plan_helpers import vlans_on
-from harness import timeline as ev
-from harness.chassis import MSMS, SSH
+from harness.lab.chassis import MSMS, SSH
 from harness.parsers import parse_show_node, parse_show_switch
-from harness.procedures import relinquish_primary
-from harness.sync import BACKUP_DOWN, INCOMPATIBLE_SOFTWARE, check_sync, wait_for_status
+from harness.procedures.failover import relinquish_primary
+from harness.procedures.sync import BACKUP_DOWN, INCOMPATIBLE_SOFTWARE, check_sync, wait_for_status
+from harness.reporting import timeline as ev
+from testplans.plan_helpers import vlans_on
 
-FAILOVER_PHASES = [ev.FAILOVER_SENT, ev.OLD_MASTER_REBOOTING, ev.NEW_MASTER_ANSWERING,
-                   ev.MANAGEMENT_SSH_BACK, ev.OLD_MASTER_AT_LOGIN, ev.BACKUP_IN_SYNC]
-OLDER_RELEASE = "12.3.4.2"      # another major.minor: the backup cannot checkpoint from 12.4
+FAILOVER_PHASES = [
+    ev.FAILOVER_SENT,
+    ev.OLD_MASTER_REBOOTING,
+    ev.NEW_MASTER_ANSWERING,
+    ev.MANAGEMENT_SSH_BACK,
+    ev.OLD_MASTER_AT_LOGIN,
+    ev.BACKUP_IN_SYNC,
+]
+OLDER_RELEASE = "12.3.4.2"  # another major.minor: the backup cannot checkpoint from 12.4
 
 
 @pytest.mark.parametrize("where", [SSH, *MSMS])
@@ -50,8 +56,9 @@ def test_step3_in_sync_then_failover(chassis, vlan):
     assert "Rebooting" in old_console, "the old master's console did not show the reboot"
     assert "login:" in old_console.split("Rebooting")[-1], "no fresh login: after the reboot"
     assert vlans_on(chassis, SSH).get(vlan[0]) == vlan[1], "the VLAN made before failover is gone"
-    assert parse_show_switch(chassis.run(SSH, "show switch").output).msm(before.backup).current, \
+    assert parse_show_switch(chassis.run(SSH, "show switch").output).msm(before.backup).current, (
         "management SSH does not reach the new master"
+    )
     assert [n for n in chassis.timeline.names() if n in FAILOVER_PHASES][0] == ev.FAILOVER_SENT
     assert set(FAILOVER_PHASES) <= set(chassis.timeline.names())
 
@@ -61,9 +68,12 @@ def test_step2_incompatible_software_then_synchronize_then_failover(chassis):
     """Not in sync because the backup runs another release: synchronize, In Sync, failover."""
     backup = check_sync(chassis).backup
     chassis.control.set_version(backup, OLDER_RELEASE)
-    wait_for_status(chassis, lambda s: s.msm(backup).state == "BACKUP"
-                    and s.msm(backup).booted_version == OLDER_RELEASE,
-                    chassis.deadline("boot"), f"{backup} booting {OLDER_RELEASE}")
+    wait_for_status(
+        chassis,
+        lambda s: s.msm(backup).state == "BACKUP" and s.msm(backup).booted_version == OLDER_RELEASE,
+        chassis.deadline("boot"),
+        f"{backup} booting {OLDER_RELEASE}",
+    )
     verdict = check_sync(chassis)
     assert not verdict.in_sync and verdict.cause == INCOMPATIBLE_SOFTWARE, str(verdict)
     assert str(verdict).startswith("not in sync: incompatible software")
@@ -71,8 +81,7 @@ def test_step2_incompatible_software_then_synchronize_then_failover(chassis):
     outcome = relinquish_primary(chassis)
 
     assert outcome.synchronized and outcome.completed, outcome.conclusion
-    assert [s.name for s in outcome.steps] == ["show switch: are the nodes in sync", "synchronize",
-                                               "run failover"]
+    assert [s.name for s in outcome.steps] == ["show switch: are the nodes in sync", "synchronize", "run failover"]
     assert outcome.failover.verdict_after.identical_software
     assert OLDER_RELEASE not in chassis.describe(chassis.learn_roles())
 

@@ -8,13 +8,19 @@
 
 import pytest
 
-from harness import timeline as ev
-from harness.chassis import SSH
-from harness.unplanned import MASTER_POWER_LOST, POWER_RESTORED, power_loss_of_master, restore_power
-from plan_helpers import vlans_on
+from harness.lab.chassis import SSH
+from harness.procedures.unplanned import MASTER_POWER_LOST, POWER_RESTORED, power_loss_of_master, restore_power
+from harness.reporting import timeline as ev
+from testplans.plan_helpers import vlans_on
 
-TAKEOVER_PHASES = [MASTER_POWER_LOST, ev.NEW_MASTER_ANSWERING, ev.MANAGEMENT_SSH_BACK,
-                   POWER_RESTORED, ev.OLD_MASTER_AT_LOGIN, ev.BACKUP_IN_SYNC]
+TAKEOVER_PHASES = [
+    MASTER_POWER_LOST,
+    ev.NEW_MASTER_ANSWERING,
+    ev.MANAGEMENT_SSH_BACK,
+    POWER_RESTORED,
+    ev.OLD_MASTER_AT_LOGIN,
+    ev.BACKUP_IN_SYNC,
+]
 
 
 @pytest.mark.virtual_only
@@ -25,12 +31,12 @@ def test_power_loss_of_the_master_the_backup_takes_over_by_itself(chassis, vlan,
     takeover = power_loss_of_master(chassis)
 
     record_property("takeover time (s)", f"{takeover.seconds:.3f}")
-    print(f"takeover by {takeover.new_master} after the power loss of {takeover.old_master}: "
-          f"{takeover.seconds:.3f} s")
+    print(f"takeover by {takeover.new_master} after the power loss of {takeover.old_master}: {takeover.seconds:.3f} s")
     status = chassis.learn_roles()
     assert status.master == takeover.new_master and status.msm(takeover.old_master).present is False
-    assert "is now the master" in chassis.transcript_since(takeover.new_master, console_mark), \
+    assert "is now the master" in chassis.transcript_since(takeover.new_master, console_mark), (
         "the new master's console did not log the takeover"
+    )
     assert vlans_on(chassis, SSH).get(vlan[0]) == vlan[1], "the VLAN made before the power loss is gone"
 
     after = restore_power(chassis, takeover.old_master)

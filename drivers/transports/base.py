@@ -21,7 +21,7 @@ class Transport(Protocol):
     """For transcripts and messages, e.g. ``"ssh admin@127.0.0.1:2222"``."""
     kind: str
     """``"ssh"`` or ``"console"``."""
-    transcript: "Transcript | None"
+    transcript: Transcript | None
 
     def open(self, deadline: Deadline) -> None:
         """Connect; raise :class:`~drivers.errors.ConnectionFailed` (or a subclass) on failure."""

@@ -100,7 +100,9 @@ class SshTransport:
         try:
             child = pexpect.spawn(argv[0], argv[1:], timeout=None, maxread=_CHUNK, dimensions=(24, 200))
         except (pexpect.ExceptionPexpect, OSError) as exc:
-            raise ConnectionFailed(f"cannot start the OpenSSH client for {self.name}: {exc}; install openssh-client") from None
+            raise ConnectionFailed(
+                f"cannot start the OpenSSH client for {self.name}: {exc}; install openssh-client"
+            ) from None
         child.delaybeforesend = None
         child.ptyproc.delayafterclose = 0.01
         child.ptyproc.delayafterterminate = 0.02
@@ -133,7 +135,9 @@ class SshTransport:
             self._raise_for(text, closed=False)
             if _PASSWORD_PROMPT_RE.search(text):
                 if answered:
-                    raise LoginFailed(f"{self.name}: password refused for user {self.username!r}; check the credentials")
+                    raise LoginFailed(
+                        f"{self.name}: password refused for user {self.username!r}; check the credentials"
+                    )
                 self._send_password()
                 answered, seen = True, b""
             elif self._remote_spoke(text):

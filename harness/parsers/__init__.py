@@ -11,12 +11,25 @@ from harness.errors import ParseError
 from harness.parsers.checkpoint import CheckpointRecord, parse_show_checkpoint_data
 from harness.parsers.node import NodeRecord, parse_show_node
 from harness.parsers.switch import MSM_NAMES, MsmStatus, SwitchStatus, other_msm, parse_show_switch
-from harness.parsers.version import (Component, Version, VersionInfo, compatible,
-                                     parse_show_version)
+from harness.parsers.version import Component, Version, VersionInfo, compatible, parse_show_version
 from harness.parsers.vlan import Vlan, parse_show_vlan
 
 __all__ = [
-    "CheckpointRecord", "Component", "MsmStatus", "NodeRecord", "ParseError", "SwitchStatus",
-    "Version", "VersionInfo", "Vlan", "compatible", "parse_show_checkpoint_data",
-    "MSM_NAMES", "other_msm", "parse_show_node", "parse_show_switch", "parse_show_version", "parse_show_vlan",
+    "CheckpointRecord",
+    "Component",
+    "MsmStatus",
+    "NodeRecord",
+    "ParseError",
+    "SwitchStatus",
+    "Version",
+    "VersionInfo",
+    "Vlan",
+    "compatible",
+    "parse_show_checkpoint_data",
+    "MSM_NAMES",
+    "other_msm",
+    "parse_show_node",
+    "parse_show_switch",
+    "parse_show_version",
+    "parse_show_vlan",
 ]

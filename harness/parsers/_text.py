@@ -52,11 +52,11 @@ def output_lines(text: object, command: str, echo: re.Pattern | None = None) -> 
 
 
 class Template:
-    """A TextFSM template from ``harness/templates/``, read and compiled once."""
+    """A TextFSM template from ``harness/parsers/templates/``, read and compiled once."""
 
     def __init__(self, name: str):
         self.name = name
-        source = resources.files("harness").joinpath("templates", name).read_text("utf-8")
+        source = resources.files("harness.parsers").joinpath("templates", name).read_text("utf-8")
         self._fsm = textfsm.TextFSM(io.StringIO(source))
         self._lock = threading.Lock()
 

@@ -38,12 +38,18 @@ def parse_show_checkpoint_data(text: str) -> list[CheckpointRecord]:
 
 
 def _record(row: dict[str, str]) -> CheckpointRecord:
-    numbers = {key: integer(row[key], COMMAND) for key in
-               ("TX", "RX", "ERRORS", "SENT", "TOTAL", "PERCENT")}
+    numbers = {key: integer(row[key], COMMAND) for key in ("TX", "RX", "ERRORS", "SENT", "TOTAL", "PERCENT")}
     if numbers["PERCENT"] > 100:
         raise ParseError(COMMAND, row["PROCESS"], f"{numbers['PERCENT']}% is over 100%")
     return CheckpointRecord(
-        process=row["PROCESS"], tx=numbers["TX"], rx=numbers["RX"], errors=numbers["ERRORS"],
-        sent=numbers["SENT"], total=numbers["TOTAL"], percent=numbers["PERCENT"],
-        flag=row["FLAG"], status=row["STATUS"], debug=" ".join(row["DEBUG"].split()),
+        process=row["PROCESS"],
+        tx=numbers["TX"],
+        rx=numbers["RX"],
+        errors=numbers["ERRORS"],
+        sent=numbers["SENT"],
+        total=numbers["TOTAL"],
+        percent=numbers["PERCENT"],
+        flag=row["FLAG"],
+        status=row["STATUS"],
+        debug=" ".join(row["DEBUG"].split()),
     )

@@ -45,7 +45,8 @@ def _record(row: dict[str, str]) -> NodeRecord:
     missing = [name for name, value in row.items() if not value]
     if missing:
         raise ParseError(
-            COMMAND, f"Node {row['NODE']} information:",
+            COMMAND,
+            f"Node {row['NODE']} information:",
             f"the block lacks {', '.join(m.lower() for m in missing)} (truncated output?)",
         )
     return NodeRecord(

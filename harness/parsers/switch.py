@@ -25,8 +25,7 @@ _DASH_RUN = re.compile(r"-+")
 _SLOT_NAME = re.compile(r"MSM-[A-Z]|Slot-\d+")
 _STATE = re.compile(r"(?P<state>[A-Z][A-Z_]*)(?:\s*\((?P<qualifier>[^()]*)\))?")
 _IN_SYNC = re.compile(r"In ?Sync", re.IGNORECASE)
-_COLUMN_ROWS = ("Slot", "Current State", "Image Selected", "Image Booted", "Primary ver",
-                "Secondary ver")
+_COLUMN_ROWS = ("Slot", "Current State", "Image Selected", "Image Booted", "Primary ver", "Secondary ver")
 _REQUIRED = ("SysName", "Config Selected", "Config Booted")  # System Type is optional
 
 
@@ -56,8 +55,7 @@ class MsmStatus:
     @property
     def booted_version(self) -> str | None:
         """The version of the partition the MSM booted from (``Image Booted``)."""
-        return {"primary": self.primary_version,
-                "secondary": self.secondary_version}.get(self.image_booted or "")
+        return {"primary": self.primary_version, "secondary": self.secondary_version}.get(self.image_booted or "")
 
 
 @dataclass(frozen=True)
@@ -111,18 +109,19 @@ def parse_show_switch(text: str) -> SwitchStatus:
     """Parse ``show switch`` or ``show switch detail`` into a :class:`SwitchStatus`."""
     lines = output_lines(text, COMMAND, _ECHO)
     singles, rows, underline = _collect(lines)
-    missing = [label for label in _COLUMN_ROWS + _REQUIRED
-               if label not in rows and label not in singles]
+    missing = [label for label in _COLUMN_ROWS + _REQUIRED if label not in rows and label not in singles]
     if missing:
-        raise ParseError(COMMAND, lines[-1],
-                         f"no {', '.join(missing)} line (truncated, or not show switch output)")
+        raise ParseError(COMMAND, lines[-1], f"no {', '.join(missing)} line (truncated, or not show switch output)")
     if not singles["SysName"]:
         raise ParseError(COMMAND, "SysName:", "the SysName is empty")
     starts = _column_starts(underline, rows["Slot"])
     msms = _msm_columns(rows, starts)
     return SwitchStatus(
-        sysname=singles["SysName"], system_type=singles.get("System Type", ""), msms=msms,
-        config_selected=singles["Config Selected"], config_booted=singles["Config Booted"],
+        sysname=singles["SysName"],
+        system_type=singles.get("System Type", ""),
+        msms=msms,
+        config_selected=singles["Config Selected"],
+        config_booted=singles["Config Booted"],
         fields=singles,
     )
 
@@ -166,7 +165,7 @@ def _column_starts(underline: str | None, slot_line: str) -> list[int]:
 def _cells(line: str, starts: list[int]) -> list[str]:
     """The stripped text of each column of ``line`` (blank past the end of a short line)."""
     ends = starts[1:] + [len(line)]
-    return [line[lo:hi].strip() for lo, hi in zip(starts, ends)]
+    return [line[lo:hi].strip() for lo, hi in zip(starts, ends, strict=True)]
 
 
 def _msm_columns(rows: dict[str, str], starts: list[int]) -> dict[str, MsmStatus]:
@@ -210,7 +209,10 @@ def _msm(slot: str, column: dict[str, str]) -> MsmStatus:
         state = found["state"]
         in_sync = bool(found["qualifier"] and _IN_SYNC.fullmatch(found["qualifier"].strip()))
     return MsmStatus(
-        slot=slot, state=state, in_sync=in_sync, current="*" in column["Slot"],
+        slot=slot,
+        state=state,
+        in_sync=in_sync,
+        current="*" in column["Slot"],
         image_selected=column["Image Selected"] or None,
         image_booted=column["Image Booted"] or None,
         primary_version=column["Primary ver"] or None,

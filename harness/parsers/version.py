@@ -24,19 +24,18 @@ class Version:
     build: int
 
     @classmethod
-    def parse(cls, text: object) -> "Version":
+    def parse(cls, text: object) -> Version:
         """``Version`` from ``"12.4.2.8"``; anything else raises :class:`ParseError`."""
         found = _VERSION.fullmatch(text.strip()) if isinstance(text, str) else None
         if found is None:
-            raise ParseError("version string", str(text),
-                             "expected four numbers separated by dots, like 12.4.2.8")
+            raise ParseError("version string", str(text), "expected four numbers separated by dots, like 12.4.2.8")
         return cls(*(int(part) for part in found.groups()))
 
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}.{self.patch}.{self.build}"
 
 
-def compatible(v1: "Version | str", v2: "Version | str") -> bool:
+def compatible(v1: Version | str, v2: Version | str) -> bool:
     """True when both versions share major.minor (the same XCM8800 release train)."""
     a = v1 if isinstance(v1, Version) else Version.parse(v1)
     b = v2 if isinstance(v2, Version) else Version.parse(v2)
@@ -90,5 +89,11 @@ def parse_show_version(text: str) -> VersionInfo:
 def _component(row: dict[str, str]) -> Component:
     if row["EMPTY"]:
         return Component(row["NAME"])
-    return Component(row["NAME"], part=row["PART"], serial=row["SERIAL"], rev=row["REV"],
-                     bootrom=row["BOOTROM"] or None, img=row["IMG"] or None)
+    return Component(
+        row["NAME"],
+        part=row["PART"],
+        serial=row["SERIAL"],
+        rev=row["REV"],
+        bootrom=row["BOOTROM"] or None,
+        img=row["IMG"] or None,
+    )

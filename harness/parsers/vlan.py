@@ -27,12 +27,10 @@ def parse_show_vlan(text: str) -> list[Vlan]:
     totals = [row["TOTAL"] for row in rows if row["TOTAL"]]
     vlans = [Vlan(row["NAME"], integer(row["VID"], COMMAND)) for row in rows if row["NAME"]]
     if not totals:
-        raise ParseError(COMMAND, lines[-1],
-                         "no 'Total number of VLAN(s)' line at the end (truncated output?)")
+        raise ParseError(COMMAND, lines[-1], "no 'Total number of VLAN(s)' line at the end (truncated output?)")
     total = integer(totals[0], COMMAND)
     if total != len(vlans):
-        raise ParseError(COMMAND, lines[-1],
-                         f"{len(vlans)} VLAN rows but the total says {total} (truncated?)")
+        raise ParseError(COMMAND, lines[-1], f"{len(vlans)} VLAN rows but the total says {total} (truncated?)")
     seen: set[str] = set()
     for vlan in vlans:
         if vlan.name in seen:

@@ -5,8 +5,8 @@ import pytest
 
 from bench.common import Figures, limit_row, ratio_row, table
 from bench.procedure import detection_lags, timeline_table
-from harness import timeline as ev
-from harness.timeline import Event, Timeline
+from harness.reporting import timeline as ev
+from harness.reporting.timeline import Event, Timeline
 
 
 def test_figures_median_and_p95():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drivers import CliSession, SerialTransport, Transcript
-from drv_fakes import pty_device, tcp_device
+from tests.drivers.drv_fakes import pty_device, tcp_device
 
 PASSWORD = "s3cret-pw"
 

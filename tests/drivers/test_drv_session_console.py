@@ -16,7 +16,7 @@ from drivers import (
     SerialTransport,
     Timeout,
 )
-from drv_fakes import (
+from tests.drivers.drv_fakes import (
     LOG_STATE,
     LOG_SYNC,
     PAGER,

@@ -21,7 +21,7 @@ from drivers import (
     Transcript,
 )
 from drivers.transports.ssh import DEFAULT_KNOWN_HOSTS
-from drv_fakes import BANNER, SshDevice, command, expect, hangup, pause, send
+from tests.drivers.drv_fakes import BANNER, SshDevice, command, expect, hangup, pause, send
 
 PASSWORD = "s3cret-pw"
 

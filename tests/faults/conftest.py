@@ -1,18 +1,14 @@
 """Fixtures for the fault tests: a virtual chassis (as the harness starts one) with short
-deadlines, and the emulator helpers of the virtual chassis tests."""
+deadlines."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from harness.lab import LabChassis
-from harness.testbed import VirtualOptions, virtual_spec
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "virtual_chassis"))  # vc_helpers
+from harness.lab.access import LabChassis
+from harness.testbed.schema import VirtualOptions, virtual_spec
 
 SPEED = 200.0          # boot 0.45 s, boot deadline 600 s / 200 = 3 s
 MIN_DEADLINE = 2.0     # instead of the 15 s a plan run keeps for a loaded machine

@@ -4,10 +4,10 @@ serving its other sessions, and then the flooded console too."""
 import random
 import threading
 
-from harness.chassis import MSMS, SSH, Chassis, ChassisAccess
-from harness.testbed import Credentials
+from harness.lab.chassis import MSMS, SSH, Chassis, ChassisAccess
+from harness.testbed.schema import Credentials
 
-from vc_helpers import Emulator, RawConsole
+from tests.virtual_chassis.vc_helpers import Emulator, RawConsole
 
 FLOOD = 256 * 1024
 

@@ -9,8 +9,8 @@ PLANS = """
 import os
 import signal
 
-from harness import timeline as ev
-from harness.procedures import failover
+from harness.reporting import timeline as ev
+from harness.procedures.failover import failover
 
 
 def test_failover_while_the_emulator_is_killed(chassis, lab):

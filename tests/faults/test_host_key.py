@@ -6,10 +6,10 @@ import socket
 import pytest
 
 from drivers.errors import HostKeyChanged
-from harness.chassis import SSH, Chassis, ChassisAccess
-from harness.testbed import Credentials
+from harness.lab.chassis import SSH, Chassis, ChassisAccess
+from harness.testbed.schema import Credentials
 
-from vc_helpers import Emulator
+from tests.virtual_chassis.vc_helpers import Emulator
 
 
 def chassis_on(port, tmp_path):

@@ -3,7 +3,7 @@
 import pickle
 
 from harness.errors import PhaseTimeout, ProcedureFailed, Timeout
-from harness.sync import CHECKPOINT_STALLED, GaveUp, SyncVerdict, lasting
+from harness.procedures.sync import CHECKPOINT_STALLED, GaveUp, SyncVerdict, lasting
 
 
 def test_a_stalled_checkpoint_reads_as_the_issue_names_it():

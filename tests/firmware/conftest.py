@@ -1,19 +1,9 @@
-"""Firmware tests: the repository root (and the emulator test helpers) importable, and a TFTP
-server serving a temporary folder."""
-
-import sys
-from pathlib import Path
+"""Firmware tests: a TFTP server serving a temporary folder, and images built into it."""
 
 import pytest
 
-ROOT = str(Path(__file__).resolve().parents[2])
-VC_HELPERS = str(Path(__file__).resolve().parents[1] / "virtual_chassis")   # Bench, Capture
-for folder in (ROOT, VC_HELPERS):
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-
-from harness.images import build_image  # noqa: E402
-from harness.tftp import TftpServer  # noqa: E402
+from harness.firmware.images import build_image
+from harness.firmware.tftp import TftpServer
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ runs on its own loop and really fetches from the harness's TFTP server."""
 
 import pytest
 
-from fw_helpers import run_until
-from vc_helpers import Bench, Capture
+from tests.firmware.fw_helpers import run_until
+from tests.virtual_chassis.vc_helpers import Bench, Capture
 from virtual_chassis.clock import Durations
 from virtual_chassis.firmware_commands import INSTALL_QUESTION
 from virtual_chassis.outputs import show_version
@@ -86,7 +86,7 @@ def test_the_active_partition_is_refused_before_anything_is_asked(bench, master,
     ("missing", 'Failed to download image - Error: file not found on TFTP server 127.0.0.1 ("missing.xos")'),
 ])
 def test_a_bad_image_is_refused_and_neither_msm_changes(bench, master, image, tftp, kind, said):
-    from harness.images import corrupt_copy, truncated_copy
+    from harness.firmware.images import corrupt_copy, truncated_copy
     good = tftp.root / image(NEW)
     name = {"corrupt": lambda: corrupt_copy(good, tftp.root / "bad.xos").name,
             "truncated": lambda: truncated_copy(good, tftp.root / "bad.xos").name,

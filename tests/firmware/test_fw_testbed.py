@@ -5,13 +5,13 @@ import pytest
 import yaml
 
 from harness.errors import TestbedError
-from harness.firmware import (
+from harness.firmware.setup import (
     FirmwareLab, FirmwareNotConfigured, FirmwareOptions, next_release, other_release, resolve,
 )
-from harness.firmware_state import FirmwareState, MsmImages
-from harness.images import image_name
-from harness.testbed import load_testbed
-from harness.testbed_firmware import FirmwareSpec
+from harness.firmware.state import FirmwareState, MsmImages
+from harness.firmware.images import image_name
+from harness.testbed.schema import load_testbed
+from harness.testbed.firmware import FirmwareSpec
 from virtual_chassis.images import check_image
 
 REAL = {"type": "real", "management": {"host": "10.1.2.3"},

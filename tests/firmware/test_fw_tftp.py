@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from harness.tftp import TftpServer, TftpServerError
+from harness.firmware.tftp import TftpServer, TftpServerError
 from virtual_chassis.tftp import TftpFailed, fetch
 
 

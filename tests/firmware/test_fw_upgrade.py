@@ -4,11 +4,11 @@ over TFTP, and every bad image gets a verdict naming its reason with both MSMs u
 import pytest
 
 from harness.cli import main as hil
-from harness.firmware import FirmwareLab, resolve
-from harness.firmware_state import ACTIVE_PARTITION, CORRUPT, MISSING, TRUNCATED, WRONG_PLATFORM
-from harness.lab import LabChassis
-from harness.testbed import VirtualOptions, virtual_spec
-from harness.upgrade import firmware_state, install
+from harness.firmware.setup import FirmwareLab, resolve
+from harness.firmware.state import ACTIVE_PARTITION, CORRUPT, MISSING, TRUNCATED, WRONG_PLATFORM
+from harness.lab.access import LabChassis
+from harness.testbed.schema import VirtualOptions, virtual_spec
+from harness.procedures.upgrade import firmware_state, install
 from virtual_chassis.images import check_image
 
 pytest_plugins = ["pytester"]

@@ -7,8 +7,8 @@ import pytest
 pytest_plugins = ["pytester"]
 
 PLAN = """
-from harness.chassis import SSH
-from harness.sync import check_sync
+from harness.lab.chassis import SSH
+from harness.procedures.sync import check_sync
 
 def test_in_sync(chassis):
     assert chassis.is_virtual

@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from harness.errors import ChassisUnavailable
-from harness.pool import ChassisPool, PoolFull, PoolSettings, Worker, remove_run_locks
-from harness.testbed import Testbed, load_testbed, virtual_spec
+from harness.lab.pool import ChassisPool, PoolFull, PoolSettings, Worker, remove_run_locks
+from harness.testbed.schema import Testbed, load_testbed, virtual_spec
 
 pytest_plugins = ["pytester"]
 
@@ -81,8 +81,8 @@ def test_no_testbed_gives_each_worker_a_virtual_chassis_of_its_own(tmp_path):
 HOLD = """
 import sys
 from pathlib import Path
-from harness.pool import ChassisPool, PoolSettings, Worker
-from harness.testbed import Testbed, virtual_spec
+from harness.lab.pool import ChassisPool, PoolSettings, Worker
+from harness.testbed.schema import Testbed, virtual_spec
 testbed = Testbed(Path("t.yaml"), {"vc1": virtual_spec("vc1")})
 claim = ChassisPool(testbed, PoolSettings(Path(sys.argv[1])), Worker("gw0", 0, "run1")).claim()
 print(claim.spec.name, flush=True)
@@ -113,7 +113,7 @@ chassis:
 RECORDING_PLANS = """
 import json, os, time
 import pytest
-from harness.chassis import SSH
+from harness.lab.chassis import SSH
 
 @pytest.mark.parametrize("number", range(8))
 def test_plan(chassis, number):

@@ -3,7 +3,7 @@
 import pytest
 
 from harness.parsers import parse_show_switch
-from harness.sync import BACKUP_DOWN, CHECKPOINTING_NOT_DONE, INCOMPATIBLE_SOFTWARE, judge
+from harness.procedures.sync import BACKUP_DOWN, CHECKPOINTING_NOT_DONE, INCOMPATIBLE_SOFTWARE, judge
 
 
 def show_switch(state_b: str, version_b: str = "12.4.2.8") -> str:

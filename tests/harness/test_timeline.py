@@ -2,7 +2,7 @@
 
 import time
 
-from harness.timeline import Timeline
+from harness.reporting.timeline import Timeline
 
 
 def test_phases_measure_offsets_and_gaps():

@@ -7,7 +7,7 @@ import pytest
 from harness.errors import ParseError
 from harness.parsers import MsmStatus, SwitchStatus, parse_show_switch
 
-from hd_samples import (LOG_A, SHOW_SWITCH, on_the_wire, show_switch, with_logs,
+from tests.harness_data.hd_samples import (LOG_A, SHOW_SWITCH, on_the_wire, show_switch, with_logs,
                         without_trailing_blanks)
 
 
@@ -198,7 +198,7 @@ def test_two_outputs_run_together():
 
 
 def test_the_wrong_commands_output():
-    from hd_samples import SHOW_NODE, SHOW_VERSION
+    from tests.harness_data.hd_samples import SHOW_NODE, SHOW_VERSION
     _error(SHOW_NODE)
     assert "SysName" in _error(SHOW_VERSION).reason
 

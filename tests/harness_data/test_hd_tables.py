@@ -9,7 +9,7 @@ from harness.parsers import (CheckpointRecord, Component, NodeRecord, Version, V
                              Vlan, compatible, parse_show_checkpoint_data, parse_show_node,
                              parse_show_switch, parse_show_version, parse_show_vlan)
 
-from hd_samples import (CHECKPOINT_CONTRACT, CHECKPOINT_HEADER, LOG_B, PROCESSES, SHOW_NODE,
+from tests.harness_data.hd_samples import (CHECKPOINT_CONTRACT, CHECKPOINT_HEADER, LOG_B, PROCESSES, SHOW_NODE,
                         SHOW_NODE_DETAIL, SHOW_NODE_MANUAL, SHOW_SWITCH, SHOW_VERSION,
                         SHOW_VLAN, checkpoint_row, on_the_wire, show_checkpoint_data,
                         with_logs, without_trailing_blanks)

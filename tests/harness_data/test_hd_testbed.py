@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from harness.errors import HilError, TestbedError
-from harness.testbed import (ChassisSpec, Credentials, SshAddress, Testbed, VirtualOptions,
+from harness.testbed.schema import (ChassisSpec, Credentials, SshAddress, Testbed, VirtualOptions,
                              default_testbed, load_testbed)
 
 ENV_SECRET = "Env-S3cret-value!"

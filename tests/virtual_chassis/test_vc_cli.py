@@ -8,7 +8,7 @@ from virtual_chassis.cli import PAGER
 from virtual_chassis.commands import QUESTIONS
 from virtual_chassis.grammar import SyntaxProblem, parse
 
-from vc_helpers import Bench, Capture
+from tests.virtual_chassis.vc_helpers import Bench, Capture
 
 OLD = "11.6.1.3"
 

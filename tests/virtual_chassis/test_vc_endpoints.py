@@ -15,7 +15,7 @@ import pytest
 
 from virtual_chassis.control import ControlClient, ControlError
 
-from vc_helpers import PROMPT, Emulator, RawConsole
+from tests.virtual_chassis.vc_helpers import PROMPT, Emulator, RawConsole
 
 SPEED = "1000"
 

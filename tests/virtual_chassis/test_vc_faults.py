@@ -10,7 +10,7 @@ from virtual_chassis.control import ControlServer
 from virtual_chassis.faults import FAULT_OPS
 from virtual_chassis.login import AAA_AVAILABLE, Accounts, LoginDialog
 
-from vc_helpers import Bench, Emulator, RawConsole
+from tests.virtual_chassis.vc_helpers import Bench, Emulator, RawConsole
 
 TOKEN = "t0ken"
 

@@ -12,7 +12,7 @@ from virtual_chassis.control import ControlServer
 from virtual_chassis.lineedit import CANCEL, Line, LineEditor
 from virtual_chassis.login import Accounts, LoginDialog
 
-from vc_helpers import Bench
+from tests.virtual_chassis.vc_helpers import Bench
 
 
 @pytest.fixture

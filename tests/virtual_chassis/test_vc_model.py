@@ -7,7 +7,7 @@ from virtual_chassis.config import Refusal
 from virtual_chassis.model import MASTER_ONLY, NO_BACKUP, NOT_IN_SYNC, Chassis, _election_rank
 from virtual_chassis.replication import PROCESSES, Phase
 
-from vc_helpers import Bench
+from tests.virtual_chassis.vc_helpers import Bench
 
 OLD = "11.6.1.3"
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from vc_helpers import Bench, Emulator, RawConsole
+from tests.virtual_chassis.vc_helpers import Bench, Emulator, RawConsole
 from virtual_chassis.config import RunningConfig
 from virtual_chassis.console import PTY_STALE_AFTER
 from virtual_chassis.outputs import show_configuration

@@ -1,0 +1,145 @@
+"""Bring a testbed chassis up for a run: reach the real one, or start the virtual one.
+
+A real chassis that cannot be reached follows its ``fallback``: ``virtual`` (run on an emulator
+instead), ``skip`` or ``fail``. Before each plan the chassis must be in its baseline state: a
+MASTER and a BACKUP (In Sync). A virtual chassis is brought back to it through the control
+channel (faults cleared first); a real one that is not there stops its plans with the reason
+(fail closed).
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from drivers.deadline import Deadline
+from harness.errors import ChassisUnavailable, HilError
+from harness.lab.chassis import Chassis, ChassisAccess
+from harness.lab.virtual import VirtualChassisProcess
+from harness.procedures.sync import backup_in_sync, check_sync, wait_for_status
+from harness.testbed.schema import ChassisSpec, Credentials, VirtualOptions, console_endpoint
+
+DEFAULT_KNOWN_HOSTS = Path("~/.cache/xcm8800-hil/known_hosts").expanduser()
+DEFAULT_VIRTUAL = VirtualOptions()
+
+
+class ChassisSkipped(HilError):
+    """The chassis is unreachable and its testbed entry says ``fallback: skip``."""
+
+
+class LabChassis:
+    """One chassis of the testbed, opened for a run; close it to stop its emulator."""
+
+    def __init__(self, spec: ChassisSpec, workdir: Path, force_virtual: bool = False):
+        self.spec = spec
+        self.workdir = Path(workdir)
+        self.emulator: VirtualChassisProcess | None = None
+        self.fallback_reason: str | None = None
+        self.baseline_versions: dict[str, str] = {}
+        self.broken: str | None = None  # set when the chassis could not be brought to baseline
+        if spec.type == "virtual" or force_virtual:
+            self.chassis = self._start_virtual(spec.virtual or DEFAULT_VIRTUAL)
+        else:
+            self.chassis = self._open_real()
+
+    def _open_real(self) -> Chassis:
+        problem = unreachable(self.spec)
+        if problem is None:
+            access = ChassisAccess(
+                self.spec.name,
+                "real",
+                self.spec.management.host,
+                self.spec.management.port,
+                dict(self.spec.consoles),
+                self.spec.credentials,
+                self.spec.known_hosts or DEFAULT_KNOWN_HOSTS,
+                tuple(self.spec.ssh_options),
+                self.spec.baudrate,
+            )
+            return Chassis(access, self.workdir / "transcripts")
+        if self.spec.fallback == "virtual":
+            self.fallback_reason = f"{problem}; running on a virtual chassis instead (fallback: virtual)"
+            return self._start_virtual(DEFAULT_VIRTUAL)
+        if self.spec.fallback == "skip":
+            raise ChassisSkipped(f"chassis {self.spec.name}: {problem} (fallback: skip)")
+        raise ChassisUnavailable(
+            f"chassis {self.spec.name}: {problem}; check the cabling and the "
+            "testbed file, or set 'fallback: virtual' to run offline"
+        )
+
+    def _start_virtual(self, options: VirtualOptions) -> Chassis:
+        credentials = self.spec.credentials or Credentials("admin", "")
+        self.emulator = VirtualChassisProcess(options, credentials, self.workdir / f"virtual-{self.spec.name}.log")
+        endpoints = self.emulator.start()
+        access = ChassisAccess(
+            self.spec.name,
+            "virtual",
+            endpoints.ssh_host,
+            endpoints.ssh_port,
+            {msm: endpoints.console_url(msm) for msm in endpoints.consoles},
+            credentials,
+            self.workdir / "known_hosts-virtual",
+            time_scale=1.0 / options.speed,
+        )
+        chassis = Chassis(access, self.workdir / "transcripts", control=self.emulator.control())
+        chassis.backend_check = self.emulator.check_alive
+        return chassis
+
+    def ensure_baseline(self) -> None:
+        """Bring the chassis to MASTER + BACKUP (In Sync), or raise ``ChassisUnavailable``."""
+        if self.emulator:
+            self.emulator.check_alive()
+        if self.chassis.control is not None:
+            self.chassis.control.clear_faults()  # sessions a fault ended log in again by themselves
+        wait_for_status(
+            self.chassis, lambda s: s.master is not None, self.chassis.deadline("failover"), "an MSM reporting MASTER"
+        )
+        verdict = check_sync(self.chassis)
+        if not self.baseline_versions:
+            self.baseline_versions = {s: m.booted_version for s, m in verdict.status.msms.items()}
+        if verdict.in_sync:
+            return
+        if self.chassis.control is None:
+            raise ChassisUnavailable(
+                f"chassis {self.spec.name} is {verdict}; bring it to MASTER and BACKUP (In Sync) before running plans"
+            )
+        self._restore_virtual(verdict)
+
+    def _restore_virtual(self, verdict) -> None:
+        control, chassis = self.chassis.control, self.chassis
+        backup = verdict.backup
+        control.power(backup, "on")
+        wanted = self.baseline_versions.get(backup) or verdict.status.msm(verdict.master).booted_version
+        msm = verdict.status.msm(backup)
+        if msm is not None and msm.booted_version and msm.booted_version != wanted:
+            control.set_version(backup, wanted)
+        wait_for_status(
+            chassis,
+            backup_in_sync(backup),
+            chassis.deadline("in_sync"),
+            f"{backup} restored to BACKUP (In Sync) for the next plan",
+        )
+
+    def close(self) -> None:
+        self.chassis.close()
+        if self.emulator:
+            self.emulator.stop()
+
+
+def unreachable(spec: ChassisSpec, timeout: float = 3.0) -> str | None:
+    """Why the management address or a console of a real chassis cannot be reached within
+    ``timeout`` seconds in all, or None."""
+    deadline = Deadline(timeout)
+    targets = [("management SSH", spec.management.host, spec.management.port)]
+    for msm, url in sorted(spec.consoles.items()):
+        endpoint = console_endpoint(url)
+        if endpoint and endpoint[0] == "tcp":
+            targets.append((f"{msm} console", endpoint[1], endpoint[2]))
+        elif endpoint and not Path(endpoint[1]).exists():
+            return f"{msm} console {url} does not exist"
+    for what, host, port in targets:
+        try:
+            socket.create_connection((host, port), timeout=max(deadline.remaining(), 0.1)).close()
+        except OSError as error:
+            return f"{what} {host}:{port} is unreachable ({error.strerror or error})"
+    return None

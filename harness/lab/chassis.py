@@ -1,0 +1,261 @@
+"""A chassis under test: its two MSM consoles, its management SSH address, its roles.
+
+Who is MASTER and who is BACKUP is always learned from the device (``show switch`` cross-checked
+with ``show node``), never taken from configuration, and learned again after every failover.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from drivers import CliSession, CommandResult, SerialTransport, SshTransport, Transcript
+from drivers.deadline import Deadline
+from drivers.errors import ConnectionLost, DeviceRebooted
+from harness.errors import ChassisUnavailable, EmulatorCrashed, HilError
+from harness.parsers import MSM_NAMES, SwitchStatus, other_msm, parse_show_node, parse_show_switch
+from harness.reporting.timeline import Timeline
+from harness.testbed.schema import Credentials
+
+MSMS = MSM_NAMES
+SSH = "ssh"
+
+#: How long a real NETGEAR 8800 may take, in seconds. Plans and procedures use these; a virtual
+#: chassis divides them by its speed factor (see ``Chassis.deadline``).
+LAB_TIMEOUTS = {
+    "command": 60,
+    "connect": 120,
+    "boot": 600,
+    "failover": 900,
+    "synchronize": 1800,
+    "in_sync": 900,
+    "backup_reboot_starts": 120,
+    "download": 1800,
+    "reboot": 1500,  # download image (TFTP + install); a reboot until In Sync
+    "checkpoint_stall": 120,  # a bulk checkpoint percentage that does not move this long: stalled
+    "backup_absent": 120,  # synchronize fails when the backup is not back within this [EX]
+}
+LOGOUT_TIMEOUT = 2.0  # seconds a console gets to answer `exit` when the run ends
+MIN_SCALED_DEADLINE = 15.0  # a scaled deadline never drops below this on a busy machine
+MIN_SCALED_WINDOW = 1.0  # nor an observation window (stall, absence) below this
+_READ_ONLY = re.compile(r"^\s*show\s")
+LAB_POLL_INTERVAL = 2.0  # seconds between `show switch` polls on real hardware
+
+
+@dataclass(frozen=True)
+class ChassisAccess:
+    """Everything needed to reach one chassis, resolved from a testbed entry or an emulator."""
+
+    name: str
+    backend: str  # "real" or "virtual"
+    ssh_host: str
+    ssh_port: int
+    consoles: dict[str, str]  # MSM name -> serial URL
+    credentials: Credentials
+    known_hosts: Path
+    ssh_options: tuple[str, ...] = ()
+    baudrate: int = 9600
+    time_scale: float = 1.0  # 1.0 on hardware, 1/speed on a virtual chassis
+    min_deadline: float = MIN_SCALED_DEADLINE  # floor of a scaled deadline
+
+
+class Chassis:
+    """CLI sessions to one chassis (``"ssh"``, ``"MSM-A"``, ``"MSM-B"``) and its learned roles."""
+
+    def __init__(self, access: ChassisAccess, transcripts: Path, control=None, timeline: Timeline | None = None):
+        self.access = access
+        self.transcripts = Path(transcripts)
+        self.control = control  # virtual chassis only: power and faults
+        self.timeline = timeline or Timeline()
+        self.status: SwitchStatus | None = None
+        self.steps: list = []  # the current plan's procedure steps (harness.procedures.failover.Step)
+        self._sessions: dict[str, CliSession] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self.backend_check: Callable[[bool], None] | None = None
+        """Virtual chassis: ``backend_check(ask)`` raises ``EmulatorCrashed`` when the emulator
+        died (``ask=False``: only look at the process; True: also ask its control channel)."""
+
+    def begin_plan(self, *listeners: Callable) -> None:
+        """A fresh timeline (told to ``listeners``) and step list for the next plan."""
+        self.timeline = Timeline(listeners=list(listeners))
+        self.steps = []
+
+    # -- identity and time -------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.access.name
+
+    @property
+    def is_virtual(self) -> bool:
+        return self.access.backend == "virtual"
+
+    def deadline(self, what: str, floor: float | None = None) -> Deadline:
+        """The lab timeout for ``what``, scaled for a virtual chassis (never below ``floor``,
+        by default the access's ``min_deadline``)."""
+        lab = LAB_TIMEOUTS[what]
+        if self.access.time_scale >= 1.0:
+            return Deadline(lab)
+        floor = self.access.min_deadline if floor is None else min(floor, self.access.min_deadline)
+        return Deadline(max(lab * self.access.time_scale, floor))
+
+    def window(self, what: str) -> float:
+        """Seconds of an observation window (``checkpoint_stall``, ``backup_absent``)."""
+        return self.deadline(what, MIN_SCALED_WINDOW).seconds
+
+    @property
+    def poll_interval(self) -> float:
+        return max(0.05, LAB_POLL_INTERVAL * self.access.time_scale)
+
+    # -- sessions --------------------------------------------------------------------
+    def transcript_path(self, where: str) -> Path:
+        return self.transcripts / f"{self.name}-{where}.log"
+
+    def transcript_mark(self, where: str) -> int:
+        """How much of ``where``'s transcript is written; pass it to ``transcript_since``."""
+        path = self.transcript_path(where)
+        return path.stat().st_size if path.exists() else 0
+
+    def transcript_since(self, where: str, mark: int) -> str:
+        """The transcript of ``where`` written after ``mark`` (secrets already masked)."""
+        with open(self.transcript_path(where), "rb") as f:
+            f.seek(mark)
+            return f.read().decode("utf-8", "replace")
+
+    def session(self, where: str) -> CliSession:
+        """The session for ``where`` (``"ssh"`` or an MSM name), connected on first use.
+
+        A session that later sees a reboot or a dropped link logs in again by itself before
+        its next command.
+        """
+        with self._locks.setdefault(where, threading.Lock()), self._backend_errors():
+            session = self._sessions.get(where)
+            if session is None:
+                session = self._new_session(where)
+                session.connect(self.deadline("connect" if where == SSH else "boot"))
+                self._sessions[where] = session
+            return session
+
+    def _new_session(self, where: str) -> CliSession:
+        a = self.access
+        transcript = Transcript(self.transcript_path(where), secrets=[a.credentials.password])
+        if where == SSH:
+            transport = SshTransport(
+                a.ssh_host,
+                a.ssh_port,
+                a.credentials.username,
+                a.credentials.password,
+                known_hosts=a.known_hosts,
+                ssh_options=a.ssh_options,
+                transcript=transcript,
+            )
+        elif where in a.consoles:
+            transport = SerialTransport(a.consoles[where], a.baudrate, transcript=transcript)
+        else:
+            raise ChassisUnavailable(
+                f"chassis {self.name} has no access path {where!r}; use 'ssh' or one of {', '.join(a.consoles)}"
+            )
+        session = CliSession(transport, a.credentials.username, a.credentials.password, transcript=transcript)
+        if self.backend_check is not None:  # a dead emulator is not retried until the deadline
+            session.before_retry = lambda: self.backend_check(False)
+        return session
+
+    def wait_for_output(self, where: str, seconds: float) -> None:
+        """Wait ``seconds``, or less when ``where``'s open session hears from the device first
+        (a console log line, boot text, a dropped SSH link)."""
+        deadline = Deadline(seconds)
+        session = self._sessions.get(where)
+        if session is not None and session.wait_for_output(seconds):
+            return
+        time.sleep(deadline.remaining())  # pacing between polls, within the deadline
+
+    def wait_for_login(self, msm: str, deadline: Deadline | None = None) -> None:
+        """After a reboot: wait on that MSM's console for the fresh ``login:``, then log in anew."""
+        session = self.session(msm)
+        with self._backend_errors():
+            session.wait_for_login(deadline or self.deadline("boot"))
+
+    def run(self, where: str, command: str, what: str = "command", **options) -> CommandResult:
+        """Run one command on ``where`` within the lab timeout ``what``.
+
+        A ``show`` command whose management SSH connection dropped under it is sent once more
+        (the session logs in again first; noted in the transcript): it changes nothing, so
+        sending it again is safe. Any other command raises as it came (it may have taken effect).
+        """
+        deadline = self.deadline(what)
+        session = self.session(where)
+        with self._backend_errors():
+            try:
+                return session.run(command, timeout=deadline, **options)
+            except (DeviceRebooted, ConnectionLost) as dropped:
+                if where != SSH or not _READ_ONLY.match(command) or options.get("expect_reboot"):
+                    raise
+                if session.transcript is not None:
+                    session.transcript.note(f"{command!r} cut off ({type(dropped).__name__}); sending it again")
+                return session.run(command, timeout=deadline, **options)
+
+    @contextmanager
+    def _backend_errors(self):
+        """A failure of a virtual chassis whose emulator died is reported as ``EmulatorCrashed``."""
+        try:
+            yield
+        except EmulatorCrashed:
+            raise
+        except HilError:
+            if self.backend_check is not None:
+                self.backend_check(True)
+            raise
+
+    # -- roles -----------------------------------------------------------------------
+    def show_switch(self, where: str = SSH) -> SwitchStatus:
+        """``show switch`` on ``where``, parsed."""
+        return parse_show_switch(self.run(where, "show switch", check=True).output)
+
+    def learn_roles(self, where: str = SSH) -> SwitchStatus:
+        """Learn MASTER and BACKUP from the device; fail closed when they cannot be known."""
+        status = self.show_switch(where)
+        nodes = {n.node: n.state for n in parse_show_node(self.run(where, "show node", check=True).output)}
+        for slot, msm in status.msms.items():
+            if msm.state and nodes.get(slot, msm.state) != msm.state:
+                raise ChassisUnavailable(
+                    f"chassis {self.name}: show switch says {slot} is {msm.state} but show node "
+                    f"says {nodes[slot]}; the chassis state is unknown, check it by hand"
+                )
+        if status.master is None:
+            raise ChassisUnavailable(
+                f"chassis {self.name}: no MSM reports MASTER "
+                f"({self.describe(status)}); plans that need a master cannot run"
+            )
+        self.status = status
+        return status
+
+    @staticmethod
+    def describe(status: SwitchStatus) -> str:
+        return ", ".join(
+            f"{slot} {m.state or 'absent'}{' (In Sync)' if m.in_sync else ''}"
+            for slot, m in sorted(status.msms.items())
+        )
+
+    @property
+    def master(self) -> str | None:
+        return self.status.master if self.status else None
+
+    @property
+    def backup(self) -> str | None:
+        return self.status.backup if self.status else None
+
+    def other(self, msm: str) -> str:
+        return other_msm(msm)
+
+    def close(self) -> None:
+        """Log out of every session and close it, all at once (a powered-off MSM never answers
+        its logout, so each waits at most ``LOGOUT_TIMEOUT``); never raises."""
+        with ThreadPoolExecutor(max_workers=len(self._sessions) or 1) as pool:
+            for session in self._sessions.values():
+                pool.submit(session.close, LOGOUT_TIMEOUT)  # close() itself never raises
+        self._sessions.clear()

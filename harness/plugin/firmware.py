@@ -1,0 +1,62 @@
+"""pytest wiring of the firmware plans: options ``--image``, ``--image-version``,
+``--tftp-address`` and the session fixture ``firmware`` (a TFTP server and the images it serves).
+
+Loaded by :mod:`harness.plugin`; the logic is in :mod:`harness.firmware.setup`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.errors import HilError
+from harness.firmware.setup import FirmwareLab, FirmwareNotConfigured, FirmwareOptions, resolve
+from harness.parsers.version import Version
+
+OPTIONS = pytest.StashKey[FirmwareOptions]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("xcm8800-hil")
+    group.addoption(
+        "--image", metavar="FILE", type=Path, help="image file to validate (overrides the testbed's firmware.image)"
+    )
+    group.addoption(
+        "--image-version",
+        metavar="A.B.C.D",
+        help="the version that image carries (the harness never reads it from the file)",
+    )
+    group.addoption(
+        "--tftp-address", metavar="ADDRESS", help="this host's address the chassis reaches; the TFTP server binds to it"
+    )
+
+
+def pytest_configure(config):
+    image, version = config.getoption("image"), config.getoption("image_version")
+    if (image is None) != (version is None):
+        raise pytest.UsageError("--image and --image-version go together: name the file and the version it carries")
+    if image is not None and not image.is_file():
+        raise pytest.UsageError(f"--image {image}: no such file; give the path of the image to validate")
+    try:
+        version = str(Version.parse(version)) if version is not None else None
+    except HilError:
+        raise pytest.UsageError(f"--image-version {version!r} is not a version a.b.c.d") from None
+    config.stash[OPTIONS] = FirmwareOptions(image, version, config.getoption("tftp_address"))
+
+
+@pytest.fixture(scope="session")
+def firmware(pytestconfig, lab):
+    """The images of this run, served over TFTP to the chassis until the run ends."""
+    try:
+        settings = resolve(lab.spec, lab.chassis.is_virtual, pytestconfig.stash[OPTIONS])
+    except FirmwareNotConfigured as why:
+        pytest.skip(str(why))
+    folder = Path(pytestconfig.getoption("hil_workdir")) / "tftp" / lab.spec.name
+    served = FirmwareLab(settings, folder, lab.chassis.control if lab.chassis.is_virtual else None)
+    try:
+        served.start()
+    except HilError as error:
+        pytest.fail(f"chassis {lab.spec.name}: {error}", pytrace=False)
+    yield served
+    served.stop()

@@ -1,0 +1,66 @@
+"""An unplanned failover: the master loses power and the backup takes over by itself.
+
+Nobody types ``run msm-failover``: a backup that is ``In Sync`` becomes master on its own when
+the master goes away. :func:`power_loss_of_master` cuts the master's power through the virtual
+chassis's control channel (a real chassis has none: the plan is ``virtual_only``) and follows the
+takeover; :func:`restore_power` brings the old master back and follows it to ``BACKUP (In Sync)``.
+The takeover time runs from the power loss to the new master answering on its console.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.errors import ChassisUnavailable, NotInSync
+from harness.lab.chassis import SSH, Chassis
+from harness.procedures.failover import management_back, new_master_answers, old_master_at_login
+from harness.procedures.sync import SyncVerdict, backup_in_sync, check_sync, wait_for_status
+from harness.reporting import timeline as ev
+
+MASTER_POWER_LOST = "master power lost"
+POWER_RESTORED = "power restored"
+
+
+@dataclass(frozen=True)
+class Takeover:
+    """Who took over from whom, and how long it took (seconds, power loss to new master)."""
+
+    old_master: str
+    new_master: str
+    seconds: float
+
+
+def power_loss_of_master(chassis: Chassis) -> Takeover:
+    """Cut the master's power with the backup in sync; follow the backup taking over by itself."""
+    if chassis.control is None:
+        raise ChassisUnavailable(
+            f"chassis {chassis.name}: cutting the master's power needs a power "
+            "control (the virtual chassis's control channel)"
+        )
+    verdict = check_sync(chassis)
+    if not verdict.in_sync:
+        raise NotInSync(f"{verdict.cause}: {verdict.detail}; a takeover by the backup needs it In Sync")
+    old, new = verdict.master, verdict.backup
+    for where in (old, new, SSH):
+        chassis.session(where)  # logged in before the power goes
+    chassis.timeline.mark(MASTER_POWER_LOST, old)
+    chassis.control.power(old, "off")
+    new_master_answers(chassis, new)
+    management_back(chassis, new)
+    return Takeover(old, new, chassis.timeline.between(MASTER_POWER_LOST, ev.NEW_MASTER_ANSWERING))
+
+
+def restore_power(chassis: Chassis, msm: str) -> SyncVerdict:
+    """Power ``msm`` on again; follow its boot to ``login:`` and to ``BACKUP (In Sync)``."""
+    chassis.timeline.mark(POWER_RESTORED, msm)
+    chassis.control.power(msm, "on")
+    old_master_at_login(chassis, msm)
+    wait_for_status(
+        chassis,
+        backup_in_sync(msm),
+        chassis.deadline("in_sync"),
+        f"{msm} back as BACKUP (In Sync) after power was restored",
+        phase=ev.BACKUP_IN_SYNC,
+    )
+    chassis.timeline.mark(ev.BACKUP_IN_SYNC, msm)
+    return check_sync(chassis)
