@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
 MASK = "********"
 RECEIVED, SENT, NOTE = "|", ">", "#"
@@ -70,11 +71,29 @@ class _Masker:
         return len(buf)
 
 
-class Transcript:
-    """Records a session's bytes to ``path`` (or memory when ``path`` is None), secrets masked."""
+class Tap(Protocol):
+    """Another consumer of a session's traffic (a recording for machines, a merged log): it gets
+    the same text as the transcript, secrets already masked, with its direction and time."""
 
-    def __init__(self, path: str | os.PathLike | None, secrets: Iterable[str] = (), title: str = ""):
+    def record(self, direction: str, text: str, when: float) -> None:
+        """``direction`` is :data:`RECEIVED`, :data:`SENT` or :data:`NOTE`; ``when`` is epoch seconds."""
+
+
+class Transcript:
+    """Records a session's bytes to ``path`` (or memory when ``path`` is None), secrets masked.
+
+    ``taps`` receive the same masked text as it is recorded (see :class:`Tap`).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike | None,
+        secrets: Iterable[str] = (),
+        title: str = "",
+        taps: Iterable[Tap] = (),
+    ):
         self.path = Path(path) if path is not None else None
+        self.taps: list[Tap] = list(taps)
         self._lock = threading.Lock()
         self._secrets: list[bytes] = []
         self._pattern: re.Pattern[bytes] | None = None
@@ -127,8 +146,10 @@ class Transcript:
         """Record a harness note (connect, reconnect, command boundaries) on its own line."""
         with self._lock:
             self._end_line()
-            self._write(f"{self._stamp()} {NOTE} {self.mask(text)}\n")
+            masked = self.mask(text)
+            self._write(f"{self._stamp()} {NOTE} {masked}\n")
             self._flush()
+            self._tap(NOTE, masked)
 
     def text(self) -> str:
         """Everything recorded so far, as written."""
@@ -147,7 +168,9 @@ class Transcript:
             self._closed = True
             for direction, masker in self._maskers.items():
                 held, masker.held = masker.held, b""
-                self._emit(direction, self._decoders[direction].decode(held, final=True), final=True)
+                text = self._decoders[direction].decode(held, final=True)
+                self._emit(direction, text, final=True)
+                self._tap(direction, text)
             self._end_line()
             if self._file is not None:
                 self._file.flush()
@@ -162,8 +185,16 @@ class Transcript:
             if self._closed:
                 return
             visible = self._maskers[direction].feed(bytes(data), self._secrets, self._pattern)
-            self._emit(direction, self._decoders[direction].decode(visible))
+            text = self._decoders[direction].decode(visible)
+            self._emit(direction, text)
             self._flush()
+            self._tap(direction, text)
+
+    def _tap(self, direction: str, text: str) -> None:
+        if text and self.taps:
+            now = time.time()
+            for tap in self.taps:
+                tap.record(direction, text, now)
 
     def _emit(self, direction: str, text: str, final: bool = False) -> None:
         text = self._pending_cr[direction] + text

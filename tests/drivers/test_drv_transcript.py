@@ -108,3 +108,22 @@ def test_one_byte_at_a_time():
     t.close()
     assert SECRET not in t.text()
     assert body(t, "|").count(MASK) == 3 and "h\u00e9llo hunte partial" in body(t, "|")
+
+
+def test_taps_get_the_masked_text_of_every_direction(tmp_path):
+    seen = []
+
+    class Tap:
+        def record(self, direction, text, when):
+            seen.append((direction, text))
+
+    transcript = Transcript(tmp_path / "t.log", secrets=["pw123"], taps=[Tap()])
+    transcript.sent(b"pw1")
+    transcript.sent(b"23\r")
+    transcript.received(b"hello\r\n")
+    transcript.note("login with pw123")
+    transcript.close()
+    sent = "".join(text for direction, text in seen if direction == ">")
+    assert sent == "********\r" and ("|", "hello\r\n") in seen
+    assert ("#", "login with ********") in seen
+    assert all("pw1" not in text for _, text in seen)
