@@ -22,7 +22,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, Protocol
 
 from harness.errors import ParseError
 from harness.parsers.version import Version, compatible
@@ -127,7 +127,15 @@ def _image(reader, node: dict, key: str, file_key: str, version_key: str) -> tup
     return path, version
 
 
-def _version(reader, node: dict, key: str, name: str) -> str | None:
+class _Reader(Protocol):
+    """What :func:`_version` uses of the testbed's reader."""
+
+    def string(self, node: dict, name: str, key: str) -> str | None: ...
+
+    def fail(self, key: str, problem: str, fix: str) -> NoReturn: ...
+
+
+def _version(reader: _Reader, node: dict, key: str, name: str) -> str | None:
     text = reader.string(node, name, key)
     if text is None:
         return None

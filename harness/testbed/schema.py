@@ -34,7 +34,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, overload
 from urllib.parse import urlsplit
 
 from harness.errors import ParseError, TestbedError
@@ -220,6 +220,12 @@ class _Reader:
 
         return _REFERENCE.sub(substitute, text)
 
+    @overload
+    def string(self, node: dict, name: str, key: str, default: str, fix: str | None = None) -> str: ...
+    @overload
+    def string(self, node: dict, name: str, key: str, default: None = None, *, fix: str) -> str: ...
+    @overload
+    def string(self, node: dict, name: str, key: str, default: None = None, fix: None = None) -> str | None: ...
     def string(self, node: dict, name: str, key: str, default: str | None = None, fix: str | None = None) -> str | None:
         """A string value (expanded); missing -> ``default``, or an error when ``fix``."""
         where, value = f"{key}.{name}", node.get(name)
@@ -262,7 +268,7 @@ class _Reader:
 
     def choice(self, node: dict, name: str, key: str, options: tuple[str, ...], default: str | None = None) -> str:
         fix = f"set {name} to one of: {', '.join(options)}"
-        value = self.string(node, name, key, default, None if default else fix)
+        value = self.string(node, name, key, default) if default else self.string(node, name, key, fix=fix)
         if value not in options:
             self.fail(f"{key}.{name}", f"{node.get(name)!r} is not allowed", fix)
         return value
