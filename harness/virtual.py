@@ -18,7 +18,7 @@ from pathlib import Path
 from drivers.deadline import Deadline
 from harness.errors import EmulatorCrashed
 from harness.testbed import Credentials, VirtualOptions
-from virtual_chassis.control import ControlClient, ControlError
+from virtual_chassis.endpoints.control import ControlClient, ControlError
 
 PASSWORD_ENV = "XCM_VIRTUAL_PASSWORD"
 

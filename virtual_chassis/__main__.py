@@ -14,10 +14,10 @@ import os
 import signal
 import sys
 
-from .clock import Durations
-from .model import check_version
-from .config import Refusal
-from .server import ChassisOptions, VirtualChassis
+from .model.clock import Durations
+from .model.chassis import check_version
+from .model.config import Refusal
+from .endpoints.server import ChassisOptions, VirtualChassis
 
 PASSWORD_ENV = "XCM_VIRTUAL_PASSWORD"
 BAUD_RATES = (0, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)

@@ -11,7 +11,7 @@ from harness.firmware_state import (
 )
 from harness.images import ImageError, build_image, corrupt_copy, image_name, parse_size, truncated_copy
 from harness.parsers import parse_show_switch
-from virtual_chassis.images import HEADER, MAGIC, ImageRefused, check_image
+from virtual_chassis.model.images import HEADER, MAGIC, ImageRefused, check_image
 
 
 def refused(path) -> ImageRefused:

@@ -12,7 +12,7 @@ from harness.firmware_state import FirmwareState, MsmImages
 from harness.images import image_name
 from harness.testbed import load_testbed
 from harness.testbed_firmware import FirmwareSpec
-from virtual_chassis.images import check_image
+from virtual_chassis.model.images import check_image
 
 REAL = {"type": "real", "management": {"host": "10.1.2.3"},
         "consoles": {"MSM-A": "socket://ts1.lab:7001", "MSM-B": "socket://ts1.lab:7002"},

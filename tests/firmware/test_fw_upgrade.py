@@ -9,7 +9,7 @@ from harness.firmware_state import ACTIVE_PARTITION, CORRUPT, MISSING, TRUNCATED
 from harness.lab import LabChassis
 from harness.testbed import VirtualOptions, virtual_spec
 from harness.upgrade import firmware_state, install
-from virtual_chassis.images import check_image
+from virtual_chassis.model.images import check_image
 
 pytest_plugins = ["pytester"]
 

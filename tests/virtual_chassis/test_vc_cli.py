@@ -4,9 +4,9 @@ import random
 
 import pytest
 
-from virtual_chassis.cli import PAGER
-from virtual_chassis.commands import QUESTIONS
-from virtual_chassis.grammar import SyntaxProblem, parse
+from virtual_chassis.cli.session import PAGER
+from virtual_chassis.cli.commands import QUESTIONS
+from virtual_chassis.cli.grammar import SyntaxProblem, parse
 
 from vc_helpers import Bench, Capture
 

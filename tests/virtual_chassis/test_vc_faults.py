@@ -6,9 +6,9 @@ import re
 import pytest
 
 from drivers.prompt import clean_output
-from virtual_chassis.control import ControlServer
-from virtual_chassis.faults import FAULT_OPS
-from virtual_chassis.login import AAA_AVAILABLE, Accounts, LoginDialog
+from virtual_chassis.endpoints.control import ControlServer
+from virtual_chassis.model.faults import FAULT_OPS
+from virtual_chassis.cli.login import AAA_AVAILABLE, Accounts, LoginDialog
 
 from vc_helpers import Bench, Emulator, RawConsole
 

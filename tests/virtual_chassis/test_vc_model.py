@@ -2,10 +2,10 @@
 
 import pytest
 
-from virtual_chassis.clock import Clock, Durations
-from virtual_chassis.config import Refusal
-from virtual_chassis.model import MASTER_ONLY, NO_BACKUP, NOT_IN_SYNC, Chassis, _election_rank
-from virtual_chassis.replication import PROCESSES, Phase
+from virtual_chassis.model.clock import Clock, Durations
+from virtual_chassis.model.config import Refusal
+from virtual_chassis.model.chassis import MASTER_ONLY, NO_BACKUP, NOT_IN_SYNC, Chassis, _election_rank
+from virtual_chassis.model.replication import PROCESSES, Phase
 
 from vc_helpers import Bench
 

@@ -17,9 +17,9 @@ import time
 import tty
 from pathlib import Path
 
-from virtual_chassis.cli import CliSession
-from virtual_chassis.clock import Clock, Durations
-from virtual_chassis.model import Chassis
+from virtual_chassis.cli.session import CliSession
+from virtual_chassis.model.clock import Clock, Durations
+from virtual_chassis.model.chassis import Chassis
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = Durations()  # real durations; the speed factor makes them short
@@ -151,7 +151,7 @@ class Emulator:
         return host, int(port)
 
     def control(self):
-        from virtual_chassis.control import ControlClient
+        from virtual_chassis.endpoints.control import ControlClient
         c = self.endpoints["control"]
         return ControlClient(c["host"], c["port"], c["token"])
 

@@ -12,9 +12,9 @@ import socket
 
 import asyncssh
 
-from .cli import CliSession
-from .login import Accounts
-from .model import Chassis, Notice
+from ..cli.session import CliSession
+from ..cli.login import Accounts
+from ..model.chassis import Chassis, Notice
 
 
 class ManagementSsh:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import time
 
-from .config import SYS_CONTACT
-from .model import Chassis, Msm
+from ..model.config import SYS_CONTACT
+from ..model.chassis import Chassis, Msm
 
 BOOTROM = "1.0.1.3"
 PART = {"Chassis": "800129-00-01 0905G-00123 Rev 1.0",

@@ -21,7 +21,7 @@ from .config import Refusal
 from .replication import PROCESSES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Chassis, Msm, Notice
+    from .chassis import Chassis, Msm, Notice
 
 FAULT_OPS = ("stall_checkpoint", "remove_backup_during_synchronize", "fail_new_master",
              "old_master_stays_down", "slow_boot", "console_noise", "drop_ssh",
@@ -194,7 +194,7 @@ class Faults:
     def _noisy_line(self, msm: str, line: bytes, rate: float, rng: random.Random) -> bytes:
         """One output line (ending CR LF), maybe with a log line before it and a burst of
         line-noise bytes in its text. Log lines themselves stay whole (syslog writes them whole)."""
-        from .outputs import log_line   # outputs imports the model, which imports this module
+        from ..cli.outputs import log_line   # outputs imports the model, which imports this module
 
         if _LOG_LINE.match(line):
             return line

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from . import outputs
-from .config import Refusal, config_file
+from ..model.config import Refusal, config_file
 from .grammar import Command
-from .model import MASTER_ONLY, NO_BACKUP
+from ..model.chassis import MASTER_ONLY, NO_BACKUP
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .cli import CliSession
+    from .session import CliSession
 
 QUESTIONS = {
     "overwrite": "Do you want to save configuration to {file} and overwrite it? (y/N) ",

@@ -20,7 +20,7 @@ from .images import ImageInfo
 from .msm import Msm, NodeState
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Chassis
+    from .chassis import Chassis
 
 PARTITIONS = ("primary", "secondary")
 VIRTUAL_ROUTERS = ("VR-Mgmt", "VR-Default")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from .clock import Clock, Durations
+from ..model.clock import Clock, Durations
 from .console import ConsoleLine
 from .control import ControlServer
-from .login import ADMIN, Accounts
-from .model import Chassis
-from .preload import preload
+from ..cli.login import ADMIN, Accounts
+from ..model.chassis import Chassis
+from ..cli.preload import preload
 from .ssh import ManagementSsh
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from .commands import _attempt, no, yes
-from .config import Refusal
-from .firmware import BUSY, PARTITIONS
+from ..model.config import Refusal
+from ..model.firmware import BUSY, PARTITIONS
 from .firmware_jobs import ImageJob
 from .grammar import Command
-from .msm import Msm
+from ..model.msm import Msm
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .cli import CliSession
+    from .session import CliSession
 
 INSTALL_QUESTION = "Do you want to install image after downloading? (y - yes, n - no, <cr> - cancel) "
 MIN_BLOCK, MAX_BLOCK = 8, 65464   # RFC 2348 block sizes

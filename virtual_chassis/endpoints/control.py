@@ -19,9 +19,9 @@ import socket
 from drivers.deadline import Deadline
 from drivers.errors import HilError
 
-from .config import Refusal
-from .faults import FAULT_OPS
-from .model import Chassis
+from ..model.config import Refusal
+from ..model.faults import FAULT_OPS
+from ..model.chassis import Chassis
 
 MAX_REQUEST = 64 * 1024
 

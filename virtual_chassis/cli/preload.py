@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import islice
 
-from .config import SavedConfig
-from .model import Chassis
+from ..model.config import SavedConfig
+from ..model.chassis import Chassis
 
 IO_SLOTS = range(1, 9)     # XCM8810: eight I/O slots
 PORTS = range(1, 49)       # 48 ports each

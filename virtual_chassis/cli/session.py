@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import commands, firmware_commands, outputs
+from . import commands
+
+from . import firmware_commands
+
+from . import outputs
 from .grammar import SyntaxProblem, parse
 from .lineedit import CANCEL, MAX_LINE, Line, LineEditor
-from .model import Chassis, Msm, NodeState
+from ..model.chassis import Chassis, Msm, NodeState
 
 PAGE_LINES = 24
 PAGER = "Press <SPACE> to continue or <Q> to quit:"

@@ -16,10 +16,10 @@ import termios
 import time
 import tty
 
-from . import outputs
-from .cli import CliSession
-from .login import Accounts, LoginDialog
-from .model import Chassis, Notice
+from ..cli import outputs
+from ..cli.session import CliSession
+from ..cli.login import Accounts, LoginDialog
+from ..model.chassis import Chassis, Notice
 from .pacing import PacedOutput
 
 TELNET_HELLO = b"\xff\xfb\x01\xff\xfb\x03"  # IAC WILL ECHO, IAC WILL SUPPRESS-GO-AHEAD
