@@ -13,7 +13,7 @@ import asyncssh
 import pexpect
 import pytest
 
-from virtual_chassis.endpoints.control import ControlClient, ControlError
+from virtual_chassis.protocol import ControlClient, ControlError
 
 from vc_helpers import PROMPT, Emulator, RawConsole
 

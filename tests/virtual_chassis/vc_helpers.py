@@ -151,7 +151,7 @@ class Emulator:
         return host, int(port)
 
     def control(self):
-        from virtual_chassis.endpoints.control import ControlClient
+        from virtual_chassis.protocol import ControlClient
         c = self.endpoints["control"]
         return ControlClient(c["host"], c["port"], c["token"])
 

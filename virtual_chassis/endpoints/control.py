@@ -5,8 +5,8 @@ token is answered ``{"ok": false, "error": ...}`` and changes nothing. Ops: ``st
 ``power`` {msm, action: on|off|cycle}, ``set_version`` {msm, version, partition, reboot},
 ``backup_down``, ``events`` {since}, ``tftp`` {port} (where the TFTP servers that
 ``download image`` reaches listen), and the faults of :mod:`virtual_chassis.faults`
-(``stall_checkpoint``, ..., ``clear_faults``). :class:`ControlClient` is the client the harness
-uses.
+(``stall_checkpoint``, ..., ``clear_faults``). The framing and the client are in
+:mod:`virtual_chassis.protocol`.
 """
 
 from __future__ import annotations
@@ -14,20 +14,11 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
-import socket
-
-from drivers.deadline import Deadline
-from drivers.errors import HilError
 
 from ..model.config import Refusal
 from ..model.faults import FAULT_OPS
 from ..model.chassis import Chassis
-
-MAX_REQUEST = 64 * 1024
-
-
-class ControlError(HilError):
-    """The control channel refused a request or could not be reached."""
+from ..protocol import MAX_REQUEST, encode
 
 
 class ControlServer:
@@ -59,11 +50,11 @@ class ControlServer:
                 try:
                     line = await reader.readline()
                 except (ValueError, asyncio.LimitOverrunError):
-                    writer.write(_reply({"ok": False, "error": f"request longer than {MAX_REQUEST} bytes"}))
+                    writer.write(encode({"ok": False, "error": f"request longer than {MAX_REQUEST} bytes"}))
                     break
                 if not line:
                     break
-                writer.write(_reply(self.handle(line)))
+                writer.write(encode(self.handle(line)))
                 await writer.drain()
         except (ConnectionError, OSError):
             pass
@@ -133,105 +124,3 @@ class ControlServer:
         return {}
 
 
-def _reply(answer: dict) -> bytes:
-    return json.dumps(answer).encode() + b"\n"
-
-
-class ControlClient:
-    """Blocking client of the control channel; each method raises :class:`ControlError` on refusal."""
-
-    def __init__(self, host: str, port: int, token: str, timeout: float = 10.0):
-        self.host, self.port, self.token, self.timeout = host, int(port), token, timeout
-
-    def request(self, op: str, deadline: Deadline | float | None = None, **args) -> dict:
-        """Send one request and return the answer (``ok`` true) within the deadline."""
-        deadline = Deadline.of(self.timeout if deadline is None else deadline)
-        where = f"{self.host}:{self.port}"
-        try:
-            with socket.create_connection((self.host, self.port), timeout=max(deadline.remaining(), 0.01)) as sock:
-                sock.sendall(json.dumps({"op": op, "token": self.token, **args}).encode() + b"\n")
-                answer = json.loads(_read_line(sock, deadline))
-        except (OSError, ValueError) as failure:
-            raise ControlError(f"virtual chassis control channel at {where} did not answer {op!r} "
-                               f"({failure}); check that the emulator is running and the port is right") from None
-        if not answer.get("ok"):
-            raise ControlError(f"virtual chassis refused {op!r}: {answer.get('error')}")
-        return answer
-
-    def status(self) -> dict:
-        return self.request("status")
-
-    def power(self, msm: str, action: str) -> dict:
-        return self.request("power", msm=msm, action=action)
-
-    def set_version(self, msm: str, version: str, partition: str | None = None, reboot: bool = True) -> dict:
-        args = {"msm": msm, "version": version, "reboot": reboot}
-        if partition:
-            args["partition"] = partition
-        return self.request("set_version", **args)
-
-    def backup_down(self) -> dict:
-        return self.request("backup_down")
-
-    def events(self, since: float = 0.0) -> list[dict]:
-        return self.request("events", since=since)["events"]
-
-    def tftp(self, port: int) -> dict:
-        """Tell the chassis the UDP port of the TFTP servers it downloads from (default 69)."""
-        return self.request("tftp", port=port)
-
-    # --- faults (see virtual_chassis.faults); durations are real chassis seconds -----------
-
-    def stall_checkpoint(self, process: str, percent: int = 40, reboot_backup: bool = True) -> dict:
-        """The bulk checkpoint of ``process`` stops at ``percent`` (the backup reboots to start one)."""
-        return self.request("stall_checkpoint", process=process, percent=percent, reboot_backup=reboot_backup)
-
-    def remove_backup_during_synchronize(self) -> dict:
-        """The next ``synchronize`` loses its backup in the middle of the image copy."""
-        return self.request("remove_backup_during_synchronize")
-
-    def fail_new_master(self) -> dict:
-        """An MSM taking over as master goes to FAIL instead."""
-        return self.request("fail_new_master")
-
-    def old_master_stays_down(self) -> dict:
-        """The master that a failover reboots never boots again."""
-        return self.request("old_master_stays_down")
-
-    def slow_boot(self, seconds: float, msm: str | None = None) -> dict:
-        """Boots (of ``msm``, or of every MSM) take ``seconds``."""
-        return self.request("slow_boot", seconds=seconds, **({"msm": msm} if msm else {}))
-
-    def console_noise(self, msm: str | None = None, rate: float = 0.3, seed: int = 8800) -> dict:
-        """Log lines and line-noise bytes in the middle of console output (one MSM, or both)."""
-        return self.request("console_noise", rate=rate, seed=seed, **({"msm": msm} if msm else {}))
-
-    def drop_ssh(self, command: str = "", count: int = 1) -> dict:
-        """Management SSH is dropped in the middle of the output of the next ``count`` commands
-        starting with ``command`` (any command when empty)."""
-        return self.request("drop_ssh", command=command, count=count)
-
-    def wrong_credentials(self) -> dict:
-        """Every login (console and SSH) is refused as if the password were wrong."""
-        return self.request("wrong_credentials")
-
-    def pending_aaa(self, seconds: float = 60.0) -> dict:
-        """After each boot a console shows ``(pending-AAA) login:`` for ``seconds``."""
-        return self.request("pending_aaa", seconds=seconds)
-
-    def clear_faults(self) -> list[str]:
-        """Disarm every fault and repair what they left; returns the names that were armed."""
-        return self.request("clear_faults")["cleared"]
-
-
-def _read_line(sock: socket.socket, deadline: Deadline) -> bytes:
-    data = b""
-    while not data.endswith(b"\n"):
-        if deadline.expired:
-            raise TimeoutError("no answer before the deadline")
-        sock.settimeout(max(deadline.remaining(), 0.01))
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("connection closed before the answer")
-        data += chunk
-    return data
