@@ -8,7 +8,12 @@ from __future__ import annotations
 import time
 
 from ..model.config import SYS_CONTACT
-from ..model.chassis import Chassis, Msm
+from ..model.chassis import Chassis
+from ..model.journal import log_line
+from ..model.msm import Msm
+
+__all__ = ["BANNER", "boot_text", "log_line", "show_checkpoint_data", "show_configuration", "show_node",
+           "show_node_detail", "show_switch", "show_version", "show_vlan"]
 
 BOOTROM = "1.0.1.3"
 PART = {"Chassis": "800129-00-01 0905G-00123 Rev 1.0",
@@ -174,9 +179,3 @@ def boot_text(partition: str, version: str) -> list[str]:
         "Loading XCM8800 ...",
         "Starting services ...",
     ]
-
-
-def log_line(t: float, severity: str, component: str, origin: str, text: str) -> str:
-    """``MM/DD/YYYY hh:mm:ss.cc <Sev:Component> MSM-X: text``."""
-    stamp = time.strftime("%m/%d/%Y %H:%M:%S", time.gmtime(t))
-    return f"{stamp}.{int(t * 100) % 100:02d} <{severity}:{component}> {origin}: {text}"

@@ -5,21 +5,24 @@ load, boot text on the console) -> ``STANDBY`` (``login:`` shown, waiting for th
 ``MASTER`` or ``BACKUP``. A backup is checkpointed by a :class:`Replication`; it shows
 ``BACKUP (In Sync)`` once the bulk checkpoint is complete.
 
+:class:`Chassis` holds the operations the CLI and the control channel ask for (failover,
+synchronize, reboots, power, configuration); the MSMs and their queries are in
+:class:`~.nodes.Nodes`, the election in :mod:`.election`, boots and power in :mod:`.boots`.
 Endpoints learn about changes through :meth:`Chassis.subscribe` (a :class:`Notice` per change).
 """
 
 from __future__ import annotations
 
-from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
+from .boots import Boots
 from .clock import Clock
 from .config import CONFIG_FILES, Refusal, RunningConfig, SavedConfig, config_file
+from .election import Election
 from .faults import Faults
 from .firmware import Firmware
 from .msm import Msm, NodeState, Notice, check_version
-from .replication import Replication, copy_saved_configs, idle_progress
-from .replication import ProcessProgress
+from .nodes import Nodes
 
 __all__ = ["Chassis", "Msm", "NodeState", "Notice", "Refusal", "MASTER_ONLY", "NO_BACKUP", "check_version"]
 
@@ -29,8 +32,8 @@ NOT_IN_SYNC = 'Backup MSM is not in sync with the master. Use "run msm-failover 
 SLOTS = ("A", "B")
 
 
-class Chassis:
-    """Two MSMs, election, replication, failover, synchronize, reboots and power."""
+class Chassis(Nodes):
+    """Two MSMs and the operations on them: failover, synchronize, reboots, power, configuration."""
 
     def __init__(self, clock: Clock, sysname: str = "XCM8810",
                  versions: tuple[str, str] = ("12.4.2.8", "12.4.2.8"),
@@ -38,16 +41,13 @@ class Chassis:
                  event_limit: int = 1000):
         for version in (*versions, secondary):
             check_version(version)
-        self.clock = clock
+        super().__init__(clock, event_limit)
         self.default_sysname = sysname
         self.mac = mac
-        self.events: deque[dict] = deque(maxlen=event_limit)
-        self.replication: Replication | None = None
-        self._listeners: list[Callable[[Notice], None]] = []
-        self._election_pending = False
-        self._last_master: str | None = None
         self.faults = Faults(self)
-        self.msms = {f"MSM-{slot}": self._new_msm(slot, v, secondary) for slot, v in zip(SLOTS, versions)}
+        self.election = Election(self, self.faults.stall_percent)
+        self.boots = Boots(self, self.election, self.faults, sysname)
+        self.msms = {f"MSM-{slot}": self._new_msm(slot, v, secondary) for slot, v in zip(SLOTS, versions, strict=True)}
         self.firmware = Firmware(self)    # images: download, install, use image
         self._start_booted()
 
@@ -60,233 +60,17 @@ class Chassis:
     def _start_booted(self) -> None:
         """Power-up state: MSM-A MASTER, MSM-B BACKUP (In Sync unless incompatible)."""
         a, b = self.msms["MSM-A"], self.msms["MSM-B"]
-        self._set_state(a, NodeState.MASTER, "start")
-        self._set_state(b, NodeState.BACKUP, "start")
-        self.replication = Replication(self.clock, a, b, self._in_sync, self.faults.stall_percent)
-        self.replication.start_in_sync()
-        if self.replication.in_sync:
-            self._in_sync(self.replication)
+        self.set_state(a, NodeState.MASTER, "start")
+        self.set_state(b, NodeState.BACKUP, "start")
+        rep = self.election.checkpoint(a, b)
+        rep.start_in_sync()
+        if rep.in_sync:
+            self.election.in_sync_now(rep)
         self._last_master = a.name
 
-    # --- subscriptions and the event log ----------------------------------------------------
-
-    def subscribe(self, listener: Callable[[Notice], None]) -> None:
-        self._listeners.append(listener)
-
-    def unsubscribe(self, listener: Callable[[Notice], None]) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
-
-    def _notify(self, kind: str, msm: str | None = None, **data) -> None:
-        notice = Notice(kind, msm, data)
-        for listener in list(self._listeners):
-            listener(notice)
-
-    def _event(self, msm: Msm, old: str, new: str, what: str) -> None:
-        self.events.append({"t": self.clock.wall(), "msm": msm.name, "from": old, "to": new, "what": what})
-        self._notify("state", msm.name, old=old, new=new, what=what)
-
-    def _log(self, subject: Msm, severity: str, component: str, text: str) -> None:
-        master = self.master()
-        origin = master.name if master else subject.name
-        consoles = sorted({subject.name, origin})
-        self._notify("log", origin, severity=severity, component=component, text=text,
-                     consoles=consoles, t=self.clock.wall())
-
-    def events_since(self, since: float = 0.0) -> list[dict]:
-        return [dict(e) for e in self.events if e["t"] > since]
-
-    # --- queries ----------------------------------------------------------------------------
-
-    def msm(self, name: str) -> Msm:
-        """Resolve ``A``, ``b``, ``MSM-A`` or ``msm-b``; unknown names raise ``Refusal``."""
-        key = name.strip().upper()
-        key = key if key.startswith("MSM-") else f"MSM-{key}"
-        if key not in self.msms:
-            raise Refusal(f'Unknown MSM "{name}": use A or B.')
-        return self.msms[key]
-
-    def master(self) -> Msm | None:
-        return next((m for m in self.msms.values() if m.powered and m.state is NodeState.MASTER), None)
-
-    def backup(self) -> Msm | None:
-        return next((m for m in self.msms.values() if m.powered and m.state is NodeState.BACKUP), None)
-
-    def peer(self, msm: Msm) -> Msm:
-        return self.msms["MSM-B" if msm.slot == "A" else "MSM-A"]
-
-    def in_sync(self, msm: Msm) -> bool:
-        rep = self.replication
-        return rep is not None and rep.backup is msm and rep.in_sync
-
-    def display_state(self, msm: Msm) -> str:
-        """``Current State`` of ``show switch``; empty for a powered-off MSM."""
-        if not msm.powered:
-            return ""
-        if msm.state is NodeState.BACKUP and self.in_sync(msm):
-            return "BACKUP (In Sync)"
-        return msm.state.value
-
-    def checkpoint_progress(self) -> list[ProcessProgress]:
-        return self.replication.progress() if self.replication else idle_progress()
-
-    # --- state changes ----------------------------------------------------------------------
-
-    def _set_state(self, msm: Msm, new: NodeState, what: str) -> None:
-        old_display, old = self.display_state(msm), msm.state
-        msm.state = new
-        new_display = self.display_state(msm) or new.value
-        if old_display != new_display or old is not new:
-            self._event(msm, old_display or old.value, new_display, what)
-            if msm.powered:
-                self._log(msm, "Noti", "DM.Notice",
-                          f"Node {msm.name} changed state from {old.value} to {new.value}")
-
-    def _settle(self) -> None:
-        """Tell endpoints when the master changed (management SSH follows the master)."""
-        master = self.master()
-        name = master.name if master else None
-        if name != self._last_master:
-            old, self._last_master = self._last_master, name
-            self._notify("master", name, old=old, new=name)
-
-    def _after(self, duration: str | float, fn: Callable[[Msm], None], msm: Msm) -> None:
-        """Run ``fn(msm)`` after a named duration (or real seconds) unless the MSM rebooted or
-        lost power since."""
-        epoch = msm.epoch
-        seconds = self.clock.duration(duration) if isinstance(duration, str) else duration
-
-        def fire() -> None:
-            if msm.epoch == epoch:
-                fn(msm)
-                self._settle()
-
-        self.clock.after(seconds, fire)
-
-    def _drop_replication(self, msm: Msm) -> None:
-        rep = self.replication
-        if rep is not None and msm in (rep.master, rep.backup):
-            rep.cancel()
-            self.replication = None
-
-    def _reboot(self, msm: Msm, what: str) -> None:
-        msm.epoch += 1
-        self._drop_replication(msm)
-        self._notify("rebooting", msm.name)
-        self._set_state(msm, NodeState.DOWN, what)
-        msm.boot_due = self.clock.now() + self.clock.scaled(self.clock.duration("shutdown"))
-        if not self.faults.stays_down(msm, what):
-            self._after("shutdown", self._start_boot, msm)
-
     def _start_boot(self, msm: Msm) -> None:
-        msm.epoch += 1
-        msm.image_booted = msm.image_selected
-        msm.booted_version = msm.images[msm.image_booted]
-        self._set_state(msm, NodeState.INIT, "boot")
-        self._notify("booting", msm.name, partition=msm.image_booted, version=msm.booted_version)
-        self._after(self.faults.boot_seconds(msm) or "boot", self._boot_done, msm)
-
-    def _boot_done(self, msm: Msm) -> None:
-        saved = msm.flash.get(msm.config_selected)
-        msm.running = (RunningConfig.parse(saved.content, self.default_sysname) if saved
-                       else RunningConfig(sysname=self.default_sysname))
-        msm.config_booted = msm.config_selected
-        msm.boot_time, msm.boot_count = self.clock.wall(), msm.boot_count + 1
-        self._notify("ready", msm.name)
-        if msm.sync_pending:
-            self._after("image_copy", self._sync_copy, msm)
-            return
-        self._set_state(msm, NodeState.STANDBY, "boot complete")
-        self._schedule_election()
-
-    def _schedule_election(self) -> None:
-        if self._election_pending:
-            return
-        self._election_pending = True
-
-        def elect() -> None:
-            self._election_pending = False
-            self._elect()
-            self._settle()
-
-        self.clock.after(self.clock.duration("election"), elect)
-
-    def _elect(self) -> None:
-        standby = [m for m in self.msms.values() if m.powered and m.state is NodeState.STANDBY]
-        if self.master() is None and standby and self._peer_still_booting(standby):
-            return  # its boot_done schedules the election again
-        if self.master() is None and standby:
-            winner = min(standby, key=_election_rank)
-            self._set_state(winner, NodeState.MASTER, "election")
-            standby.remove(winner)
-        for msm in standby:
-            self._become_backup(msm)
-
-    def _peer_still_booting(self, standby: list[Msm]) -> bool:
-        """An MSM that started booting together with the candidates takes part in the election.
-
-        Boots are grouped by when they were meant to start, not by when the loop ran them, so
-        the outcome does not depend on scheduling jitter at high speed factors.
-        """
-        window = self.clock.scaled(self.clock.duration("election"))
-        first = min(m.boot_due for m in standby)
-        return any(m.powered and m.state is NodeState.INIT and not m.sync_pending
-                   and abs(m.boot_due - first) <= window for m in self.msms.values())
-
-    def _become_backup(self, msm: Msm) -> None:
-        master = self.master()
-        self._set_state(msm, NodeState.BACKUP, "election")
-        rep = Replication(self.clock, master, msm, self._in_sync, self.faults.stall_percent)
-        self.replication = rep
-        rep.start()
-        if not rep.compatible:
-            self._log(msm, "Warn", "DM.Warning",
-                      f"Backup {msm.name} runs XCM8800 {msm.booted_version}, incompatible with "
-                      f"{master.booted_version} on the master; checkpointing is disabled")
-
-    def _in_sync(self, rep: Replication) -> None:
-        if rep is not self.replication:
-            return
-        self._event(rep.backup, "BACKUP", "BACKUP (In Sync)", "bulk checkpoint complete")
-        self._log(rep.backup, "Info", "DM.Info", f"Backup {rep.backup.name} is in sync with the master")
-
-    def _take_over(self, new: Msm, what: str) -> None:
-        if not self.faults.takes_over(new):
-            self._set_state(new, NodeState.FAIL, what)
-            self._log(new, "Crit", "NM.NodeStateFail",
-                      f"Node {new.name} changed state to FAIL (Process Failure) while taking over ({what})")
-            return
-        self._set_state(new, NodeState.MASTER, what)
-        self._log(new, "Warn", "DM.Warning", f"{new.name} is now the master ({what})")
-
-    def _lose_master(self, master: Msm, how: Callable[[Msm, str], None], what: str) -> None:
-        """The master goes away: an in-sync backup takes over, any other backup reboots."""
-        backup = self.backup()
-        synced = backup is not None and self.in_sync(backup)
-        how(master, what)
-        if synced:
-            self._take_over(backup, f"failover after {what}")
-        elif backup is not None:
-            self._reboot(backup, "master lost before the backup was in sync")
-
-    def _power_off(self, msm: Msm, what: str = "power off") -> None:
-        msm.epoch += 1
-        msm.sync_pending = False
-        self._drop_replication(msm)
-        self._notify("power_off", msm.name)
-        self._set_state(msm, NodeState.DOWN, what)
-        msm.powered = False
-
-    def _sync_copy(self, msm: Msm) -> None:
-        msm.sync_pending = False
-        master = self.master()
-        if master is not None:
-            msm.images = dict(master.images)
-            msm.image_selected = master.image_selected
-            copy_saved_configs(master, msm)
-            self._log(msm, "Info", "DM.Info",
-                      f"{msm.name} received both images and configurations from {master.name}")
-        self._reboot(msm, "synchronize")
+        """Boot ``msm`` now (tests start a boot late, as scheduling jitter would)."""
+        self.boots.start_boot(msm)
 
     # --- operations (CLI and control channel) -----------------------------------------------
 
@@ -304,9 +88,9 @@ class Chassis:
             raise Refusal(NO_BACKUP)
         if not self.in_sync(backup) and not force:
             raise Refusal(NOT_IN_SYNC)
-        self._reboot(master, "failover")
-        self._take_over(backup, "failover")
-        self._settle()
+        self.boots.reboot(master, "failover")
+        self.boots.take_over(backup, "failover")
+        self.settle()
         return backup
 
     def synchronize(self, on: str) -> Msm:
@@ -316,24 +100,24 @@ class Chassis:
         if backup is None:
             raise Refusal(NO_BACKUP)
         backup.sync_pending = True
-        self._reboot(backup, "synchronize")
+        self.boots.reboot(backup, "synchronize")
         return backup
 
     def reboot_chassis(self) -> None:
         for msm in self.msms.values():
             if msm.powered:
-                self._reboot(msm, "reboot")
-        self._settle()
+                self.boots.reboot(msm, "reboot")
+        self.settle()
 
     def reboot_msm(self, name: str) -> None:
         msm = self.msm(name)
         if not msm.powered:
             raise Refusal(f"{msm.name} is not powered on.")
         if msm is self.master():
-            self._lose_master(msm, self._reboot, f"reboot {msm.name}")
+            self.boots.lose_master(msm, self.boots.reboot, f"reboot {msm.name}")
         else:
-            self._reboot(msm, f"reboot {msm.name}")
-        self._settle()
+            self.boots.reboot(msm, f"reboot {msm.name}")
+        self.settle()
 
     def power(self, name: str, action: str) -> None:
         """Control channel: ``on``, ``off`` or ``cycle`` one MSM."""
@@ -342,25 +126,23 @@ class Chassis:
             raise Refusal(f'Unknown power action "{action}": use on, off or cycle.')
         if action in ("off", "cycle") and msm.powered:
             if msm is self.master():
-                self._lose_master(msm, self._power_off, "power off")
+                self.boots.lose_master(msm, self.boots.power_off, "power off")
             else:
-                self._power_off(msm)
+                self.boots.power_off(msm)
         if action in ("on", "cycle") and not msm.powered:
-            msm.powered = True
-            msm.boot_due = self.clock.now()
-            self._start_boot(msm)
-        self._settle()
+            self.boots.power_on(msm)
+        self.settle()
 
     def boot_again(self, name: str) -> None:
         """Control channel (clearing faults): reboot an MSM that failed, stays down or boots slowly."""
         msm = self.msm(name)
         if msm.powered and msm.state in (NodeState.FAIL, NodeState.DOWN, NodeState.INIT):
-            self._reboot(msm, "faults cleared")
-            self._settle()
+            self.boots.reboot(msm, "faults cleared")
+            self.settle()
 
     def announce(self, kind: str) -> None:
         """Tell every endpoint something without an MSM (``faults_cleared``)."""
-        self._notify(kind)
+        self.journal.notify(kind)
 
     def backup_down(self) -> Msm:
         """Power off the current backup."""
@@ -416,9 +198,3 @@ class Chassis:
         if self.replication:
             self.replication.relay_saved()
         return name
-
-
-def _election_rank(msm: Msm) -> tuple[int, int, str]:
-    """Lower wins: any set priority (1..100, lower first) beats unset (0); then MSM-A."""
-    priority = msm.running.priorities.get(msm.slot, 0)
-    return (0, priority, msm.slot) if priority else (1, 0, msm.slot)

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import random
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
+from .clock import Clock
 from .config import Refusal
-from .replication import PROCESSES
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .chassis import Chassis, Msm, Notice
+from .journal import log_line
+from .msm import Msm, Notice
+from .replication import PROCESSES, Replication
 
 FAULT_OPS = ("stall_checkpoint", "remove_backup_during_synchronize", "fail_new_master",
              "old_master_stays_down", "slow_boot", "console_noise", "drop_ssh",
@@ -40,10 +41,26 @@ NOISE_ESCAPES = (b"\x1b[K", b"\x1b[0m", b"\x1b[1m")
 _LOG_LINE = re.compile(rb"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d\.\d\d <")
 
 
+class FaultyChassis(Protocol):
+    """What the faults need of the chassis: its MSMs, notices, and the operations that repair."""
+
+    clock: Clock
+    msms: dict[str, Msm]
+    replication: Replication | None
+
+    def subscribe(self, listener: Callable[[Notice], None]) -> None: ...
+    def msm(self, name: str) -> Msm: ...
+    def backup(self) -> Msm | None: ...
+    def reboot_msm(self, name: str) -> None: ...
+    def power(self, name: str, action: str) -> None: ...
+    def boot_again(self, name: str) -> None: ...
+    def announce(self, kind: str) -> None: ...
+
+
 class Faults:
     """The armed faults of one chassis; see the module docstring."""
 
-    def __init__(self, chassis: "Chassis"):
+    def __init__(self, chassis: FaultyChassis):
         self.chassis = chassis
         self.affected: set[str] = set()                  # MSMs to boot again on clear
         self._disarm()
@@ -155,21 +172,21 @@ class Faults:
         """Where the bulk checkpoint of ``process`` stops, or None."""
         return self.stall[1] if self.stall and self.stall[0] == process else None
 
-    def takes_over(self, msm: "Msm") -> bool:
+    def takes_over(self, msm: Msm) -> bool:
         """False when the MSM taking over as master must fail instead (it is then affected)."""
         if self.fail_takeover:
             self.affected.add(msm.name)
             return False
         return True
 
-    def stays_down(self, msm: "Msm", what: str) -> bool:
+    def stays_down(self, msm: Msm, what: str) -> bool:
         """True when an MSM going down for ``what`` must not boot again."""
         if self.hold_old_master and what == "failover":
             self.affected.add(msm.name)
             return True
         return False
 
-    def boot_seconds(self, msm: "Msm") -> float | None:
+    def boot_seconds(self, msm: Msm) -> float | None:
         """Real seconds this MSM's boot takes under a slow-boot fault, else None."""
         seconds = self.slow.get(msm.name, self.slow.get(None))
         if seconds is not None:
@@ -194,8 +211,6 @@ class Faults:
     def _noisy_line(self, msm: str, line: bytes, rate: float, rng: random.Random) -> bytes:
         """One output line (ending CR LF), maybe with a log line before it and a burst of
         line-noise bytes in its text. Log lines themselves stay whole (syslog writes them whole)."""
-        from ..cli.outputs import log_line   # outputs imports the model, which imports this module
-
         if _LOG_LINE.match(line):
             return line
         if rng.random() < rate:
@@ -227,7 +242,7 @@ class Faults:
 
     # --- faults that act on their own -------------------------------------------------------
 
-    def _on_notice(self, notice: "Notice") -> None:
+    def _on_notice(self, notice: Notice) -> None:
         if notice.kind != "ready" or not self.remove_backup:
             return
         msm = self.chassis.msms[notice.msm]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:  # pragma: no cover
     from .clock import Clock
-    from .chassis import Msm
+    from .msm import Msm
 
 # name, Tx and Rx messages of a full bulk checkpoint, records (Total), debug word
 PROCESS_TABLE: tuple[tuple[str, int, int, int, int], ...] = (
