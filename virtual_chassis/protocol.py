@@ -52,8 +52,10 @@ class ControlClient:
                 sock.sendall(encode({"op": op, "token": self.token, **args}))
                 answer = json.loads(_read_line(sock, end))
         except (OSError, ValueError) as failure:
-            raise ControlError(f"virtual chassis control channel at {where} did not answer {op!r} "
-                               f"({failure}); check that the emulator is running and the port is right") from None
+            raise ControlError(
+                f"virtual chassis control channel at {where} did not answer {op!r} "
+                f"({failure}); check that the emulator is running and the port is right"
+            ) from None
         if not answer.get("ok"):
             raise ControlError(f"virtual chassis refused {op!r}: {answer.get('error')}")
         return answer
@@ -122,7 +124,6 @@ class ControlClient:
     def clear_faults(self) -> list[str]:
         """Disarm every fault and repair what they left; returns the names that were armed."""
         return self.request("clear_faults")["cleared"]
-
 
 
 def _read_line(sock: socket.socket, end: float) -> bytes:

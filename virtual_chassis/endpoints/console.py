@@ -17,8 +17,8 @@ import time
 import tty
 
 from ..cli import outputs
-from ..cli.session import CliSession
 from ..cli.login import Accounts, LoginDialog
+from ..cli.session import CliSession
 from ..model.chassis import Chassis, Notice
 from .pacing import PacedOutput
 
@@ -30,8 +30,7 @@ TCP_BACKLOG = 1 << 20  # output a TCP client (or the pty) has not taken yet beyo
 class ConsoleLine:
     """Console of MSM ``msm_name``: phase ``off``, ``silent``, ``booting``, ``login`` or ``session``."""
 
-    def __init__(self, chassis: Chassis, msm_name: str, accounts: Accounts, telnet: bool = False,
-                 baud: int = 0):
+    def __init__(self, chassis: Chassis, msm_name: str, accounts: Accounts, telnet: bool = False, baud: int = 0):
         self.chassis = chassis
         self.baud = baud  # 0: as fast as the reader takes it
         self.telnet = telnet  # TCP clients are told "server echoes" (for an interactive telnet)
@@ -47,8 +46,8 @@ class ConsoleLine:
         self.port = 0
         self._batch: bytearray | None = None
         self._pty_out = bytearray()  # what the pty did not take yet
-        self._pty_waiting = False    # for the pty reader to make room
-        self._pty_read_at = 0.0      # when the pty reader last made room
+        self._pty_waiting = False  # for the pty reader to make room
+        self._pty_read_at = 0.0  # when the pty reader last made room
         self._paced: PacedOutput | None = None
         chassis.subscribe(self.on_notice)
 
@@ -127,7 +126,7 @@ class ConsoleLine:
     def _pty_flush(self) -> None:
         """Move queued output into the pty; when it is full, wait until the reader makes room."""
         try:
-            del self._pty_out[:os.write(self.master_fd, self._pty_out)]
+            del self._pty_out[: os.write(self.master_fd, self._pty_out)]
         except BlockingIOError:
             pass
         except OSError:  # the pty went away
@@ -186,8 +185,9 @@ class ConsoleLine:
 
     def _logged_in(self, username: str, privilege: str) -> None:
         self.phase = "session"
-        self.session = CliSession(self.chassis, self.msm_name, username, privilege, self.write,
-                                  on_exit=self._logged_out)
+        self.session = CliSession(
+            self.chassis, self.msm_name, username, privilege, self.write, on_exit=self._logged_out
+        )
         self.session.editor.continue_from(self.login.editor)
         self.login = None
         self.session.start()

@@ -15,9 +15,9 @@ import asyncio
 import hmac
 import json
 
+from ..model.chassis import Chassis
 from ..model.config import Refusal
 from ..model.faults import FAULT_OPS
-from ..model.chassis import Chassis
 from ..protocol import MAX_REQUEST, encode
 
 
@@ -93,21 +93,32 @@ class ControlServer:
         msms = {}
         for name, msm in chassis.msms.items():
             msms[name] = {
-                "powered": msm.powered, "state": msm.state.value, "display": chassis.display_state(msm),
-                "in_sync": chassis.in_sync(msm), "booted": msm.image_booted, "selected": msm.image_selected,
-                "booted_version": msm.booted_version, "primary": msm.images["primary"],
+                "powered": msm.powered,
+                "state": msm.state.value,
+                "display": chassis.display_state(msm),
+                "in_sync": chassis.in_sync(msm),
+                "booted": msm.image_booted,
+                "selected": msm.image_selected,
+                "booted_version": msm.booted_version,
+                "primary": msm.images["primary"],
                 "secondary": msm.images["secondary"],
             }
-        return {"name": self.name, "master": master.name if master else None, "msms": msms,
-                "events": chassis.events_since(0.0), "faults": chassis.faults.active()}
+        return {
+            "name": self.name,
+            "master": master.name if master else None,
+            "msms": msms,
+            "events": chassis.events_since(0.0),
+            "faults": chassis.faults.active(),
+        }
 
     def _op_power(self, request: dict) -> dict:
         self.chassis.power(str(request["msm"]), str(request["action"]))
         return {}
 
     def _op_set_version(self, request: dict) -> dict:
-        self.chassis.set_version(str(request["msm"]), str(request["version"]),
-                                 request.get("partition"), bool(request.get("reboot", True)))
+        self.chassis.set_version(
+            str(request["msm"]), str(request["version"]), request.get("partition"), bool(request.get("reboot", True))
+        )
         return {}
 
     def _op_backup_down(self, request: dict) -> dict:
@@ -122,5 +133,3 @@ class ControlServer:
             raise ValueError(f"port {port} is not 1..65535")
         self.chassis.firmware.tftp_port = port
         return {}
-
-

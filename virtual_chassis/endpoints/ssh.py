@@ -12,8 +12,8 @@ import socket
 
 import asyncssh
 
-from ..cli.session import CliSession
 from ..cli.login import Accounts
+from ..cli.session import CliSession
 from ..model.chassis import Chassis, Notice
 
 
@@ -24,7 +24,7 @@ class ManagementSsh:
         self.chassis = chassis
         self.accounts = accounts
         self.connections: set[asyncssh.SSHServerConnection] = set()
-        self.sessions: set["_Session"] = set()
+        self.sessions: set[_Session] = set()
         self.acceptor: asyncssh.SSHAcceptor | None = None
         self.port = 0
         chassis.subscribe(self.on_notice)
@@ -32,8 +32,16 @@ class ManagementSsh:
     async def start(self, bind: str = "127.0.0.1", port: int = 0) -> None:
         key = asyncssh.generate_private_key("ssh-ed25519")
         self.acceptor = await asyncssh.create_server(
-            lambda: _Server(self), bind, port, server_host_keys=[key], encoding=None,
-            allow_scp=False, agent_forwarding=False, x11_forwarding=False, login_timeout=60)
+            lambda: _Server(self),
+            bind,
+            port,
+            server_host_keys=[key],
+            encoding=None,
+            allow_scp=False,
+            agent_forwarding=False,
+            x11_forwarding=False,
+            login_timeout=60,
+        )
         self.port = self.acceptor.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -110,7 +118,7 @@ class _Server(asyncssh.SSHServer):
         self.privilege = self.mgmt.accounts.check(username, password)
         return self.privilege is not None
 
-    def session_requested(self) -> "_Session":
+    def session_requested(self) -> _Session:
         return _Session(self)
 
 
@@ -144,10 +152,17 @@ class _Session(asyncssh.SSHServerSession):
             self.chan.close()
             return
         username = self.chan.get_extra_info("username")
-        self.cli = CliSession(self.mgmt.chassis, master.name, username, self.server.privilege,
-                              self._write, on_exit=self._exit, echo=self.pty,
-                              interactive=self.command is None)
-        self.cli.after_job = self._exec_done   # a download ends an exec request when it is done
+        self.cli = CliSession(
+            self.mgmt.chassis,
+            master.name,
+            username,
+            self.server.privilege,
+            self._write,
+            on_exit=self._exit,
+            echo=self.pty,
+            interactive=self.command is None,
+        )
+        self.cli.after_job = self._exec_done  # a download ends an exec request when it is done
         self.mgmt.sessions.add(self)
         if self.command is None:
             self.cli.start()
@@ -167,9 +182,9 @@ class _Session(asyncssh.SSHServerSession):
     def _flush(self) -> None:
         batch, self._batch = self._batch, None
         if batch and self.command is None and self.mgmt.chassis.faults.drops_ssh(bytes(batch)):
-            self._write(bytes(batch[:len(batch) // 2]))   # the drop-SSH fault: cut it off mid-output
+            self._write(bytes(batch[: len(batch) // 2]))  # the drop-SSH fault: cut it off mid-output
             self.end()
-            self.chan.close()                             # after the half already sent
+            self.chan.close()  # after the half already sent
         elif batch:
             self._write(bytes(batch))
 

@@ -43,8 +43,11 @@ class Boots:
 
     def _boot_done(self, msm: Msm) -> None:
         saved = msm.flash.get(msm.config_selected)
-        msm.running = (RunningConfig.parse(saved.content, self.default_sysname) if saved
-                       else RunningConfig(sysname=self.default_sysname))
+        msm.running = (
+            RunningConfig.parse(saved.content, self.default_sysname)
+            if saved
+            else RunningConfig(sysname=self.default_sysname)
+        )
         msm.config_booted = msm.config_selected
         msm.boot_time, msm.boot_count = self.nodes.clock.wall(), msm.boot_count + 1
         self.nodes.journal.notify("ready", msm.name)
@@ -62,8 +65,9 @@ class Boots:
             msm.images = dict(master.images)
             msm.image_selected = master.image_selected
             copy_saved_configs(master, msm)
-            self.nodes.log(msm, "Info", "DM.Info",
-                           f"{msm.name} received both images and configurations from {master.name}")
+            self.nodes.log(
+                msm, "Info", "DM.Info", f"{msm.name} received both images and configurations from {master.name}"
+            )
         self.reboot(msm, "synchronize")
 
     def power_off(self, msm: Msm, what: str = "power off") -> None:
@@ -83,8 +87,12 @@ class Boots:
         """The backup becomes master (or FAIL, under a fault)."""
         if not self.faults.takes_over(new):
             self.nodes.set_state(new, NodeState.FAIL, what)
-            self.nodes.log(new, "Crit", "NM.NodeStateFail",
-                           f"Node {new.name} changed state to FAIL (Process Failure) while taking over ({what})")
+            self.nodes.log(
+                new,
+                "Crit",
+                "NM.NodeStateFail",
+                f"Node {new.name} changed state to FAIL (Process Failure) while taking over ({what})",
+            )
             return
         self.nodes.set_state(new, NodeState.MASTER, what)
         self.nodes.log(new, "Warn", "DM.Warning", f"{new.name} is now the master ({what})")

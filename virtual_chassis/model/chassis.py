@@ -35,10 +35,15 @@ SLOTS = ("A", "B")
 class Chassis(Nodes):
     """Two MSMs and the operations on them: failover, synchronize, reboots, power, configuration."""
 
-    def __init__(self, clock: Clock, sysname: str = "XCM8810",
-                 versions: tuple[str, str] = ("12.4.2.8", "12.4.2.8"),
-                 secondary: str = "12.4.1.5", mac: str = "00:04:96:52:A4:00",
-                 event_limit: int = 1000):
+    def __init__(
+        self,
+        clock: Clock,
+        sysname: str = "XCM8810",
+        versions: tuple[str, str] = ("12.4.2.8", "12.4.2.8"),
+        secondary: str = "12.4.1.5",
+        mac: str = "00:04:96:52:A4:00",
+        event_limit: int = 1000,
+    ):
         for version in (*versions, secondary):
             check_version(version)
         super().__init__(clock, event_limit)
@@ -48,14 +53,20 @@ class Chassis(Nodes):
         self.election = Election(self, self.faults.stall_percent)
         self.boots = Boots(self, self.election, self.faults, sysname)
         self.msms = {f"MSM-{slot}": self._new_msm(slot, v, secondary) for slot, v in zip(SLOTS, versions, strict=True)}
-        self.firmware = Firmware(self)    # images: download, install, use image
+        self.firmware = Firmware(self)  # images: download, install, use image
         self._start_booted()
 
     def _new_msm(self, slot: str, version: str, secondary: str) -> Msm:
         running = RunningConfig(sysname=self.default_sysname)
         saved = SavedConfig(running.render(), self.clock.wall(), version)
-        return Msm(slot, {"primary": version, "secondary": secondary}, {"primary.cfg": saved},
-                   running, version, boot_time=self.clock.wall())
+        return Msm(
+            slot,
+            {"primary": version, "secondary": secondary},
+            {"primary.cfg": saved},
+            running,
+            version,
+            boot_time=self.clock.wall(),
+        )
 
     def _start_booted(self) -> None:
         """Power-up state: MSM-A MASTER, MSM-B BACKUP (In Sync unless incompatible)."""
@@ -152,8 +163,7 @@ class Chassis(Nodes):
         self.power(backup.name, "off")
         return backup
 
-    def set_version(self, name: str, version: str, partition: str | None = None,
-                    reboot: bool = True) -> None:
+    def set_version(self, name: str, version: str, partition: str | None = None, reboot: bool = True) -> None:
         """Install ``version`` in a partition (default: the booted one), then reboot that MSM."""
         msm = self.msm(name)
         check_version(version)

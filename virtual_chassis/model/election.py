@@ -15,7 +15,7 @@ class Election:
 
     def __init__(self, nodes: Nodes, stall_percent: Callable[[str], int | None]):
         self.nodes = nodes
-        self.stall_percent = stall_percent   # a fault: where a bulk checkpoint stops
+        self.stall_percent = stall_percent  # a fault: where a bulk checkpoint stops
         self._pending = False
 
     def schedule(self) -> None:
@@ -53,20 +53,26 @@ class Election:
         clock = self.nodes.clock
         window = clock.scaled(clock.duration("election"))
         first = min(m.boot_due for m in standby)
-        return any(m.powered and m.state is NodeState.INIT and not m.sync_pending
-                   and abs(m.boot_due - first) <= window for m in self.nodes.msms.values())
+        return any(
+            m.powered and m.state is NodeState.INIT and not m.sync_pending and abs(m.boot_due - first) <= window
+            for m in self.nodes.msms.values()
+        )
 
     def _become_backup(self, msm: Msm) -> None:
         master = self.nodes.master()
-        if master is None:                 # pragma: no cover - an election always leaves one
+        if master is None:  # pragma: no cover - an election always leaves one
             return
         self.nodes.set_state(msm, NodeState.BACKUP, "election")
         rep = self.checkpoint(master, msm)
         rep.start()
         if not rep.compatible:
-            self.nodes.log(msm, "Warn", "DM.Warning",
-                           f"Backup {msm.name} runs XCM8800 {msm.booted_version}, incompatible with "
-                           f"{master.booted_version} on the master; checkpointing is disabled")
+            self.nodes.log(
+                msm,
+                "Warn",
+                "DM.Warning",
+                f"Backup {msm.name} runs XCM8800 {msm.booted_version}, incompatible with "
+                f"{master.booted_version} on the master; checkpointing is disabled",
+            )
 
     def checkpoint(self, master: Msm, backup: Msm) -> Replication:
         """A new replication from ``master`` to ``backup``, the chassis's current one."""

@@ -24,9 +24,18 @@ from .journal import log_line
 from .msm import Msm, Notice
 from .replication import PROCESSES, Replication
 
-FAULT_OPS = ("stall_checkpoint", "remove_backup_during_synchronize", "fail_new_master",
-             "old_master_stays_down", "slow_boot", "console_noise", "drop_ssh",
-             "wrong_credentials", "pending_aaa", "clear_faults")
+FAULT_OPS = (
+    "stall_checkpoint",
+    "remove_backup_during_synchronize",
+    "fail_new_master",
+    "old_master_stays_down",
+    "slow_boot",
+    "console_noise",
+    "drop_ssh",
+    "wrong_credentials",
+    "pending_aaa",
+    "clear_faults",
+)
 #: Log lines console noise inserts (the ``MSM-X:`` origin is the console's own MSM).
 NOISE_LOGS = (
     ("Info", "vlan.msgs.portLinkStateUp", "Port 4:32 link UP at speed 100 Mbps and full-duplex"),
@@ -35,8 +44,7 @@ NOISE_LOGS = (
     ("Noti", "DM.Notice", "Setting hwclock time to system time, and broadcasting time"),
 )
 #: Line-noise bytes: C0 controls (no CR, LF, TAB or ESC), DEL, and bytes that are never text.
-NOISE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F,
-                     *range(0x80, 0xC0)])
+NOISE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F, *range(0x80, 0xC0)])
 NOISE_ESCAPES = (b"\x1b[K", b"\x1b[0m", b"\x1b[1m")
 _LOG_LINE = re.compile(rb"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d\.\d\d <")
 
@@ -62,18 +70,18 @@ class Faults:
 
     def __init__(self, chassis: FaultyChassis):
         self.chassis = chassis
-        self.affected: set[str] = set()                  # MSMs to boot again on clear
+        self.affected: set[str] = set()  # MSMs to boot again on clear
         self._disarm()
         chassis.subscribe(self._on_notice)
 
     def _disarm(self) -> None:
-        self.stall: tuple[str, int] | None = None       # process, percent
+        self.stall: tuple[str, int] | None = None  # process, percent
         self.remove_backup = False
         self.fail_takeover = False
         self.hold_old_master = False
-        self.slow: dict[str | None, float] = {}          # MSM name (None = every MSM) -> real seconds
+        self.slow: dict[str | None, float] = {}  # MSM name (None = every MSM) -> real seconds
         self.noise: dict[str | None, tuple[float, random.Random]] = {}
-        self.ssh_drops: list[str] = []                   # command prefixes ("" = any command)
+        self.ssh_drops: list[str] = []  # command prefixes ("" = any command)
         self.wrong_credentials = False
         self.aaa_seconds = 0.0
 
@@ -85,10 +93,17 @@ class Faults:
 
     def active(self) -> list[str]:
         """Names of the armed faults (for ``status``)."""
-        armed = {"stall_checkpoint": self.stall, "remove_backup_during_synchronize": self.remove_backup,
-                 "fail_new_master": self.fail_takeover, "old_master_stays_down": self.hold_old_master,
-                 "slow_boot": self.slow, "console_noise": self.noise, "drop_ssh": self.ssh_drops,
-                 "wrong_credentials": self.wrong_credentials, "pending_aaa": self.aaa_seconds}
+        armed = {
+            "stall_checkpoint": self.stall,
+            "remove_backup_during_synchronize": self.remove_backup,
+            "fail_new_master": self.fail_takeover,
+            "old_master_stays_down": self.hold_old_master,
+            "slow_boot": self.slow,
+            "console_noise": self.noise,
+            "drop_ssh": self.ssh_drops,
+            "wrong_credentials": self.wrong_credentials,
+            "pending_aaa": self.aaa_seconds,
+        }
         return [name for name, value in armed.items() if value]
 
     def _arm_stall_checkpoint(self, r: dict) -> dict:
@@ -200,7 +215,7 @@ class Faults:
         first, last = data.find(b"\r\n"), data.rfind(b"\r\n")
         if rng is None or first < 0 or first == last:
             return data
-        pieces, start = [data[:first + 2]], first + 2
+        pieces, start = [data[: first + 2]], first + 2
         while start <= last:
             end = data.index(b"\r\n", start) + 2
             pieces.append(self._noisy_line(msm, data[start:end], rate, rng))
@@ -225,7 +240,7 @@ class Faults:
     def drops_ssh(self, output: bytes) -> bool:
         """True (once per armed drop) when this SSH output of a command must be cut off."""
         if b"\r\n" not in output.rstrip(b"\r\n"):
-            return False                           # an echo or a bare prompt: no command output
+            return False  # an echo or a bare prompt: no command output
         echo = output.split(b"\r\n", 1)[0].decode("ascii", "replace").strip()
         for index, prefix in enumerate(self.ssh_drops):
             if echo.startswith(prefix):
@@ -246,7 +261,7 @@ class Faults:
         if notice.kind != "ready" or not self.remove_backup:
             return
         msm = self.chassis.msms[notice.msm]
-        if msm.sync_pending:                       # back from the first synchronize reboot
+        if msm.sync_pending:  # back from the first synchronize reboot
             self.remove_backup = False
             clock = self.chassis.clock
             epoch = msm.epoch

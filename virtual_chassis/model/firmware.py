@@ -23,8 +23,10 @@ from .msm import Msm, NodeState
 PARTITIONS = ("primary", "secondary")
 VIRTUAL_ROUTERS = ("VR-Mgmt", "VR-Default")
 BUSY = "a save or download is in progress - please try again later"
-ACTIVE = ("Cannot install to the active partition ({partition}) of {msm}: a new image goes to "
-          "the inactive partition ({inactive}).")
+ACTIVE = (
+    "Cannot install to the active partition ({partition}) of {msm}: a new image goes to "
+    "the inactive partition ({inactive})."
+)
 NOT_RUNNING = "{msm} is not available (state {state}); it must run as MASTER or BACKUP."
 NO_VR = 'Virtual router "{vr}" does not exist: use VR-Mgmt or VR-Default.'
 NO_FILE = "File {file} not found on {msm}: download it first with download image."
@@ -53,8 +55,8 @@ class Firmware:
     def __init__(self, chassis: FirmwareChassis, tftp_port: int = 69):
         self.chassis = chassis
         self.tftp_port = tftp_port
-        self.busy = False                 # a download or install is running
-        self._flash: tempfile.TemporaryDirectory | None = None   # made by the first download
+        self.busy = False  # a download or install is running
+        self._flash: tempfile.TemporaryDirectory | None = None  # made by the first download
 
     def close(self) -> None:
         """Remove the downloaded files (the emulator stops)."""
@@ -103,8 +105,9 @@ class Firmware:
     def install(self, msm: Msm, partition: str, image: ImageInfo) -> None:
         """Write a checked image into a partition of ``msm`` (it runs after the next boot)."""
         msm.images[partition] = image.version
-        self.chassis.log(msm, "Info", "DM.Info",
-                         f"Installed image {image.version} to the {partition} partition of {msm.name}")
+        self.chassis.log(
+            msm, "Info", "DM.Info", f"Installed image {image.version} to the {partition} partition of {msm.name}"
+        )
 
     def use_image(self, on: str, partition: str, slot: str | None) -> list[Msm]:
         """``use image {partition} <primary|secondary> {msm <slot>}``: the image of the next boot."""

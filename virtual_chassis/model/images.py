@@ -91,7 +91,7 @@ def check_image(path: str | Path, platform: str = PLATFORM) -> ImageInfo:
 
 def parse_header(header: bytes) -> ImageInfo:
     """The header fields of an image (no payload check); a malformed header is not an image."""
-    magic, platform, version, length, digest = HEADER.unpack(header[:HEADER.size])
+    magic, platform, version, length, digest = HEADER.unpack(header[: HEADER.size])
     try:
         platform_text = platform.rstrip(b"\0").decode("ascii")
         version_text = version.rstrip(b"\0").decode("ascii")
@@ -109,12 +109,13 @@ def _digest(f, length: int) -> tuple[str, int]:
         chunk = f.read(_CHUNK)
         if not chunk:
             return sha.hexdigest(), got
-        sha.update(chunk[:max(0, length - got)])
+        sha.update(chunk[: max(0, length - got)])
         got += len(chunk)
 
 
-def build_image(path: str | Path, version: str, platform: str = PLATFORM, size: int = 0,
-                seed: int | str | None = None) -> Path:
+def build_image(
+    path: str | Path, version: str, platform: str = PLATFORM, size: int = 0, seed: int | str | None = None
+) -> Path:
     """Write an image carrying ``version`` for ``platform`` with ``size`` payload bytes (random,
     reproducible from ``seed``, by default from platform and version); ``ValueError`` on a bad
     version, platform or size."""

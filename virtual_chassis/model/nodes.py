@@ -44,8 +44,9 @@ class Nodes:
         master = self.master()
         origin = master.name if master else subject.name
         consoles = sorted({subject.name, origin})
-        self.journal.notify("log", origin, severity=severity, component=component, text=text,
-                            consoles=consoles, t=self.clock.wall())
+        self.journal.notify(
+            "log", origin, severity=severity, component=component, text=text, consoles=consoles, t=self.clock.wall()
+        )
 
     # --- queries ----------------------------------------------------------------------------
 
