@@ -32,7 +32,7 @@ class VirtualControl(ControlClient):
 
     def request(self, op, deadline=None, **args) -> dict:
         try:
-            return super().request(op, deadline, **args)
+            return super().request(op, deadline=deadline, **args)
         except ControlError as error:
             raise VirtualControlError(str(error)) from None
 

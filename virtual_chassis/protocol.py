@@ -39,7 +39,7 @@ class ControlClient:
     def __init__(self, host: str, port: int, token: str, timeout: float = 10.0):
         self.host, self.port, self.token, self.timeout = host, int(port), token, timeout
 
-    def request(self, op: str, deadline: float | _Remaining | None = None, **args: Any) -> dict:
+    def request(self, op: str, *, deadline: float | _Remaining | None = None, **args: Any) -> dict:
         """Send one request and return the answer (``ok`` true) within ``deadline`` (seconds, or
         anything with a ``remaining()`` method; default the client's timeout)."""
         if deadline is None:
@@ -67,7 +67,7 @@ class ControlClient:
         return self.request("power", msm=msm, action=action)
 
     def set_version(self, msm: str, version: str, partition: str | None = None, reboot: bool = True) -> dict:
-        args = {"msm": msm, "version": version, "reboot": reboot}
+        args: dict[str, Any] = {"msm": msm, "version": version, "reboot": reboot}
         if partition:
             args["partition"] = partition
         return self.request("set_version", **args)
@@ -102,11 +102,11 @@ class ControlClient:
 
     def slow_boot(self, seconds: float, msm: str | None = None) -> dict:
         """Boots (of ``msm``, or of every MSM) take ``seconds``."""
-        return self.request("slow_boot", seconds=seconds, **({"msm": msm} if msm else {}))
+        return self.request("slow_boot", seconds=seconds, **_only_set(msm=msm))
 
     def console_noise(self, msm: str | None = None, rate: float = 0.3, seed: int = 8800) -> dict:
         """Log lines and line-noise bytes in the middle of console output (one MSM, or both)."""
-        return self.request("console_noise", rate=rate, seed=seed, **({"msm": msm} if msm else {}))
+        return self.request("console_noise", rate=rate, seed=seed, **_only_set(msm=msm))
 
     def drop_ssh(self, command: str = "", count: int = 1) -> dict:
         """Management SSH is dropped in the middle of the output of the next ``count`` commands
@@ -124,6 +124,11 @@ class ControlClient:
     def clear_faults(self) -> list[str]:
         """Disarm every fault and repair what they left; returns the names that were armed."""
         return self.request("clear_faults")["cleared"]
+
+
+def _only_set(**args: Any) -> dict[str, Any]:
+    """The arguments that have a value (an absent ``msm`` means every MSM)."""
+    return {name: value for name, value in args.items() if value}
 
 
 def _read_line(sock: socket.socket, end: float) -> bytes:

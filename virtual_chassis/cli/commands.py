@@ -42,6 +42,16 @@ def no(answer: str) -> bool:
     return answer.strip().lower() in ("n", "no")
 
 
+def on_yes(action: Callable[[], object]) -> Callable[[str], None]:
+    """A dialog answer that runs ``action`` on y/yes and does nothing on anything else."""
+
+    def answer(text: str) -> None:
+        if yes(text):
+            action()
+
+    return answer
+
+
 def _attempt(s: Session, action: Callable[[], object]) -> None:
     try:
         action()
@@ -123,12 +133,12 @@ def reboot(s: Session, c: Command) -> None:
     if target is not None:
         s.ask(
             QUESTIONS["reboot_msm"].format(msm=target.name),
-            lambda text: yes(text) and _attempt(s, lambda: s.chassis.reboot_msm(target.name)),
+            on_yes(lambda: _attempt(s, lambda: s.chassis.reboot_msm(target.name))),
         )
     elif s.msm.running.unsaved:
         s.ask(QUESTIONS["reboot_unsaved"].format(file=s.msm.config_selected), lambda text: _reboot_unsaved(s, text))
     else:
-        s.ask(QUESTIONS["reboot_switch"], lambda text: yes(text) and s.chassis.reboot_chassis())
+        s.ask(QUESTIONS["reboot_switch"], on_yes(s.chassis.reboot_chassis))
 
 
 def _reboot_unsaved(s: Session, text: str) -> None:
@@ -181,7 +191,7 @@ def save_configuration(s: Session, c: Command) -> None:
     if name not in s.msm.flash:
         _save(s, word)
         return
-    s.ask(QUESTIONS["overwrite"].format(file=name), lambda text: yes(text) and _save(s, word))
+    s.ask(QUESTIONS["overwrite"].format(file=name), on_yes(lambda: _save(s, word)))
 
 
 def _save(s: Session, word: str | None, quiet: bool = False) -> None:

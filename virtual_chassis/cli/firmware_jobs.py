@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Protocol
 
 from ..endpoints.tftp import TftpFailed, fetch
+from ..model.config import Refusal
 from ..model.firmware import Firmware
 from ..model.images import INSTALL_FAILED, ImageInfo, ImageRefused, check_image
 from ..model.msm import Msm
 
 DOT_EVERY = 2.0  # real seconds between two progress dots
 MIN_DOT_INTERVAL = 0.02  # emulator seconds: at high speed factors dots come no faster
+NO_MASTER = "No master MSM is available."
 DOWNLOAD_FAILED = "Failed to download image - Error: {reason}"
 INSTALLED = ("Image installed successfully", "This image will be used only after rebooting the switch!")
 DOWNLOADED = "Image {file} downloaded successfully; install it with install image {file}"
@@ -62,7 +64,10 @@ class ImageJob:
         self.host = host
         self.blksize = blksize
         self.cancelled = threading.Event()
-        self.master = firmware.chassis.master()
+        master = firmware.chassis.master()
+        if master is None:  # the command ran on the master a moment ago; it may have gone since
+            raise Refusal(NO_MASTER)
+        self.master = master
         self._epochs = {m.name: m.epoch for m in [self.master, *(t for t, _ in targets)]}
         self._written: list[Path] = []
         self._line_open = False  # progress dots printed without their line end yet
@@ -144,8 +149,8 @@ class ImageJob:
     # --- helpers -----------------------------------------------------------------------------
 
     def _fetch(self, landing: Path) -> int:
-        """In an executor thread: the TFTP transfer."""
-        return fetch(self.host, self.path, landing, self.fw.tftp_port, self.cancelled, blksize=self.blksize)
+        """In an executor thread: the TFTP transfer (a download job always has a host)."""
+        return fetch(self.host or "", self.path, landing, self.fw.tftp_port, self.cancelled, blksize=self.blksize)
 
     @staticmethod
     def _check(landing: Path) -> ImageInfo:

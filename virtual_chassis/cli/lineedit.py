@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 MAX_LINE = 512
 BACKSPACE, DELETE, CTRL_C, CTRL_U, ESC, IAC = 0x08, 0x7F, 0x03, 0x15, 0x1B, 0xFF
@@ -42,7 +43,7 @@ class LineEditor:
         self.buffer = bytearray()
         self.overflow = False
         self._after_cr = False
-        self._skip = None  # state of an escape or telnet sequence being swallowed
+        self._skip: Callable[[int], Any] | None = None  # state of an escape or telnet sequence being swallowed
 
     @property
     def text(self) -> str:

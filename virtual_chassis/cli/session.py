@@ -175,7 +175,7 @@ class CliSession:
         if self.mode == "dialog":
             answer, self._answer = self._answer, None
             self.mode = "busy"
-            if result is not CANCEL:
+            if result is not CANCEL and answer is not None:
                 answer(result.text)
             else:
                 self._send("\r\n")
@@ -200,6 +200,8 @@ class CliSession:
 
     def _execute(self, text: str) -> None:
         parsed = parse(text)
+        if parsed is None:  # a blank line: nothing to run
+            return
         if isinstance(parsed, SyntaxProblem):
             self.say(self._syntax_error(parsed))
             return

@@ -15,6 +15,7 @@ import os
 import termios
 import time
 import tty
+from typing import cast
 
 from ..cli import outputs
 from ..cli.login import Accounts, LoginDialog
@@ -188,7 +189,8 @@ class ConsoleLine:
         self.session = CliSession(
             self.chassis, self.msm_name, username, privilege, self.write, on_exit=self._logged_out
         )
-        self.session.editor.continue_from(self.login.editor)
+        if self.login is not None:
+            self.session.editor.continue_from(self.login.editor)
         self.login = None
         self.session.start()
 
@@ -210,7 +212,9 @@ class ConsoleLine:
         if notice.kind == "log":
             if self.msm_name in notice.data["consoles"]:
                 d = notice.data
-                self._log(outputs.log_line(d["t"], d["severity"], d["component"], notice.msm, d["text"]))
+                self._log(
+                    outputs.log_line(d["t"], d["severity"], d["component"], notice.msm or self.msm_name, d["text"])
+                )
             return
         if notice.msm != self.msm_name:
             return
@@ -240,8 +244,9 @@ class _ConsoleClient(asyncio.Protocol):
         self.line = line
         self.transport: asyncio.Transport | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:
-        self.transport = transport
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # a TCP server's connections are Transports
+        transport = self.transport
         if self.line.telnet:
             transport.write(TELNET_HELLO)
         self.line.clients.add(transport)

@@ -82,7 +82,7 @@ def _ack_at_once(conn: asyncssh.SSHServerConnection) -> None:
             pass
         received(data, datatype)
 
-    conn.data_received = data_received
+    conn.data_received = data_received  # type: ignore[method-assign]  # wrap asyncssh's reader: ack at once
 
 
 class _Server(asyncssh.SSHServer):
@@ -135,6 +135,13 @@ class _Session(asyncssh.SSHServerSession):
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
         self.chan = chan
 
+    @property
+    def channel(self) -> asyncssh.SSHServerChannel:
+        """The session's channel (asyncssh calls ``connection_made`` before anything else)."""
+        if self.chan is None:
+            raise RuntimeError("SSH session used before its channel was opened")
+        return self.chan
+
     def pty_requested(self, term_type, term_size, term_modes) -> bool:
         self.pty = True
         return True
@@ -148,15 +155,16 @@ class _Session(asyncssh.SSHServerSession):
 
     def session_started(self) -> None:
         master = self.mgmt.chassis.master()
-        if master is None or master.name != self.server.master:
-            self.chan.close()
+        privilege = self.server.privilege
+        if master is None or master.name != self.server.master or privilege is None:
+            self.channel.close()
             return
-        username = self.chan.get_extra_info("username")
+        username = self.channel.get_extra_info("username")
         self.cli = CliSession(
             self.mgmt.chassis,
             master.name,
             username,
-            self.server.privilege,
+            privilege,
             self._write,
             on_exit=self._exit,
             echo=self.pty,
@@ -184,7 +192,7 @@ class _Session(asyncssh.SSHServerSession):
         if batch and self.command is None and self.mgmt.chassis.faults.drops_ssh(bytes(batch)):
             self._write(bytes(batch[: len(batch) // 2]))  # the drop-SSH fault: cut it off mid-output
             self.end()
-            self.chan.close()  # after the half already sent
+            self.channel.close()  # after the half already sent
         elif batch:
             self._write(bytes(batch))
 
@@ -201,7 +209,7 @@ class _Session(asyncssh.SSHServerSession):
             self._batch += data
             return
         try:
-            self.chan.write(data)
+            self.channel.write(data)
         except (asyncssh.Error, OSError, BrokenPipeError):
             pass
 
@@ -209,7 +217,7 @@ class _Session(asyncssh.SSHServerSession):
         self._flush()
         self.end()
         try:
-            self.chan.exit(0)
+            self.channel.exit(0)
         except (asyncssh.Error, OSError):
             pass
 

@@ -258,7 +258,7 @@ class Faults:
     # --- faults that act on their own -------------------------------------------------------
 
     def _on_notice(self, notice: Notice) -> None:
-        if notice.kind != "ready" or not self.remove_backup:
+        if notice.kind != "ready" or not self.remove_backup or notice.msm is None:
             return
         msm = self.chassis.msms[notice.msm]
         if msm.sync_pending:  # back from the first synchronize reboot
