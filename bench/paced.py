@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bench.common import Emulator, Row, sec, timed
 from drivers import CliSession, SerialTransport, Transcript
-from virtual_chassis.pacing import wire_time
+from virtual_chassis.endpoints.pacing import wire_time
 
 WIRE_LIMIT = 1.02  # fetch time / wire time
 #: line rate -> configuration size, so that a fetch takes a few seconds at that rate

@@ -15,7 +15,7 @@ import asyncssh
 
 from bench.common import ROOT, Emulator, Row, limit_row, sec, timed
 from drivers.deadline import Deadline
-from virtual_chassis.control import ControlClient
+from virtual_chassis.api import ControlClient
 
 RSS_LIMIT = 1 << 30  # 32 chassis in one process
 POOL_LIMIT = 2.0  # -n 4 over 4 chassis, x a single-chassis run

@@ -7,12 +7,10 @@ Run one and reach it the way you would reach a real chassis::
     nc 127.0.0.1 P   /  screen /dev/pts/N       # MSM-A / MSM-B serial consoles (login admin, Enter)
     python -m virtual_chassis --telnet ...      # console ports that suit an interactive telnet
 
-Layout: ``clock`` (speed factor), ``msm`` + ``model`` (state: election, replication, failover,
-synchronize, reboots, power), ``replication`` (checkpoint phases), ``config`` (running and
-saved configuration), ``images`` + ``firmware`` + ``firmware_jobs`` + ``tftp`` (image files,
-partitions, ``download image`` over TFTP, ``install image``, ``use image``), ``grammar`` +
-``commands`` + ``cli`` + ``outputs`` (the CLI; ``firmware_syntax`` + ``firmware_commands`` for
-the image commands), ``lineedit`` + ``login`` (input), ``console`` / ``ssh`` / ``control``
-(endpoints), ``server`` (one chassis with its endpoints), ``__main__`` (the command line). The
-harness imports only :class:`virtual_chassis.control.ControlClient`.
+Layout: ``model/`` (the state, no I/O: chassis, MSMs, election, boots and power, replication,
+faults, images and partitions, configuration, clock), ``cli/`` (grammar, line editing, login,
+command handlers, outputs), ``endpoints/`` (consoles, management SSH, control server, TFTP
+client, one chassis with all of them), ``protocol`` (the control channel's wire format and
+client, standard library only), ``api`` (the one module the harness imports: the control
+client, the image builder, how to start an emulator) and ``__main__`` (the command line).
 """

@@ -14,10 +14,10 @@ import os
 import signal
 import sys
 
-from .clock import Durations
-from .model import check_version
-from .config import Refusal
-from .server import ChassisOptions, VirtualChassis
+from .endpoints.server import ChassisOptions, VirtualChassis
+from .model.chassis import check_version
+from .model.clock import Durations
+from .model.config import Refusal
 
 PASSWORD_ENV = "XCM_VIRTUAL_PASSWORD"
 BAUD_RATES = (0, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
@@ -58,21 +58,44 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--version-b", type=_version, default="12.4.2.8", help="booted primary version of MSM-B")
     p.add_argument("--secondary-version", type=_version, default="12.4.1.5", help="secondary partition version")
     p.add_argument("--username", default="admin", help="administrator account (default admin)")
-    p.add_argument("--password", default=None,
-                   help=f"administrator password (default: ${PASSWORD_ENV}, else empty)")
+    p.add_argument("--password", default=None, help=f"administrator password (default: ${PASSWORD_ENV}, else empty)")
     p.add_argument("--count", type=int, default=1, help="number of independent chassis (names get -1..-N)")
     p.add_argument("--bind", default="127.0.0.1", help="address every endpoint listens on")
-    p.add_argument("--duration", type=_duration, action="append", default=[], metavar="NAME=SECONDS",
-                   help=f"override a real duration ({', '.join(Durations.names())})")
-    p.add_argument("--telnet", action="store_true",
-                   help="console TCP ports negotiate server echo, for people using telnet "
-                        "(pyserial socket:// clients want the default raw ports)")
-    p.add_argument("--tftp-port", type=int, default=69,
-                   help="UDP port of the TFTP servers download image fetches from (default 69)")
-    p.add_argument("--config-lines", type=int, default=0, metavar="N",
-                   help="preload a configuration of N lines (port and FDB settings), as a busy switch has")
-    p.add_argument("--baud", type=int, default=0, choices=BAUD_RATES, metavar="RATE",
-                   help="console output at this line rate, 8N1 (e.g. 9600 or 115200; default: unpaced)")
+    p.add_argument(
+        "--duration",
+        type=_duration,
+        action="append",
+        default=[],
+        metavar="NAME=SECONDS",
+        help=f"override a real duration ({', '.join(Durations.names())})",
+    )
+    p.add_argument(
+        "--telnet",
+        action="store_true",
+        help="console TCP ports negotiate server echo, for people using telnet "
+        "(pyserial socket:// clients want the default raw ports)",
+    )
+    p.add_argument(
+        "--tftp-port",
+        type=int,
+        default=69,
+        help="UDP port of the TFTP servers download image fetches from (default 69)",
+    )
+    p.add_argument(
+        "--config-lines",
+        type=int,
+        default=0,
+        metavar="N",
+        help="preload a configuration of N lines (port and FDB settings), as a busy switch has",
+    )
+    p.add_argument(
+        "--baud",
+        type=int,
+        default=0,
+        choices=BAUD_RATES,
+        metavar="RATE",
+        help="console output at this line rate, 8N1 (e.g. 9600 or 115200; default: unpaced)",
+    )
     args = p.parse_args(argv)
     if args.count < 1:
         p.error("--count must be at least 1")
@@ -88,14 +111,25 @@ def chassis_options(args: argparse.Namespace) -> list[ChassisOptions]:
     options = []
     for i in range(args.count):
         name = args.name if args.count == 1 else f"{args.name}-{i + 1}"
-        options.append(ChassisOptions(
-            name=name, speed=args.speed, ssh_port=args.ssh_port,
-            console_ports=(args.console_port_a, args.console_port_b),
-            versions=(args.version_a, args.version_b), secondary=args.secondary_version,
-            username=args.username, password=args.password, bind=args.bind,
-            mac=f"00:04:96:52:{0xA4 + i // 256:02X}:{i % 256:02X}", durations=durations,
-            telnet=args.telnet, tftp_port=args.tftp_port, config_lines=args.config_lines,
-            baud=args.baud))
+        options.append(
+            ChassisOptions(
+                name=name,
+                speed=args.speed,
+                ssh_port=args.ssh_port,
+                console_ports=(args.console_port_a, args.console_port_b),
+                versions=(args.version_a, args.version_b),
+                secondary=args.secondary_version,
+                username=args.username,
+                password=args.password,
+                bind=args.bind,
+                mac=f"00:04:96:52:{0xA4 + i // 256:02X}:{i % 256:02X}",
+                durations=durations,
+                telnet=args.telnet,
+                tftp_port=args.tftp_port,
+                config_lines=args.config_lines,
+                baud=args.baud,
+            )
+        )
     return options
 
 
@@ -124,8 +158,10 @@ async def serve(options: list[ChassisOptions]) -> None:
 def _describe(e: dict) -> None:
     """Tell a person, on stderr, the plain commands that reach this chassis."""
     ssh, control = e["ssh"], e["control"]
-    lines = [f"virtual chassis {e['name']} is up; Ctrl-C stops it.",
-             f"  management SSH : ssh -p {ssh['port']} {e['username']}@{ssh['host']}"]
+    lines = [
+        f"virtual chassis {e['name']} is up; Ctrl-C stops it.",
+        f"  management SSH : ssh -p {ssh['port']} {e['username']}@{ssh['host']}",
+    ]
     for msm, where in sorted(e["consoles"].items()):
         host, port = where["tcp"].removeprefix("socket://").rsplit(":", 1)
         lines.append(f"  {msm} console: telnet {host} {port}   or   picocom {where['pty']}")
@@ -143,8 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         asyncio.run(serve(options))
     except OSError as failure:
-        print(f"virtual_chassis: cannot open an endpoint ({failure}); choose other ports or use 0",
-              file=sys.stderr)
+        print(f"virtual_chassis: cannot open an endpoint ({failure}); choose other ports or use 0", file=sys.stderr)
         return 1
     return 0
 

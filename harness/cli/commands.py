@@ -57,7 +57,7 @@ def run(args) -> int:
 
 def virtual(args) -> int:
     """``hil virtual``: run an emulator in the foreground; it prints how to reach it."""
-    from virtual_chassis.__main__ import main as emulator
+    from virtual_chassis.api import main as emulator
 
     return emulator([a for a in args.emulator_args if a != "--"])
 

@@ -1,9 +1,9 @@
 """Image files the harness makes: emulator images, and bad copies of any image for the plans.
 
-A lab never builds a real ``.xos`` file, so the builder is here and not in the emulator. An
-emulator image is a small header (magic, platform, version ``a.b.c.d``, payload length, SHA-256
-of the payload) followed by the payload, padding of a realistic size; the virtual chassis
-checks it the way the switch checks a real image (``virtual_chassis.images``).
+A lab never builds a real ``.xos`` file. An emulator image is a small header (magic, platform,
+version ``a.b.c.d``, payload length, SHA-256 of the payload) followed by the payload, padding of
+a realistic size; its format is written and read in one place, the emulator
+(``virtual_chassis.api.build_image``), which checks it the way the switch checks a real image.
 
 The bad copies treat any image as opaque bytes, so they work on a real ``.xos`` file too:
 :func:`corrupt_copy` flips bytes in the middle, :func:`truncated_copy` keeps the first half.
@@ -11,22 +11,17 @@ The bad copies treat any image as opaque bytes, so they work on a real ``.xos`` 
 
 from __future__ import annotations
 
-import hashlib
-import random
 import re
 import shutil
-import struct
 from pathlib import Path
 
 from harness.errors import HilError, ParseError
 from harness.parsers.version import Version
+from virtual_chassis.api import PLATFORM
+from virtual_chassis.api import build_image as emulator_image
 
-PLATFORM = "XCM8800"
-MAGIC = b"NGXCMIMG"
-HEADER = struct.Struct(">8s16s16sQ32s176x")
 #: Payload bytes of ``hil image build`` by default: the order of size of a 12.x core image.
 DEFAULT_SIZE = 32 * 1024 * 1024
-_CHUNK = 1 << 20
 _SIZE = re.compile(r"^\s*(\d+)\s*([KMG]?)i?B?\s*$", re.IGNORECASE)
 
 
@@ -60,21 +55,7 @@ def build_image(
         raise ImageError(f"platform {platform!r} must be 1 to 16 ASCII characters, e.g. {PLATFORM}")
     if size < 0:
         raise ImageError(f"size {size} must not be negative")
-    path = Path(path)
-    rng = random.Random(seed if seed is not None else f"{platform} {version}")
-    sha = hashlib.sha256()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(b"\0" * HEADER.size)
-        left = size
-        while left:
-            chunk = rng.randbytes(min(_CHUNK, left))
-            sha.update(chunk)
-            f.write(chunk)
-            left -= len(chunk)
-        f.seek(0)
-        f.write(HEADER.pack(MAGIC, encoded, version.encode(), size, sha.digest()))
-    return path
+    return emulator_image(path, version, platform, size, seed)
 
 
 def corrupt_copy(source: str | Path, target: str | Path, count: int = 16) -> Path:

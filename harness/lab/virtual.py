@@ -16,11 +16,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drivers.deadline import Deadline
-from harness.errors import EmulatorCrashed
+from harness.errors import EmulatorCrashed, HilError
 from harness.testbed.schema import Credentials, VirtualOptions
-from virtual_chassis.control import ControlClient, ControlError
+from virtual_chassis.api import ControlClient, ControlError
 
 PASSWORD_ENV = "XCM_VIRTUAL_PASSWORD"
+
+
+class VirtualControlError(HilError, ControlError):
+    """The virtual chassis's control channel refused a request or could not be reached."""
+
+
+class VirtualControl(ControlClient):
+    """The emulator's control client whose errors are harness errors (``HilError``), same messages."""
+
+    def request(self, op, deadline=None, **args) -> dict:
+        try:
+            return super().request(op, deadline=deadline, **args)
+        except ControlError as error:
+            raise VirtualControlError(str(error)) from None
 
 
 @dataclass(frozen=True)
@@ -117,10 +131,10 @@ class VirtualChassisProcess:
             return "(no log)"
         return "\n".join(text.splitlines()[-lines:]).replace(self.credentials.password or "\0", "********")
 
-    def control(self) -> ControlClient:
+    def control(self) -> VirtualControl:
         """A client for the token-protected control channel (power and faults)."""
         e = self.endpoints
-        return ControlClient(e.control_host, e.control_port, e.control_token)
+        return VirtualControl(e.control_host, e.control_port, e.control_token)
 
     def check_alive(self, ask: bool = True, grace: float = 2.0) -> None:
         """Raise ``EmulatorCrashed`` (not a device fault) when the child has died, or (``ask``)

@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drivers import CliSession, HilError
+from drivers.cleaning import LineSplitter, clean_output, resolve_line, split_log
 from drivers.dialogs import find_dialog
 from drivers.errors import ConnectionLost
-from drivers.prompt import Prompt, at_pager, find_login, find_prompt, is_boot_line
-from drivers.cleaning import LineSplitter, clean_output, resolve_line, split_log
 from drivers.inbox import Inbox
+from drivers.prompt import Prompt, at_pager, find_login, find_prompt, is_boot_line
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PIECES = ["\r\n", "\r", "\n", "XCM8810.3 # ", "* XCM8810.12 > ", "login: ", "password: ",

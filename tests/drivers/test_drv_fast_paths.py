@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.prompt import EVENT_HINT_RE, is_boot_line
 from drivers.cleaning import LineSplitter, clean_output, resolve_line, split_log
+from drivers.prompt import EVENT_HINT_RE, is_boot_line
 from drivers.transcript import Transcript
 
 LOG = "11/25/2026 10:40:01.23 <Noti:DM.Notice> MSM-A: Node MSM-B changed state from INIT to BACKUP"

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.prompt import at_pager, find_boot_start, find_login, find_prompt, is_boot_line, parse_prompt
 from drivers.cleaning import LineSplitter, clean_output, split_log
+from drivers.prompt import at_pager, find_boot_start, find_login, find_prompt, is_boot_line, parse_prompt
 
 LOG = "11/25/2026 10:40:01.23 <Noti:DM.Notice> MSM-A: Node MSM-B changed state from INIT to BACKUP"
 LOG2 = "11/25/2026 10:40:03.57 <Info:DM.Info> MSM-A: Backup MSM-B is in sync with the master"

@@ -153,7 +153,7 @@ def rfc2217_echo_server():
                 if not data:
                     break
                 port.write(b"".join(manager.filter(data)))
-            except socket.timeout:
+            except TimeoutError:
                 pass
             echoed = port.read(port.in_waiting or 1)
             if echoed:

@@ -6,7 +6,6 @@ import threading
 
 from harness.lab.chassis import MSMS, SSH, Chassis, ChassisAccess
 from harness.testbed.schema import Credentials
-
 from tests.virtual_chassis.vc_helpers import Emulator, RawConsole
 
 FLOOD = 256 * 1024

@@ -8,7 +8,6 @@ import pytest
 from drivers.errors import HostKeyChanged
 from harness.lab.chassis import SSH, Chassis, ChassisAccess
 from harness.testbed.schema import Credentials
-
 from tests.virtual_chassis.vc_helpers import Emulator
 
 

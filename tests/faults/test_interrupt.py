@@ -1,7 +1,6 @@
 """SIGINT to ``hil run`` in the middle of a failover: the transcripts, a JUnit file with what
 ran and the HTML report are all there afterwards, and the emulator was stopped."""
 
-import os
 import signal
 import subprocess
 import sys

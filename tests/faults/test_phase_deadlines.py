@@ -6,10 +6,10 @@ import time
 import pytest
 
 from drivers.errors import Timeout
-from harness.reporting import timeline as ev
 from harness.errors import PhaseTimeout, ProcedureFailed
 from harness.procedures.failover import failover
 from harness.procedures.sync import check_sync
+from harness.reporting import timeline as ev
 
 
 def failover_until_timeout(chassis):

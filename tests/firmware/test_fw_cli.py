@@ -6,9 +6,9 @@ import pytest
 
 from tests.firmware.fw_helpers import run_until
 from tests.virtual_chassis.vc_helpers import Bench, Capture
-from virtual_chassis.clock import Durations
-from virtual_chassis.firmware_commands import INSTALL_QUESTION
-from virtual_chassis.outputs import show_version
+from virtual_chassis.cli.firmware_commands import INSTALL_QUESTION
+from virtual_chassis.cli.outputs import show_version
+from virtual_chassis.model.clock import Durations
 
 NEW = "12.4.3.9"
 

@@ -6,12 +6,19 @@ import hashlib
 import pytest
 
 from harness.errors import HilError
-from harness.firmware.state import (
-    BAD_IMAGE, CORRUPT, DOWNLOAD_FAILED, FirmwareState, MISSING, TRUNCATED, WRONG_PLATFORM, refusal,
-)
 from harness.firmware.images import ImageError, build_image, corrupt_copy, image_name, parse_size, truncated_copy
+from harness.firmware.state import (
+    BAD_IMAGE,
+    CORRUPT,
+    DOWNLOAD_FAILED,
+    MISSING,
+    TRUNCATED,
+    WRONG_PLATFORM,
+    FirmwareState,
+    refusal,
+)
 from harness.parsers import parse_show_switch
-from virtual_chassis.images import HEADER, MAGIC, ImageRefused, check_image
+from virtual_chassis.model.images import HEADER, MAGIC, ImageRefused, check_image
 
 
 def refused(path) -> ImageRefused:

@@ -5,14 +5,19 @@ import pytest
 import yaml
 
 from harness.errors import TestbedError
+from harness.firmware.images import image_name
 from harness.firmware.setup import (
-    FirmwareLab, FirmwareNotConfigured, FirmwareOptions, next_release, other_release, resolve,
+    FirmwareLab,
+    FirmwareNotConfigured,
+    FirmwareOptions,
+    next_release,
+    other_release,
+    resolve,
 )
 from harness.firmware.state import FirmwareState, MsmImages
-from harness.firmware.images import image_name
-from harness.testbed.schema import load_testbed
 from harness.testbed.firmware import FirmwareSpec
-from virtual_chassis.images import check_image
+from harness.testbed.schema import load_testbed
+from virtual_chassis.model.images import check_image
 
 REAL = {"type": "real", "management": {"host": "10.1.2.3"},
         "consoles": {"MSM-A": "socket://ts1.lab:7001", "MSM-B": "socket://ts1.lab:7002"},

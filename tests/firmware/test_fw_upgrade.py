@@ -7,9 +7,9 @@ from harness.cli import main as hil
 from harness.firmware.setup import FirmwareLab, resolve
 from harness.firmware.state import ACTIVE_PARTITION, CORRUPT, MISSING, TRUNCATED, WRONG_PLATFORM
 from harness.lab.access import LabChassis
-from harness.testbed.schema import VirtualOptions, virtual_spec
 from harness.procedures.upgrade import firmware_state, install
-from virtual_chassis.images import check_image
+from harness.testbed.schema import VirtualOptions, virtual_spec
+from virtual_chassis.model.images import check_image
 
 pytest_plugins = ["pytester"]
 

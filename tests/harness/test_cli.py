@@ -1,7 +1,6 @@
 """``hil`` end to end against the virtual chassis: run, check, failover, virtual, bad testbeds."""
 
 import json
-import os
 import signal
 import subprocess
 import sys

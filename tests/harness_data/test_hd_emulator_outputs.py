@@ -6,11 +6,16 @@ import asyncio
 
 import pytest
 
-from harness.parsers import (parse_show_checkpoint_data, parse_show_node, parse_show_switch,
-                             parse_show_version, parse_show_vlan)
-from virtual_chassis import outputs
-from virtual_chassis.clock import Clock
-from virtual_chassis.model import Chassis
+from harness.parsers import (
+    parse_show_checkpoint_data,
+    parse_show_node,
+    parse_show_switch,
+    parse_show_version,
+    parse_show_vlan,
+)
+from virtual_chassis.cli import outputs
+from virtual_chassis.model.chassis import Chassis
+from virtual_chassis.model.clock import Clock
 
 
 @pytest.fixture

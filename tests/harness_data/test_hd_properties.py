@@ -6,12 +6,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from harness.errors import ParseError
-from harness.parsers import (Version, parse_show_checkpoint_data, parse_show_node,
-                             parse_show_switch, parse_show_version, parse_show_vlan)
-
-from tests.harness_data.hd_samples import (LOG_A, LOG_B, SHOW_NODE, SHOW_NODE_DETAIL, SHOW_NODE_MANUAL,
-                        SHOW_SWITCH, SHOW_VERSION, SHOW_VLAN, show_checkpoint_data,
-                        show_switch)
+from harness.parsers import (
+    Version,
+    parse_show_checkpoint_data,
+    parse_show_node,
+    parse_show_switch,
+    parse_show_version,
+    parse_show_vlan,
+)
+from tests.harness_data.hd_samples import (
+    LOG_A,
+    LOG_B,
+    SHOW_NODE,
+    SHOW_NODE_DETAIL,
+    SHOW_NODE_MANUAL,
+    SHOW_SWITCH,
+    SHOW_VERSION,
+    SHOW_VLAN,
+    show_checkpoint_data,
+    show_switch,
+)
 
 PARSERS = {
     parse_show_switch: [SHOW_SWITCH, show_switch(b_present=False, slot_names=False),

@@ -6,9 +6,14 @@ import pytest
 
 from harness.errors import ParseError
 from harness.parsers import MsmStatus, SwitchStatus, parse_show_switch
-
-from tests.harness_data.hd_samples import (LOG_A, SHOW_SWITCH, on_the_wire, show_switch, with_logs,
-                        without_trailing_blanks)
+from tests.harness_data.hd_samples import (
+    LOG_A,
+    SHOW_SWITCH,
+    on_the_wire,
+    show_switch,
+    with_logs,
+    without_trailing_blanks,
+)
 
 
 def test_contract_sample():

@@ -5,14 +5,37 @@ from __future__ import annotations
 import pytest
 
 from harness.errors import ParseError
-from harness.parsers import (CheckpointRecord, Component, NodeRecord, Version, VersionInfo,
-                             Vlan, compatible, parse_show_checkpoint_data, parse_show_node,
-                             parse_show_switch, parse_show_version, parse_show_vlan)
-
-from tests.harness_data.hd_samples import (CHECKPOINT_CONTRACT, CHECKPOINT_HEADER, LOG_B, PROCESSES, SHOW_NODE,
-                        SHOW_NODE_DETAIL, SHOW_NODE_MANUAL, SHOW_SWITCH, SHOW_VERSION,
-                        SHOW_VLAN, checkpoint_row, on_the_wire, show_checkpoint_data,
-                        with_logs, without_trailing_blanks)
+from harness.parsers import (
+    CheckpointRecord,
+    Component,
+    NodeRecord,
+    Version,
+    VersionInfo,
+    Vlan,
+    compatible,
+    parse_show_checkpoint_data,
+    parse_show_node,
+    parse_show_switch,
+    parse_show_version,
+    parse_show_vlan,
+)
+from tests.harness_data.hd_samples import (
+    CHECKPOINT_CONTRACT,
+    CHECKPOINT_HEADER,
+    LOG_B,
+    PROCESSES,
+    SHOW_NODE,
+    SHOW_NODE_DETAIL,
+    SHOW_NODE_MANUAL,
+    SHOW_SWITCH,
+    SHOW_VERSION,
+    SHOW_VLAN,
+    checkpoint_row,
+    on_the_wire,
+    show_checkpoint_data,
+    with_logs,
+    without_trailing_blanks,
+)
 
 NODES = [NodeRecord("MSM-A", "MASTER", 0, 49, 7), NodeRecord("MSM-B", "BACKUP", 0, 49, 7)]
 

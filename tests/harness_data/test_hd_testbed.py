@@ -10,8 +10,15 @@ import pytest
 import yaml
 
 from harness.errors import HilError, TestbedError
-from harness.testbed.schema import (ChassisSpec, Credentials, SshAddress, Testbed, VirtualOptions,
-                             default_testbed, load_testbed)
+from harness.testbed.schema import (
+    ChassisSpec,
+    Credentials,
+    SshAddress,
+    Testbed,
+    VirtualOptions,
+    default_testbed,
+    load_testbed,
+)
 
 ENV_SECRET = "Env-S3cret-value!"
 FILE_SECRET = "File-Literal-Passw0rd"

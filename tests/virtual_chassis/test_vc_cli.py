@@ -4,11 +4,10 @@ import random
 
 import pytest
 
-from virtual_chassis.cli import PAGER
-from virtual_chassis.commands import QUESTIONS
-from virtual_chassis.grammar import SyntaxProblem, parse
-
 from tests.virtual_chassis.vc_helpers import Bench, Capture
+from virtual_chassis.cli.commands import QUESTIONS
+from virtual_chassis.cli.grammar import SyntaxProblem, parse
+from virtual_chassis.cli.session import PAGER
 
 OLD = "11.6.1.3"
 

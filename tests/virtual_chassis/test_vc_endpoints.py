@@ -13,9 +13,8 @@ import asyncssh
 import pexpect
 import pytest
 
-from virtual_chassis.control import ControlClient, ControlError
-
 from tests.virtual_chassis.vc_helpers import PROMPT, Emulator, RawConsole
+from virtual_chassis.protocol import ControlClient, ControlError
 
 SPEED = "1000"
 

@@ -6,11 +6,10 @@ import re
 import pytest
 
 from drivers.cleaning import clean_output
-from virtual_chassis.control import ControlServer
-from virtual_chassis.faults import FAULT_OPS
-from virtual_chassis.login import AAA_AVAILABLE, Accounts, LoginDialog
-
 from tests.virtual_chassis.vc_helpers import Bench, Emulator, RawConsole
+from virtual_chassis.cli.login import AAA_AVAILABLE, Accounts, LoginDialog
+from virtual_chassis.endpoints.control import ControlServer
+from virtual_chassis.model.faults import FAULT_OPS
 
 TOKEN = "t0ken"
 

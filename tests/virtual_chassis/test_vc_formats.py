@@ -5,14 +5,13 @@ import re
 
 import pytest
 
-from virtual_chassis import outputs
-from virtual_chassis.clock import Durations
-from virtual_chassis.config import RunningConfig
-from virtual_chassis.control import ControlServer
-from virtual_chassis.lineedit import CANCEL, Line, LineEditor
-from virtual_chassis.login import Accounts, LoginDialog
-
 from tests.virtual_chassis.vc_helpers import Bench
+from virtual_chassis.cli import outputs
+from virtual_chassis.cli.lineedit import CANCEL, Line, LineEditor
+from virtual_chassis.cli.login import Accounts, LoginDialog
+from virtual_chassis.endpoints.control import ControlServer
+from virtual_chassis.model.clock import Durations
+from virtual_chassis.model.config import RunningConfig
 
 
 @pytest.fixture
@@ -199,7 +198,7 @@ def test_virtual_chassis_starts_and_stops_cleanly_in_process():
     import os
     import socket
 
-    from virtual_chassis.server import ChassisOptions, VirtualChassis
+    from virtual_chassis.endpoints.server import ChassisOptions, VirtualChassis
 
     async def run():
         vc = VirtualChassis(ChassisOptions(name="lab", speed=1000), asyncio.get_running_loop())

@@ -2,12 +2,12 @@
 
 import pytest
 
-from virtual_chassis.clock import Clock, Durations
-from virtual_chassis.config import Refusal
-from virtual_chassis.model import MASTER_ONLY, NO_BACKUP, NOT_IN_SYNC, Chassis, _election_rank
-from virtual_chassis.replication import PROCESSES, Phase
-
 from tests.virtual_chassis.vc_helpers import Bench
+from virtual_chassis.model.chassis import MASTER_ONLY, NO_BACKUP, NOT_IN_SYNC, Chassis
+from virtual_chassis.model.clock import Clock, Durations
+from virtual_chassis.model.config import Refusal
+from virtual_chassis.model.election import election_rank as _election_rank
+from virtual_chassis.model.replication import PROCESSES, Phase
 
 OLD = "11.6.1.3"
 

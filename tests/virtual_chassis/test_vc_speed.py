@@ -10,12 +10,12 @@ import time
 import pytest
 
 from tests.virtual_chassis.vc_helpers import Bench, Emulator, RawConsole
-from virtual_chassis.config import RunningConfig
-from virtual_chassis.console import PTY_STALE_AFTER
-from virtual_chassis.outputs import show_configuration
-from virtual_chassis.pacing import PacedOutput, wire_time
-from virtual_chassis.preload import other_modules, preload
-from virtual_chassis.ssh import _ack_at_once
+from virtual_chassis.cli.outputs import show_configuration
+from virtual_chassis.cli.preload import other_modules, preload
+from virtual_chassis.endpoints.console import PTY_STALE_AFTER
+from virtual_chassis.endpoints.pacing import PacedOutput, wire_time
+from virtual_chassis.endpoints.ssh import _ack_at_once
+from virtual_chassis.model.config import RunningConfig
 
 
 def test_preloaded_configuration_has_the_asked_length_and_survives_a_failover():

@@ -17,9 +17,9 @@ import time
 import tty
 from pathlib import Path
 
-from virtual_chassis.cli import CliSession
-from virtual_chassis.clock import Clock, Durations
-from virtual_chassis.model import Chassis
+from virtual_chassis.cli.session import CliSession
+from virtual_chassis.model.chassis import Chassis
+from virtual_chassis.model.clock import Clock, Durations
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = Durations()  # real durations; the speed factor makes them short
@@ -53,7 +53,7 @@ class Bench:
             try:
                 check()
                 await asyncio.wait_for(done.wait(), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 raise AssertionError(f"{what} not reached within {timeout} s; states: "
                                      f"{self.state('A')} / {self.state('B')}") from None
             finally:
@@ -151,7 +151,7 @@ class Emulator:
         return host, int(port)
 
     def control(self):
-        from virtual_chassis.control import ControlClient
+        from virtual_chassis.protocol import ControlClient
         c = self.endpoints["control"]
         return ControlClient(c["host"], c["port"], c["token"])
 
@@ -171,7 +171,7 @@ class Emulator:
         self.proc.stderr.close()
         return self.proc.returncode
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -188,13 +188,13 @@ class RawConsole:
         self.seen = b""
 
     @classmethod
-    def tcp(cls, address: tuple[str, int]) -> "RawConsole":
+    def tcp(cls, address: tuple[str, int]) -> RawConsole:
         sock = socket.create_connection(address, timeout=5)
         sock.setblocking(False)
         return cls(sock.fileno(), sock.close)
 
     @classmethod
-    def pty(cls, path: str) -> "RawConsole":
+    def pty(cls, path: str) -> RawConsole:
         fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
         tty.setraw(fd)
         attrs = termios.tcgetattr(fd)

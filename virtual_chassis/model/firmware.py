@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from .clock import Clock
 from .config import Refusal
 from .images import ImageInfo
 from .msm import Msm, NodeState
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .model import Chassis
-
 PARTITIONS = ("primary", "secondary")
 VIRTUAL_ROUTERS = ("VR-Mgmt", "VR-Default")
 BUSY = "a save or download is in progress - please try again later"
-ACTIVE = ("Cannot install to the active partition ({partition}) of {msm}: a new image goes to "
-          "the inactive partition ({inactive}).")
+ACTIVE = (
+    "Cannot install to the active partition ({partition}) of {msm}: a new image goes to "
+    "the inactive partition ({inactive})."
+)
 NOT_RUNNING = "{msm} is not available (state {state}); it must run as MASTER or BACKUP."
 NO_VR = 'Virtual router "{vr}" does not exist: use VR-Mgmt or VR-Default.'
 NO_FILE = "File {file} not found on {msm}: download it first with download image."
@@ -37,14 +37,26 @@ def inactive(msm: Msm) -> str:
     return PARTITIONS[1 - PARTITIONS.index(msm.image_booted)]
 
 
+class FirmwareChassis(Protocol):
+    """What the image rules need of the chassis: who is master and backup, the log, the clock."""
+
+    clock: Clock
+
+    def msm(self, name: str) -> Msm: ...
+    def master(self) -> Msm | None: ...
+    def backup(self) -> Msm | None: ...
+    def require_master(self, on: str) -> Msm: ...
+    def log(self, subject: Msm, severity: str, component: str, text: str) -> None: ...
+
+
 class Firmware:
     """Image state of one chassis; ``tftp_port`` is where the TFTP servers it reaches listen."""
 
-    def __init__(self, chassis: "Chassis", tftp_port: int = 69):
+    def __init__(self, chassis: FirmwareChassis, tftp_port: int = 69):
         self.chassis = chassis
         self.tftp_port = tftp_port
-        self.busy = False                 # a download or install is running
-        self._flash: tempfile.TemporaryDirectory | None = None   # made by the first download
+        self.busy = False  # a download or install is running
+        self._flash: tempfile.TemporaryDirectory | None = None  # made by the first download
 
     def close(self) -> None:
         """Remove the downloaded files (the emulator stops)."""
@@ -93,8 +105,9 @@ class Firmware:
     def install(self, msm: Msm, partition: str, image: ImageInfo) -> None:
         """Write a checked image into a partition of ``msm`` (it runs after the next boot)."""
         msm.images[partition] = image.version
-        self.chassis._log(msm, "Info", "DM.Info",
-                          f"Installed image {image.version} to the {partition} partition of {msm.name}")
+        self.chassis.log(
+            msm, "Info", "DM.Info", f"Installed image {image.version} to the {partition} partition of {msm.name}"
+        )
 
     def use_image(self, on: str, partition: str, slot: str | None) -> list[Msm]:
         """``use image {partition} <primary|secondary> {msm <slot>}``: the image of the next boot."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from typing import Callable
+from collections.abc import Callable
 
 from .lineedit import CANCEL, Line, LineEditor
 
@@ -19,8 +19,7 @@ class Accounts:
     Both have an empty password by default, as on a factory-fresh XCM8800.
     """
 
-    def __init__(self, username: str = ADMIN, password: str = "",
-                 refuse: Callable[[], bool] = lambda: False):
+    def __init__(self, username: str = ADMIN, password: str = "", refuse: Callable[[], bool] = lambda: False):
         if not username or any(c.isspace() for c in username):
             raise ValueError("the username must be a non-empty word")
         self.username = username
@@ -47,8 +46,13 @@ class LoginDialog:
     ``(pending-AAA) login: `` and every login fails until :meth:`aaa_available`.
     """
 
-    def __init__(self, accounts: Accounts, write: Callable[[bytes], None],
-                 on_login: Callable[[str, str], None], pending_aaa: bool = False):
+    def __init__(
+        self,
+        accounts: Accounts,
+        write: Callable[[bytes], None],
+        on_login: Callable[[str, str], None],
+        pending_aaa: bool = False,
+    ):
         self.accounts = accounts
         self.pending_aaa = pending_aaa
         self._write = write
@@ -75,7 +79,7 @@ class LoginDialog:
                 self._write(b"\r\n" + self.question)
             elif isinstance(result, Line):
                 if self._line(result):
-                    return data[i + 1:]
+                    return data[i + 1 :]
         return b""
 
     def _line(self, line: Line) -> bool:

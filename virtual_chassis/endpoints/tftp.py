@@ -15,7 +15,7 @@ import tftpy
 
 DEFAULT_PORT = 69
 
-logging.getLogger("tftpy").setLevel(logging.CRITICAL)   # the CLI reports every outcome itself
+logging.getLogger("tftpy").setLevel(logging.CRITICAL)  # the CLI reports every outcome itself
 
 
 class TftpFailed(Exception):
@@ -42,9 +42,16 @@ class _Sink:
         pass
 
 
-def fetch(host: str, filename: str, dest: Path, port: int = DEFAULT_PORT,
-          cancelled: threading.Event | None = None, timeout: float = 2.0, retries: int = 3,
-          blksize: int | None = None) -> int:
+def fetch(
+    host: str,
+    filename: str,
+    dest: Path,
+    port: int = DEFAULT_PORT,
+    cancelled: threading.Event | None = None,
+    timeout: float = 2.0,
+    retries: int = 3,
+    blksize: int | None = None,
+) -> int:
     """Download ``filename`` from the TFTP server ``host:port`` into ``dest``; returns its size.
 
     Raises :class:`TftpFailed` with the reason; ``dest`` is removed when nothing usable came.

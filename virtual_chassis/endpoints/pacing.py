@@ -9,10 +9,10 @@ chunk instead of adding up over a long output.
 from __future__ import annotations
 
 import asyncio
-from typing import Callable
+from collections.abc import Callable
 
-BITS_PER_BYTE = 10          # 8N1
-TICK = 0.005                # seconds of line time per chunk
+BITS_PER_BYTE = 10  # 8N1
+TICK = 0.005  # seconds of line time per chunk
 
 
 def wire_time(size: int, baud: int) -> float:
@@ -31,7 +31,7 @@ class PacedOutput:
         self.deliver = deliver
         self.chunk = max(1, int(TICK * baud / BITS_PER_BYTE))
         self._queue = bytearray()
-        self._free_at = 0.0          # loop time the wire is done with what was handed on
+        self._free_at = 0.0  # loop time the wire is done with what was handed on
         self._handle: asyncio.TimerHandle | None = None
 
     @property
@@ -55,7 +55,7 @@ class PacedOutput:
         del self._queue[:size]
         self._handle = None
         if self._queue:
-            self._schedule(self._free_at)   # back to back: the line never idles mid-output
+            self._schedule(self._free_at)  # back to back: the line never idles mid-output
         self.deliver(data)
 
     def close(self) -> None:

@@ -55,28 +55,31 @@ class RunningConfig:
     """The active configuration of one MSM (the master's is the chassis configuration)."""
 
     sysname: str
-    vlans: dict[str, Vlan] = field(default_factory=lambda: {
-        name: Vlan(vid, True) for name, vid in BUILTIN_VLANS.items()})
+    vlans: dict[str, Vlan] = field(
+        default_factory=lambda: {name: Vlan(vid, True) for name, vid in BUILTIN_VLANS.items()}
+    )
     priorities: dict[str, int] = field(default_factory=lambda: {"A": 0, "B": 0})
     unsaved: bool = False
     other_modules: tuple[str, ...] = ()
     """Lines of modules the emulator does not model (ports, fdb, acl...), kept as they are."""
 
-    def copy(self) -> "RunningConfig":
+    def copy(self) -> RunningConfig:
         return copy.deepcopy(self)
 
     # --- changes (each raises Refusal with the device's wording) ---------------------------
 
     def set_sysname(self, name: str) -> None:
         if not _NAME.match(name):
-            raise Refusal(f'Invalid SysName "{name}": use 1 to 32 letters, digits, "-", "_" or ".", '
-                          'starting with a letter.')
+            raise Refusal(
+                f'Invalid SysName "{name}": use 1 to 32 letters, digits, "-", "_" or ".", starting with a letter.'
+            )
         self.sysname = name
 
     def create_vlan(self, name: str) -> None:
         if not _NAME.match(name):
-            raise Refusal(f'Invalid VLAN name "{name}": use 1 to 32 letters, digits, "-", "_" or ".", '
-                          'starting with a letter.')
+            raise Refusal(
+                f'Invalid VLAN name "{name}": use 1 to 32 letters, digits, "-", "_" or ".", starting with a letter.'
+            )
         if self.find_vlan(name):
             raise Refusal(f'VLAN "{name}" already exists.')
         self.vlans[name] = Vlan(self._free_internal_vid(), False)
@@ -129,9 +132,13 @@ class RunningConfig:
 
     def render(self) -> str:
         """The configuration as the commands that recreate it (``show configuration``)."""
-        lines = ["#", "# Module devmgr configuration.", "#",
-                 f'configure snmp sysName "{self.sysname}"',
-                 f'configure snmp sysContact "{SYS_CONTACT}"']
+        lines = [
+            "#",
+            "# Module devmgr configuration.",
+            "#",
+            f'configure snmp sysName "{self.sysname}"',
+            f'configure snmp sysContact "{SYS_CONTACT}"',
+        ]
         for slot in sorted(self.priorities):
             if self.priorities[slot]:
                 lines.append(f"configure node slot {slot} priority {self.priorities[slot]}")
@@ -147,7 +154,7 @@ class RunningConfig:
         return "\n".join(lines) + "\n"
 
     @classmethod
-    def parse(cls, text: str, default_sysname: str) -> "RunningConfig":
+    def parse(cls, text: str, default_sysname: str) -> RunningConfig:
         """Load a saved file; unknown lines of modelled modules are ignored the way a boot would
         skip them, the sections of other modules are kept as they are."""
         config = cls(sysname=default_sysname)

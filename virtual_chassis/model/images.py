@@ -14,13 +14,15 @@ checks in a small header, followed by the payload (padding of a realistic size):
 
 :func:`check_image` refuses what the switch refuses, with its messages (§7 of the device
 reference): not an image or a bad checksum -> ``Source image bad``, another platform ->
-``BootROM is not able to load this type of image``, a short file -> truncated. The harness
-builds these files (``harness.images``); the emulator only reads them.
+``BootROM is not able to load this type of image``, a short file -> truncated.
+:func:`build_image` writes such a file (the harness reaches it through :mod:`virtual_chassis.api`),
+so the format is written and read in this one module.
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import struct
 from dataclasses import dataclass
@@ -89,7 +91,7 @@ def check_image(path: str | Path, platform: str = PLATFORM) -> ImageInfo:
 
 def parse_header(header: bytes) -> ImageInfo:
     """The header fields of an image (no payload check); a malformed header is not an image."""
-    magic, platform, version, length, digest = HEADER.unpack(header[:HEADER.size])
+    magic, platform, version, length, digest = HEADER.unpack(header[: HEADER.size])
     try:
         platform_text = platform.rstrip(b"\0").decode("ascii")
         version_text = version.rstrip(b"\0").decode("ascii")
@@ -107,5 +109,35 @@ def _digest(f, length: int) -> tuple[str, int]:
         chunk = f.read(_CHUNK)
         if not chunk:
             return sha.hexdigest(), got
-        sha.update(chunk[:max(0, length - got)])
+        sha.update(chunk[: max(0, length - got)])
         got += len(chunk)
+
+
+def build_image(
+    path: str | Path, version: str, platform: str = PLATFORM, size: int = 0, seed: int | str | None = None
+) -> Path:
+    """Write an image carrying ``version`` for ``platform`` with ``size`` payload bytes (random,
+    reproducible from ``seed``, by default from platform and version); ``ValueError`` on a bad
+    version, platform or size."""
+    encoded = platform.encode("ascii", "replace")
+    if not _VERSION.match(version):
+        raise ValueError(f"version {version!r} is not a.b.c.d (four numbers, like 12.4.3.9)")
+    if not platform or len(encoded) > 16:
+        raise ValueError(f"platform {platform!r} must be 1 to 16 ASCII characters, e.g. {PLATFORM}")
+    if size < 0:
+        raise ValueError(f"size {size} must not be negative")
+    path = Path(path)
+    rng = random.Random(seed if seed is not None else f"{platform} {version}")
+    sha = hashlib.sha256()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(b"\0" * HEADER.size)
+        left = size
+        while left:
+            chunk = rng.randbytes(min(_CHUNK, left))
+            sha.update(chunk)
+            f.write(chunk)
+            left -= len(chunk)
+        f.seek(0)
+        f.write(HEADER.pack(MAGIC, encoded, version.encode(), size, sha.digest()))
+    return path

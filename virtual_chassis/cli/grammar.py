@@ -60,14 +60,14 @@ ARGUMENTS = {
 }
 _TOKEN = re.compile(r'"[^"]*"?|\S+')
 
-SYNTAX.update(firmware_syntax.SYNTAX)        # download / install / use image
+SYNTAX.update(firmware_syntax.SYNTAX)  # download / install / use image
 ARGUMENTS.update(firmware_syntax.ARGUMENTS)
 
 
 @dataclass
 class Node:
-    keywords: dict[str, "Node"] = field(default_factory=dict)
-    argument: tuple[str, "Node"] | None = None
+    keywords: dict[str, Node] = field(default_factory=dict)
+    argument: tuple[str, Node] | None = None
     handler: tuple[str, str] | None = None
 
 

@@ -15,17 +15,27 @@ from __future__ import annotations
 
 import random
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
+from .clock import Clock
 from .config import Refusal
-from .replication import PROCESSES
+from .journal import log_line
+from .msm import Msm, Notice
+from .replication import PROCESSES, Replication
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .model import Chassis, Msm, Notice
-
-FAULT_OPS = ("stall_checkpoint", "remove_backup_during_synchronize", "fail_new_master",
-             "old_master_stays_down", "slow_boot", "console_noise", "drop_ssh",
-             "wrong_credentials", "pending_aaa", "clear_faults")
+FAULT_OPS = (
+    "stall_checkpoint",
+    "remove_backup_during_synchronize",
+    "fail_new_master",
+    "old_master_stays_down",
+    "slow_boot",
+    "console_noise",
+    "drop_ssh",
+    "wrong_credentials",
+    "pending_aaa",
+    "clear_faults",
+)
 #: Log lines console noise inserts (the ``MSM-X:`` origin is the console's own MSM).
 NOISE_LOGS = (
     ("Info", "vlan.msgs.portLinkStateUp", "Port 4:32 link UP at speed 100 Mbps and full-duplex"),
@@ -34,29 +44,44 @@ NOISE_LOGS = (
     ("Noti", "DM.Notice", "Setting hwclock time to system time, and broadcasting time"),
 )
 #: Line-noise bytes: C0 controls (no CR, LF, TAB or ESC), DEL, and bytes that are never text.
-NOISE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F,
-                     *range(0x80, 0xC0)])
+NOISE_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F, *range(0x80, 0xC0)])
 NOISE_ESCAPES = (b"\x1b[K", b"\x1b[0m", b"\x1b[1m")
 _LOG_LINE = re.compile(rb"\d\d/\d\d/\d{4} \d\d:\d\d:\d\d\.\d\d <")
+
+
+class FaultyChassis(Protocol):
+    """What the faults need of the chassis: its MSMs, notices, and the operations that repair."""
+
+    clock: Clock
+    msms: dict[str, Msm]
+    replication: Replication | None
+
+    def subscribe(self, listener: Callable[[Notice], None]) -> None: ...
+    def msm(self, name: str) -> Msm: ...
+    def backup(self) -> Msm | None: ...
+    def reboot_msm(self, name: str) -> None: ...
+    def power(self, name: str, action: str) -> None: ...
+    def boot_again(self, name: str) -> None: ...
+    def announce(self, kind: str) -> None: ...
 
 
 class Faults:
     """The armed faults of one chassis; see the module docstring."""
 
-    def __init__(self, chassis: "Chassis"):
+    def __init__(self, chassis: FaultyChassis):
         self.chassis = chassis
-        self.affected: set[str] = set()                  # MSMs to boot again on clear
+        self.affected: set[str] = set()  # MSMs to boot again on clear
         self._disarm()
         chassis.subscribe(self._on_notice)
 
     def _disarm(self) -> None:
-        self.stall: tuple[str, int] | None = None       # process, percent
+        self.stall: tuple[str, int] | None = None  # process, percent
         self.remove_backup = False
         self.fail_takeover = False
         self.hold_old_master = False
-        self.slow: dict[str | None, float] = {}          # MSM name (None = every MSM) -> real seconds
+        self.slow: dict[str | None, float] = {}  # MSM name (None = every MSM) -> real seconds
         self.noise: dict[str | None, tuple[float, random.Random]] = {}
-        self.ssh_drops: list[str] = []                   # command prefixes ("" = any command)
+        self.ssh_drops: list[str] = []  # command prefixes ("" = any command)
         self.wrong_credentials = False
         self.aaa_seconds = 0.0
 
@@ -68,10 +93,17 @@ class Faults:
 
     def active(self) -> list[str]:
         """Names of the armed faults (for ``status``)."""
-        armed = {"stall_checkpoint": self.stall, "remove_backup_during_synchronize": self.remove_backup,
-                 "fail_new_master": self.fail_takeover, "old_master_stays_down": self.hold_old_master,
-                 "slow_boot": self.slow, "console_noise": self.noise, "drop_ssh": self.ssh_drops,
-                 "wrong_credentials": self.wrong_credentials, "pending_aaa": self.aaa_seconds}
+        armed = {
+            "stall_checkpoint": self.stall,
+            "remove_backup_during_synchronize": self.remove_backup,
+            "fail_new_master": self.fail_takeover,
+            "old_master_stays_down": self.hold_old_master,
+            "slow_boot": self.slow,
+            "console_noise": self.noise,
+            "drop_ssh": self.ssh_drops,
+            "wrong_credentials": self.wrong_credentials,
+            "pending_aaa": self.aaa_seconds,
+        }
         return [name for name, value in armed.items() if value]
 
     def _arm_stall_checkpoint(self, r: dict) -> dict:
@@ -155,21 +187,21 @@ class Faults:
         """Where the bulk checkpoint of ``process`` stops, or None."""
         return self.stall[1] if self.stall and self.stall[0] == process else None
 
-    def takes_over(self, msm: "Msm") -> bool:
+    def takes_over(self, msm: Msm) -> bool:
         """False when the MSM taking over as master must fail instead (it is then affected)."""
         if self.fail_takeover:
             self.affected.add(msm.name)
             return False
         return True
 
-    def stays_down(self, msm: "Msm", what: str) -> bool:
+    def stays_down(self, msm: Msm, what: str) -> bool:
         """True when an MSM going down for ``what`` must not boot again."""
         if self.hold_old_master and what == "failover":
             self.affected.add(msm.name)
             return True
         return False
 
-    def boot_seconds(self, msm: "Msm") -> float | None:
+    def boot_seconds(self, msm: Msm) -> float | None:
         """Real seconds this MSM's boot takes under a slow-boot fault, else None."""
         seconds = self.slow.get(msm.name, self.slow.get(None))
         if seconds is not None:
@@ -183,7 +215,7 @@ class Faults:
         first, last = data.find(b"\r\n"), data.rfind(b"\r\n")
         if rng is None or first < 0 or first == last:
             return data
-        pieces, start = [data[:first + 2]], first + 2
+        pieces, start = [data[: first + 2]], first + 2
         while start <= last:
             end = data.index(b"\r\n", start) + 2
             pieces.append(self._noisy_line(msm, data[start:end], rate, rng))
@@ -194,8 +226,6 @@ class Faults:
     def _noisy_line(self, msm: str, line: bytes, rate: float, rng: random.Random) -> bytes:
         """One output line (ending CR LF), maybe with a log line before it and a burst of
         line-noise bytes in its text. Log lines themselves stay whole (syslog writes them whole)."""
-        from .outputs import log_line   # outputs imports the model, which imports this module
-
         if _LOG_LINE.match(line):
             return line
         if rng.random() < rate:
@@ -210,7 +240,7 @@ class Faults:
     def drops_ssh(self, output: bytes) -> bool:
         """True (once per armed drop) when this SSH output of a command must be cut off."""
         if b"\r\n" not in output.rstrip(b"\r\n"):
-            return False                           # an echo or a bare prompt: no command output
+            return False  # an echo or a bare prompt: no command output
         echo = output.split(b"\r\n", 1)[0].decode("ascii", "replace").strip()
         for index, prefix in enumerate(self.ssh_drops):
             if echo.startswith(prefix):
@@ -227,11 +257,11 @@ class Faults:
 
     # --- faults that act on their own -------------------------------------------------------
 
-    def _on_notice(self, notice: "Notice") -> None:
-        if notice.kind != "ready" or not self.remove_backup:
+    def _on_notice(self, notice: Notice) -> None:
+        if notice.kind != "ready" or not self.remove_backup or notice.msm is None:
             return
         msm = self.chassis.msms[notice.msm]
-        if msm.sync_pending:                       # back from the first synchronize reboot
+        if msm.sync_pending:  # back from the first synchronize reboot
             self.remove_backup = False
             clock = self.chassis.clock
             epoch = msm.epoch

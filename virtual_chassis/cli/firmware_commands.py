@@ -7,24 +7,22 @@ as :class:`~.firmware_jobs.ImageJob` while the session shows progress dots.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
 
+from ..model.config import Refusal
+from ..model.firmware import BUSY, PARTITIONS
+from ..model.msm import Msm
 from .commands import _attempt, no, yes
-from .config import Refusal
-from .firmware import BUSY, PARTITIONS
 from .firmware_jobs import ImageJob
 from .grammar import Command
-from .msm import Msm
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .cli import CliSession
+from .ports import Session
 
 INSTALL_QUESTION = "Do you want to install image after downloading? (y - yes, n - no, <cr> - cancel) "
-MIN_BLOCK, MAX_BLOCK = 8, 65464   # RFC 2348 block sizes
+MIN_BLOCK, MAX_BLOCK = 8, 65464  # RFC 2348 block sizes
 BAD_BLOCK = f"Invalid block-size {{size}}: use {MIN_BLOCK} to {MAX_BLOCK} bytes."
 
 
-def _targets(s: "CliSession", c: Command) -> list[tuple[Msm, str]]:
+def _targets(s: Session, c: Command) -> list[tuple[Msm, str]]:
     """(MSM, partition) for each MSM the command acts on; raises ``Refusal``."""
     firmware = s.chassis.firmware
     partition = next((word for word in c.keywords if word in PARTITIONS), None)
@@ -41,7 +39,7 @@ def _block_size(c: Command) -> int | None:
     return size
 
 
-def download_image(s: "CliSession", c: Command) -> None:
+def download_image(s: Session, c: Command) -> None:
     """Ask whether to install, then fetch over TFTP (through the master) and maybe install."""
     firmware = s.chassis.firmware
 
@@ -54,8 +52,18 @@ def download_image(s: "CliSession", c: Command) -> None:
 
     def answer(text: str) -> None:
         if yes(text) or no(text):
-            _attempt(s, lambda: ImageJob(firmware, s, _targets(s, c), c.args["file"], install=yes(text),
-                                         host=c.args["host"], blksize=_block_size(c)).start())
+            _attempt(
+                s,
+                lambda: ImageJob(
+                    firmware,
+                    s,
+                    _targets(s, c),
+                    c.args["file"],
+                    install=yes(text),
+                    host=c.args["host"],
+                    blksize=_block_size(c),
+                ).start(),
+            )
 
     try:
         check()
@@ -65,22 +73,26 @@ def download_image(s: "CliSession", c: Command) -> None:
     s.ask(INSTALL_QUESTION, answer)
 
 
-def install_image(s: "CliSession", c: Command) -> None:
+def install_image(s: Session, c: Command) -> None:
     """Install a file downloaded earlier onto the inactive (or named) partition."""
+
     def start() -> None:
         targets = _targets(s, c)
         for msm, _ in targets:
             s.chassis.firmware.stored(msm, c.args["file"])
         ImageJob(s.chassis.firmware, s, targets, c.args["file"], install=True).start()
+
     _attempt(s, start)
 
 
-def use_image(s: "CliSession", c: Command) -> None:
+def use_image(s: Session, c: Command) -> None:
     """Select the partition each MSM boots from next time."""
     partition = next(word for word in c.keywords if word in PARTITIONS)
     _attempt(s, lambda: s.chassis.firmware.use_image(s.msm.name, partition, c.args.get("slot")))
 
 
-HANDLERS: dict[str, Callable[["CliSession", Command], None]] = {
-    "download_image": download_image, "install_image": install_image, "use_image": use_image,
+HANDLERS: dict[str, Callable[[Session, Command], None]] = {
+    "download_image": download_image,
+    "install_image": install_image,
+    "use_image": use_image,
 }

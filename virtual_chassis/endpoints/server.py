@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
-from .clock import Clock, Durations
+from ..cli.login import ADMIN, Accounts
+from ..cli.preload import preload
+from ..model.chassis import Chassis
+from ..model.clock import Clock, Durations
 from .console import ConsoleLine
 from .control import ControlServer
-from .login import ADMIN, Accounts
-from .model import Chassis
-from .preload import preload
 from .ssh import ManagementSsh
 
 
@@ -30,9 +30,9 @@ class ChassisOptions:
     mac: str = "00:04:96:52:A4:00"
     durations: Durations = field(default_factory=Durations)
     telnet: bool = False
-    tftp_port: int = 69               # where the TFTP servers of download image listen
-    config_lines: int = 0             # preload a configuration this long (0: the plain one)
-    baud: int = 0                     # console line rate, 8N1 (0: as fast as the reader takes it)
+    tftp_port: int = 69  # where the TFTP servers of download image listen
+    config_lines: int = 0  # preload a configuration this long (0: the plain one)
+    baud: int = 0  # console line rate, 8N1 (0: as fast as the reader takes it)
 
 
 class VirtualChassis:
@@ -47,8 +47,10 @@ class VirtualChassis:
             preload(self.chassis, options.config_lines)
         self.accounts = Accounts(options.username, options.password, self.chassis.faults.refuses_logins)
         self.token = secrets.token_hex(16)
-        self.consoles = {name: ConsoleLine(self.chassis, name, self.accounts, options.telnet, options.baud)
-                         for name in self.chassis.msms}
+        self.consoles = {
+            name: ConsoleLine(self.chassis, name, self.accounts, options.telnet, options.baud)
+            for name in self.chassis.msms
+        }
         self.ssh = ManagementSsh(self.chassis, self.accounts)
         self.control = ControlServer(self.chassis, self.token, options.name)
         self.endpoints: dict | None = None
@@ -57,7 +59,7 @@ class VirtualChassis:
         """Open every endpoint; returns the JSON-ready endpoint description."""
         bind = self.options.bind
         try:
-            for console, port in zip(self.consoles.values(), self.options.console_ports):
+            for console, port in zip(self.consoles.values(), self.options.console_ports, strict=True):
                 await console.start(bind, port)
             await self.ssh.start(bind, self.options.ssh_port)
             await self.control.start(bind, 0)
@@ -67,8 +69,9 @@ class VirtualChassis:
         self.endpoints = {
             "name": self.options.name,
             "ssh": {"host": bind, "port": self.ssh.port},
-            "consoles": {name: {"tcp": f"socket://{bind}:{c.port}", "pty": c.pty_name}
-                         for name, c in self.consoles.items()},
+            "consoles": {
+                name: {"tcp": f"socket://{bind}:{c.port}", "pty": c.pty_name} for name, c in self.consoles.items()
+            },
             "control": {"host": bind, "port": self.control.port, "token": self.token},
             "username": self.accounts.username,
             "password": self.options.password,
@@ -82,4 +85,4 @@ class VirtualChassis:
         await self.control.stop()
         for console in self.consoles.values():
             await console.stop()
-        self.chassis.firmware.close()     # after the sessions: their jobs are cancelled by now
+        self.chassis.firmware.close()  # after the sessions: their jobs are cancelled by now

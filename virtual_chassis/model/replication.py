@@ -10,34 +10,48 @@ checkpointed at all: it stays a bare ``BACKUP`` with 0 % everywhere.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from .clock import Clock
-    from .model import Msm
+    from .msm import Msm
 
 # name, Tx and Rx messages of a full bulk checkpoint, records (Total), debug word
 PROCESS_TABLE: tuple[tuple[str, int, int, int, int], ...] = (
-    ("devmgr", 3812, 1731, 3, 0x8853), ("dirser", 24, 24, 1, 0x1A03),
-    ("ems", 96, 48, 2, 0x1B11), ("nodemgr", 412, 206, 2, 0x2C40),
-    ("snmpSubagent", 58, 58, 1, 0x0F12), ("snmpMaster", 40, 40, 1, 0x0F13),
-    ("cli", 12, 12, 1, 0x0A01), ("edp", 18, 18, 1, 0x1E02),
-    ("cfgmgr", 82, 82, 1, 0x18D3), ("elrp", 6, 6, 1, 0x0E01),
-    ("vlan", 644, 322, 4, 0x3A21), ("aaa", 36, 36, 1, 0x0AA1),
-    ("fdb", 1288, 644, 6, 0x4F10), ("msgsrv", 10, 10, 1, 0x0D31),
-    ("eaps", 22, 22, 1, 0x1EA5), ("stp", 128, 64, 2, 0x2571),
-    ("esrp", 14, 14, 1, 0x1E5B), ("polMgr", 30, 30, 1, 0x0B0A),
-    ("mcmgr", 76, 38, 1, 0x1C3C), ("acl", 204, 102, 2, 0x2AC1),
-    ("netLogin", 16, 16, 1, 0x1D16), ("ospf", 98, 49, 2, 0x20F5),
-    ("netTools", 8, 8, 1, 0x0C08), ("telnetd", 4, 4, 1, 0x0C23),
-    ("rtmgr", 310, 155, 3, 0x3B07), ("vrrp", 20, 20, 1, 0x1F0D),
+    ("devmgr", 3812, 1731, 3, 0x8853),
+    ("dirser", 24, 24, 1, 0x1A03),
+    ("ems", 96, 48, 2, 0x1B11),
+    ("nodemgr", 412, 206, 2, 0x2C40),
+    ("snmpSubagent", 58, 58, 1, 0x0F12),
+    ("snmpMaster", 40, 40, 1, 0x0F13),
+    ("cli", 12, 12, 1, 0x0A01),
+    ("edp", 18, 18, 1, 0x1E02),
+    ("cfgmgr", 82, 82, 1, 0x18D3),
+    ("elrp", 6, 6, 1, 0x0E01),
+    ("vlan", 644, 322, 4, 0x3A21),
+    ("aaa", 36, 36, 1, 0x0AA1),
+    ("fdb", 1288, 644, 6, 0x4F10),
+    ("msgsrv", 10, 10, 1, 0x0D31),
+    ("eaps", 22, 22, 1, 0x1EA5),
+    ("stp", 128, 64, 2, 0x2571),
+    ("esrp", 14, 14, 1, 0x1E5B),
+    ("polMgr", 30, 30, 1, 0x0B0A),
+    ("mcmgr", 76, 38, 1, 0x1C3C),
+    ("acl", 204, 102, 2, 0x2AC1),
+    ("netLogin", 16, 16, 1, 0x1D16),
+    ("ospf", 98, 49, 2, 0x20F5),
+    ("netTools", 8, 8, 1, 0x0C08),
+    ("telnetd", 4, 4, 1, 0x0C23),
+    ("rtmgr", 310, 155, 3, 0x3B07),
+    ("vrrp", 20, 20, 1, 0x1F0D),
 )
 PROCESSES = tuple(row[0] for row in PROCESS_TABLE)
 
 
-class Phase(str, Enum):
+class Phase(str, Enum):  # noqa: UP042 - a StrEnum would change str() of a member, which outputs may show
     INCOMPATIBLE = "incompatible"
     CONFIG_SYNC = "config sync"
     BULK = "bulk checkpoint"
@@ -63,7 +77,7 @@ def same_release(a: str, b: str) -> bool:
     return a.split(".")[:2] == b.split(".")[:2]
 
 
-def copy_saved_configs(source: "Msm", target: "Msm") -> None:
+def copy_saved_configs(source: Msm, target: Msm) -> None:
     """Copy the saved files and the configuration selection to another MSM."""
     target.flash = copy.deepcopy(source.flash)
     target.config_selected = source.config_selected
@@ -72,11 +86,16 @@ def copy_saved_configs(source: "Msm", target: "Msm") -> None:
 class Replication:
     """Checkpointing of ``master`` to ``backup``; drop it with :meth:`cancel`."""
 
-    def __init__(self, clock: "Clock", master: "Msm", backup: "Msm",
-                 on_in_sync: Callable[["Replication"], None],
-                 stall: Callable[[str], int | None] = lambda process: None):
+    def __init__(
+        self,
+        clock: Clock,
+        master: Msm,
+        backup: Msm,
+        on_in_sync: Callable[[Replication], None],
+        stall: Callable[[str], int | None] = lambda process: None,
+    ):
         self.clock = clock
-        self.stall = stall          # where a process's bulk checkpoint stops (a fault), or None
+        self.stall = stall  # where a process's bulk checkpoint stops (a fault), or None
         self.stalled: int | None = None
         self.master = master
         self.backup = backup
@@ -136,7 +155,7 @@ class Replication:
         self.step_started = self.clock.now()
         self.stalled = self.stall(PROCESSES[self.index])
         if self.stalled is not None:
-            return                  # this process never finishes: bulk never completes
+            return  # this process never finishes: bulk never completes
         self.clock.after(self.clock.duration("checkpoint_per_process"), self._process_done)
 
     def resume(self) -> None:
@@ -193,5 +212,6 @@ def idle_progress() -> list[ProcessProgress]:
 def _row(row: tuple[str, int, int, int, int], pct: int, dynamic: int) -> ProcessProgress:
     name, tx, rx, total, debug = row
     done = pct / 100
-    return ProcessProgress(name, round(tx * done) + dynamic, round(rx * done) + dynamic, 0,
-                           round(total * done), total, pct, debug)
+    return ProcessProgress(
+        name, round(tx * done) + dynamic, round(rx * done) + dynamic, 0, round(total * done), total, pct, debug
+    )

@@ -8,8 +8,9 @@ the command interpreter. Lines are capped at ``max_len`` characters.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any
 
 MAX_LINE = 512
 BACKSPACE, DELETE, CTRL_C, CTRL_U, ESC, IAC = 0x08, 0x7F, 0x03, 0x15, 0x1B, 0xFF
@@ -31,8 +32,9 @@ CANCEL = object()
 class LineEditor:
     """Turns bytes into :class:`Line` results (or ``CANCEL`` for Ctrl-C) and echoes them."""
 
-    def __init__(self, write: Callable[[bytes], None], echo: bool = True, max_len: int = MAX_LINE,
-                 newline: bool | None = None):
+    def __init__(
+        self, write: Callable[[bytes], None], echo: bool = True, max_len: int = MAX_LINE, newline: bool | None = None
+    ):
         self._write = write
         self.echo = echo
         self.newline = echo if newline is None else newline  # end a finished line with CR LF
@@ -41,7 +43,7 @@ class LineEditor:
         self.buffer = bytearray()
         self.overflow = False
         self._after_cr = False
-        self._skip = None  # state of an escape or telnet sequence being swallowed
+        self._skip: Callable[[int], Any] | None = None  # state of an escape or telnet sequence being swallowed
 
     @property
     def text(self) -> str:
@@ -101,7 +103,7 @@ class LineEditor:
         self.buffer.clear()
         self.overflow = False
 
-    def continue_from(self, other: "LineEditor") -> None:
+    def continue_from(self, other: LineEditor) -> None:
         """Take over from another editor (a ``\\n`` after its ``\\r`` still counts once)."""
         self._after_cr = other._after_cr
 
@@ -127,6 +129,7 @@ def _escape(byte: int):
 def _csi(budget: int):
     def state(byte: int):
         return None if 0x40 <= byte <= 0x7E or budget <= 1 else _csi(budget - 1)
+
     return state
 
 
@@ -143,4 +146,5 @@ def _telnet_sb(budget: int, after_iac: bool):
         if (after_iac and byte == _IAC_SE) or budget <= 1:
             return None
         return _telnet_sb(budget - 1, byte == IAC)
+
     return state

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import islice
 
-from .config import SavedConfig
-from .model import Chassis
+from ..model.chassis import Chassis
+from ..model.config import SavedConfig
 
-IO_SLOTS = range(1, 9)     # XCM8810: eight I/O slots
-PORTS = range(1, 49)       # 48 ports each
+IO_SLOTS = range(1, 9)  # XCM8810: eight I/O slots
+PORTS = range(1, 49)  # 48 ports each
 
 
 def _module(name: str) -> list[str]:
@@ -45,5 +45,4 @@ def preload(chassis: Chassis, total_lines: int) -> None:
     for msm in chassis.msms.values():
         base = len(msm.running.render().splitlines())
         msm.running.other_modules = other_modules(total_lines - base)
-        msm.flash[msm.config_selected] = SavedConfig(msm.running.render(), chassis.clock.wall(),
-                                                     msm.booted_version)
+        msm.flash[msm.config_selected] = SavedConfig(msm.running.render(), chassis.clock.wall(), msm.booted_version)

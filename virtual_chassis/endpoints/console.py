@@ -15,11 +15,12 @@ import os
 import termios
 import time
 import tty
+from typing import cast
 
-from . import outputs
-from .cli import CliSession
-from .login import Accounts, LoginDialog
-from .model import Chassis, Notice
+from ..cli import outputs
+from ..cli.login import Accounts, LoginDialog
+from ..cli.session import CliSession
+from ..model.chassis import Chassis, Notice
 from .pacing import PacedOutput
 
 TELNET_HELLO = b"\xff\xfb\x01\xff\xfb\x03"  # IAC WILL ECHO, IAC WILL SUPPRESS-GO-AHEAD
@@ -30,8 +31,7 @@ TCP_BACKLOG = 1 << 20  # output a TCP client (or the pty) has not taken yet beyo
 class ConsoleLine:
     """Console of MSM ``msm_name``: phase ``off``, ``silent``, ``booting``, ``login`` or ``session``."""
 
-    def __init__(self, chassis: Chassis, msm_name: str, accounts: Accounts, telnet: bool = False,
-                 baud: int = 0):
+    def __init__(self, chassis: Chassis, msm_name: str, accounts: Accounts, telnet: bool = False, baud: int = 0):
         self.chassis = chassis
         self.baud = baud  # 0: as fast as the reader takes it
         self.telnet = telnet  # TCP clients are told "server echoes" (for an interactive telnet)
@@ -47,8 +47,8 @@ class ConsoleLine:
         self.port = 0
         self._batch: bytearray | None = None
         self._pty_out = bytearray()  # what the pty did not take yet
-        self._pty_waiting = False    # for the pty reader to make room
-        self._pty_read_at = 0.0      # when the pty reader last made room
+        self._pty_waiting = False  # for the pty reader to make room
+        self._pty_read_at = 0.0  # when the pty reader last made room
         self._paced: PacedOutput | None = None
         chassis.subscribe(self.on_notice)
 
@@ -127,7 +127,7 @@ class ConsoleLine:
     def _pty_flush(self) -> None:
         """Move queued output into the pty; when it is full, wait until the reader makes room."""
         try:
-            del self._pty_out[:os.write(self.master_fd, self._pty_out)]
+            del self._pty_out[: os.write(self.master_fd, self._pty_out)]
         except BlockingIOError:
             pass
         except OSError:  # the pty went away
@@ -186,9 +186,11 @@ class ConsoleLine:
 
     def _logged_in(self, username: str, privilege: str) -> None:
         self.phase = "session"
-        self.session = CliSession(self.chassis, self.msm_name, username, privilege, self.write,
-                                  on_exit=self._logged_out)
-        self.session.editor.continue_from(self.login.editor)
+        self.session = CliSession(
+            self.chassis, self.msm_name, username, privilege, self.write, on_exit=self._logged_out
+        )
+        if self.login is not None:
+            self.session.editor.continue_from(self.login.editor)
         self.login = None
         self.session.start()
 
@@ -210,7 +212,9 @@ class ConsoleLine:
         if notice.kind == "log":
             if self.msm_name in notice.data["consoles"]:
                 d = notice.data
-                self._log(outputs.log_line(d["t"], d["severity"], d["component"], notice.msm, d["text"]))
+                self._log(
+                    outputs.log_line(d["t"], d["severity"], d["component"], notice.msm or self.msm_name, d["text"])
+                )
             return
         if notice.msm != self.msm_name:
             return
@@ -240,8 +244,9 @@ class _ConsoleClient(asyncio.Protocol):
         self.line = line
         self.transport: asyncio.Transport | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:
-        self.transport = transport
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # a TCP server's connections are Transports
+        transport = self.transport
         if self.line.telnet:
             transport.write(TELNET_HELLO)
         self.line.clients.add(transport)

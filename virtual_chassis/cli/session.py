@@ -6,12 +6,12 @@ class serves a console line (after its login dialog) and a management SSH channe
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
+from ..model.chassis import Chassis, Msm, NodeState
 from . import commands, firmware_commands, outputs
 from .grammar import SyntaxProblem, parse
 from .lineedit import CANCEL, MAX_LINE, Line, LineEditor
-from .model import Chassis, Msm, NodeState
 
 PAGE_LINES = 24
 PAGER = "Press <SPACE> to continue or <Q> to quit:"
@@ -26,9 +26,17 @@ class CliSession:
     ``interactive=False`` (SSH exec requests) prints no banner, prompt or pager.
     """
 
-    def __init__(self, chassis: Chassis, msm_name: str, username: str, privilege: str,
-                 write: Callable[[bytes], None], on_exit: Callable[[], None] = lambda: None,
-                 echo: bool = True, interactive: bool = True):
+    def __init__(
+        self,
+        chassis: Chassis,
+        msm_name: str,
+        username: str,
+        privilege: str,
+        write: Callable[[bytes], None],
+        on_exit: Callable[[], None] = lambda: None,
+        echo: bool = True,
+        interactive: bool = True,
+    ):
         self.chassis = chassis
         self.msm_name = msm_name
         self.username = username
@@ -48,7 +56,7 @@ class CliSession:
         self._exiting = False
         self._pager_rest: list[str] = []
         self._pager_after_cr = False
-        self._job = None                 # a download/install running in the background
+        self._job = None  # a download/install running in the background
         self.after_job: Callable[[], None] | None = None
 
     # --- state ------------------------------------------------------------------------------
@@ -167,7 +175,7 @@ class CliSession:
         if self.mode == "dialog":
             answer, self._answer = self._answer, None
             self.mode = "busy"
-            if result is not CANCEL:
+            if result is not CANCEL and answer is not None:
                 answer(result.text)
             else:
                 self._send("\r\n")
@@ -192,6 +200,8 @@ class CliSession:
 
     def _execute(self, text: str) -> None:
         parsed = parse(text)
+        if parsed is None:  # a blank line: nothing to run
+            return
         if isinstance(parsed, SyntaxProblem):
             self.say(self._syntax_error(parsed))
             return
@@ -219,7 +229,7 @@ class CliSession:
             self.mode = "dialog"
             self._send(self._question)
         elif self._job is not None:
-            self._lines(pending)          # the job prints the rest, then job_done()
+            self._lines(pending)  # the job prints the rest, then job_done()
         elif self._exiting:
             self._lines(pending)
             self.mode = "closed"

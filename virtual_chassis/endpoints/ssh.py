@@ -12,9 +12,9 @@ import socket
 
 import asyncssh
 
-from .cli import CliSession
-from .login import Accounts
-from .model import Chassis, Notice
+from ..cli.login import Accounts
+from ..cli.session import CliSession
+from ..model.chassis import Chassis, Notice
 
 
 class ManagementSsh:
@@ -24,7 +24,7 @@ class ManagementSsh:
         self.chassis = chassis
         self.accounts = accounts
         self.connections: set[asyncssh.SSHServerConnection] = set()
-        self.sessions: set["_Session"] = set()
+        self.sessions: set[_Session] = set()
         self.acceptor: asyncssh.SSHAcceptor | None = None
         self.port = 0
         chassis.subscribe(self.on_notice)
@@ -32,8 +32,16 @@ class ManagementSsh:
     async def start(self, bind: str = "127.0.0.1", port: int = 0) -> None:
         key = asyncssh.generate_private_key("ssh-ed25519")
         self.acceptor = await asyncssh.create_server(
-            lambda: _Server(self), bind, port, server_host_keys=[key], encoding=None,
-            allow_scp=False, agent_forwarding=False, x11_forwarding=False, login_timeout=60)
+            lambda: _Server(self),
+            bind,
+            port,
+            server_host_keys=[key],
+            encoding=None,
+            allow_scp=False,
+            agent_forwarding=False,
+            x11_forwarding=False,
+            login_timeout=60,
+        )
         self.port = self.acceptor.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -74,7 +82,7 @@ def _ack_at_once(conn: asyncssh.SSHServerConnection) -> None:
             pass
         received(data, datatype)
 
-    conn.data_received = data_received
+    conn.data_received = data_received  # type: ignore[method-assign]  # wrap asyncssh's reader: ack at once
 
 
 class _Server(asyncssh.SSHServer):
@@ -110,7 +118,7 @@ class _Server(asyncssh.SSHServer):
         self.privilege = self.mgmt.accounts.check(username, password)
         return self.privilege is not None
 
-    def session_requested(self) -> "_Session":
+    def session_requested(self) -> _Session:
         return _Session(self)
 
 
@@ -127,6 +135,13 @@ class _Session(asyncssh.SSHServerSession):
     def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
         self.chan = chan
 
+    @property
+    def channel(self) -> asyncssh.SSHServerChannel:
+        """The session's channel (asyncssh calls ``connection_made`` before anything else)."""
+        if self.chan is None:
+            raise RuntimeError("SSH session used before its channel was opened")
+        return self.chan
+
     def pty_requested(self, term_type, term_size, term_modes) -> bool:
         self.pty = True
         return True
@@ -140,14 +155,22 @@ class _Session(asyncssh.SSHServerSession):
 
     def session_started(self) -> None:
         master = self.mgmt.chassis.master()
-        if master is None or master.name != self.server.master:
-            self.chan.close()
+        privilege = self.server.privilege
+        if master is None or master.name != self.server.master or privilege is None:
+            self.channel.close()
             return
-        username = self.chan.get_extra_info("username")
-        self.cli = CliSession(self.mgmt.chassis, master.name, username, self.server.privilege,
-                              self._write, on_exit=self._exit, echo=self.pty,
-                              interactive=self.command is None)
-        self.cli.after_job = self._exec_done   # a download ends an exec request when it is done
+        username = self.channel.get_extra_info("username")
+        self.cli = CliSession(
+            self.mgmt.chassis,
+            master.name,
+            username,
+            privilege,
+            self._write,
+            on_exit=self._exit,
+            echo=self.pty,
+            interactive=self.command is None,
+        )
+        self.cli.after_job = self._exec_done  # a download ends an exec request when it is done
         self.mgmt.sessions.add(self)
         if self.command is None:
             self.cli.start()
@@ -167,9 +190,9 @@ class _Session(asyncssh.SSHServerSession):
     def _flush(self) -> None:
         batch, self._batch = self._batch, None
         if batch and self.command is None and self.mgmt.chassis.faults.drops_ssh(bytes(batch)):
-            self._write(bytes(batch[:len(batch) // 2]))   # the drop-SSH fault: cut it off mid-output
+            self._write(bytes(batch[: len(batch) // 2]))  # the drop-SSH fault: cut it off mid-output
             self.end()
-            self.chan.close()                             # after the half already sent
+            self.channel.close()  # after the half already sent
         elif batch:
             self._write(bytes(batch))
 
@@ -186,7 +209,7 @@ class _Session(asyncssh.SSHServerSession):
             self._batch += data
             return
         try:
-            self.chan.write(data)
+            self.channel.write(data)
         except (asyncssh.Error, OSError, BrokenPipeError):
             pass
 
@@ -194,7 +217,7 @@ class _Session(asyncssh.SSHServerSession):
         self._flush()
         self.end()
         try:
-            self.chan.exit(0)
+            self.channel.exit(0)
         except (asyncssh.Error, OSError):
             pass
 

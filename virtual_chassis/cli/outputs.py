@@ -7,13 +7,32 @@ from __future__ import annotations
 
 import time
 
-from .config import SYS_CONTACT
-from .model import Chassis, Msm
+from ..model.chassis import Chassis
+from ..model.config import SYS_CONTACT
+from ..model.journal import log_line
+from ..model.msm import Msm
+
+__all__ = [
+    "BANNER",
+    "boot_text",
+    "log_line",
+    "show_checkpoint_data",
+    "show_configuration",
+    "show_node",
+    "show_node_detail",
+    "show_switch",
+    "show_version",
+    "show_vlan",
+]
 
 BOOTROM = "1.0.1.3"
-PART = {"Chassis": "800129-00-01 0905G-00123 Rev 1.0",
-        "MSM-A": "800130-00-02 0906G-00456 Rev 2.0", "MSM-B": "800130-00-02 0906G-00789 Rev 2.0",
-        "PSUCTRL-1": "450117-00-03 0904G-00111 Rev 3.0", "PSU-1": "PS 2336 0904G-00222 Rev 1.0"}
+PART = {
+    "Chassis": "800129-00-01 0905G-00123 Rev 1.0",
+    "MSM-A": "800130-00-02 0906G-00456 Rev 2.0",
+    "MSM-B": "800130-00-02 0906G-00789 Rev 2.0",
+    "PSUCTRL-1": "450117-00-03 0904G-00111 Rev 3.0",
+    "PSU-1": "PS 2336 0904G-00222 Rev 1.0",
+}
 VLAN_RULE = "-" * 95
 VLAN_HEADER = (
     VLAN_RULE,
@@ -51,30 +70,43 @@ def show_switch(chassis: Chassis, here: Msm) -> list[str]:
     now = chassis.clock.wall()
     a, b = chassis.msms["MSM-A"], chassis.msms["MSM-B"]
     lines = [
-        _label("SysName:", here.running.sysname), _label("SysLocation:"),
-        _label("SysContact:", SYS_CONTACT), _label("System MAC:", chassis.mac),
-        _label("System Type:", "XCM8810"), "",
-        _label("SysHealth check:", "Enabled (Normal)"), _label("Recovery Mode:", "All"),
-        _label("System Watchdog:", "Enabled"), "",
+        _label("SysName:", here.running.sysname),
+        _label("SysLocation:"),
+        _label("SysContact:", SYS_CONTACT),
+        _label("System MAC:", chassis.mac),
+        _label("System Type:", "XCM8810"),
+        "",
+        _label("SysHealth check:", "Enabled (Normal)"),
+        _label("Recovery Mode:", "All"),
+        _label("System Watchdog:", "Enabled"),
+        "",
         _label("Current Time:", device_time(now)),
         _label("Timezone:", "[Auto DST Disabled] GMT Offset: 0 minutes, name is UTC."),
-        _label("Boot Time:", device_time(here.boot_time)), _label("Boot Count:", str(here.boot_count)),
-        _label("Next Reboot:", "None scheduled"), _label("System UpTime:", uptime(now - here.boot_time)),
+        _label("Boot Time:", device_time(here.boot_time)),
+        _label("Boot Count:", str(here.boot_count)),
+        _label("Next Reboot:", "None scheduled"),
+        _label("System UpTime:", uptime(now - here.boot_time)),
         "",
         _columns("Slot:", a.name + (" *" if here is a else ""), b.name + (" *" if here is b else "")),
         _columns("", "-" * 24, "-" * 24),
-        _columns("Current State:", chassis.display_state(a), chassis.display_state(b)), "",
+        _columns("Current State:", chassis.display_state(a), chassis.display_state(b)),
+        "",
     ]
-    rows = (("Image Selected:", lambda m: m.image_selected), ("Image Booted:", lambda m: m.image_booted),
-            ("Primary ver:", lambda m: m.images["primary"]), ("Secondary ver:", lambda m: m.images["secondary"]))
+    rows = (
+        ("Image Selected:", lambda m: m.image_selected),
+        ("Image Booted:", lambda m: m.image_booted),
+        ("Primary ver:", lambda m: m.images["primary"]),
+        ("Secondary ver:", lambda m: m.images["secondary"]),
+    )
     for label, value in rows:
         lines.append(_columns(label, *(value(m) if m.powered else "" for m in (a, b))))
-    lines += ["", _label("Config Selected:", here.config_selected),
-              _label("Config Booted:", here.config_booted), ""]
+    lines += ["", _label("Config Selected:", here.config_selected), _label("Config Booted:", here.config_booted), ""]
     saved = here.flash.get(here.config_selected)
     if saved is not None:
-        lines += [_label(here.config_selected, f"Created by XCM8800 version {saved.version}"),
-                  _label("", f"{saved.size} bytes saved on {device_time(saved.saved_at)}")]
+        lines += [
+            _label(here.config_selected, f"Created by XCM8800 version {saved.version}"),
+            _label("", f"{saved.size} bytes saved on {device_time(saved.saved_at)}"),
+        ]
     return lines
 
 
@@ -90,11 +122,13 @@ def show_node_detail(chassis: Chassis) -> list[str]:
     for msm in _powered(chassis):
         if lines:
             lines.append("")
-        lines += [f"Node {msm.name} information:",
-                  f"    Node State:     {msm.state.value}",
-                  f"    Node Priority:  {_priority(chassis, msm)}",
-                  "    Sw Health:      49",
-                  "    Hw Health:      7"]
+        lines += [
+            f"Node {msm.name} information:",
+            f"    Node State:     {msm.state.value}",
+            f"    Node Priority:  {_priority(chassis, msm)}",
+            "    Sw Health:      49",
+            "    Hw Health:      7",
+        ]
     return lines
 
 
@@ -113,9 +147,13 @@ def show_checkpoint_data(chassis: Chassis, process: str | None = None) -> list[s
         rows = [r for r in rows if r.name.lower() == process.lower()]
         if not rows:
             raise LookupError(f"Process {process} not found.")
-    return [*CHECKPOINT_HEADER, *(
-        f"{r.name:<12}{r.tx:>7}{r.rx:>7}{r.errors:>8}{r.sent:>7}{r.total:>7}{r.pct:>5}% ON  OK   "
-        f"1 ({r.debug:08X})" for r in rows)]
+    return [
+        *CHECKPOINT_HEADER,
+        *(
+            f"{r.name:<12}{r.tx:>7}{r.rx:>7}{r.errors:>8}{r.sent:>7}{r.total:>7}{r.pct:>5}% ON  OK   1 ({r.debug:08X})"
+            for r in rows
+        ),
+    ]
 
 
 def branch(version: str) -> str:
@@ -131,10 +169,15 @@ def show_version(chassis: Chassis, here: Msm) -> list[str]:
             lines.append(f"{msm.name:<13}: {PART[msm.name]} BootROM: {BOOTROM}    IMG: {msm.booted_version}")
         else:
             lines.append(f"{msm.name:<13}: Empty")
-    lines += [f"{'PSUCTRL-1':<13}: {PART['PSUCTRL-1']}", f"{'PSU-1':<13}: {PART['PSU-1']}", "",
-              f"Image   : XCM8800 version {here.booted_version} {branch(here.booted_version)} by release-manager",
-              "          on Thu Mar 10 18:02:41 PST 2011",
-              f"BootROM : {BOOTROM}", "Diagnostics : 5.2"]
+    lines += [
+        f"{'PSUCTRL-1':<13}: {PART['PSUCTRL-1']}",
+        f"{'PSU-1':<13}: {PART['PSU-1']}",
+        "",
+        f"Image   : XCM8800 version {here.booted_version} {branch(here.booted_version)} by release-manager",
+        "          on Thu Mar 10 18:02:41 PST 2011",
+        f"BootROM : {BOOTROM}",
+        "Diagnostics : 5.2",
+    ]
     return lines
 
 
@@ -174,9 +217,3 @@ def boot_text(partition: str, version: str) -> list[str]:
         "Loading XCM8800 ...",
         "Starting services ...",
     ]
-
-
-def log_line(t: float, severity: str, component: str, origin: str, text: str) -> str:
-    """``MM/DD/YYYY hh:mm:ss.cc <Sev:Component> MSM-X: text``."""
-    stamp = time.strftime("%m/%d/%Y %H:%M:%S", time.gmtime(t))
-    return f"{stamp}.{int(t * 100) % 100:02d} <{severity}:{component}> {origin}: {text}"

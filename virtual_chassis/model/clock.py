@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -22,15 +22,15 @@ class Durations:
     config_sync: float = 5.0
     checkpoint_per_process: float = 0.5
     image_copy: float = 60.0
-    image_download: float = 120.0   # TFTP transfer of a full-size image to the master
-    image_relay: float = 30.0       # master -> backup copy of a downloaded image
-    image_install: float = 150.0    # writing an image into a partition
+    image_download: float = 120.0  # TFTP transfer of a full-size image to the master
+    image_relay: float = 30.0  # master -> backup copy of a downloaded image
+    image_install: float = 150.0  # writing an image into a partition
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls))
 
-    def with_overrides(self, overrides: dict[str, float]) -> "Durations":
+    def with_overrides(self, overrides: dict[str, float]) -> Durations:
         """A copy with some durations replaced; unknown names raise ``ValueError``."""
         unknown = set(overrides) - set(self.names())
         if unknown:
@@ -43,8 +43,7 @@ class Durations:
 class Clock:
     """Schedules callbacks on an asyncio loop after real durations divided by ``speed``."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, speed: float = 100.0,
-                 durations: Durations | None = None):
+    def __init__(self, loop: asyncio.AbstractEventLoop, speed: float = 100.0, durations: Durations | None = None):
         if speed <= 0:
             raise ValueError(f"speed factor must be positive, got {speed!r}")
         self.loop = loop

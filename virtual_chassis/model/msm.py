@@ -11,7 +11,7 @@ from .config import Refusal, RunningConfig, SavedConfig
 _VERSION = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 
 
-class NodeState(str, Enum):
+class NodeState(str, Enum):  # noqa: UP042 - a StrEnum would change str() of a member, which outputs may show
     INIT = "INIT"
     STANDBY = "STANDBY"
     MASTER = "MASTER"

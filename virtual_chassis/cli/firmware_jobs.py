@@ -15,13 +15,15 @@ import threading
 from pathlib import Path
 from typing import Protocol
 
-from .firmware import Firmware
-from .images import INSTALL_FAILED, ImageInfo, ImageRefused, check_image
-from .msm import Msm
-from .tftp import TftpFailed, fetch
+from ..endpoints.tftp import TftpFailed, fetch
+from ..model.config import Refusal
+from ..model.firmware import Firmware
+from ..model.images import INSTALL_FAILED, ImageInfo, ImageRefused, check_image
+from ..model.msm import Msm
 
-DOT_EVERY = 2.0            # real seconds between two progress dots
-MIN_DOT_INTERVAL = 0.02    # emulator seconds: at high speed factors dots come no faster
+DOT_EVERY = 2.0  # real seconds between two progress dots
+MIN_DOT_INTERVAL = 0.02  # emulator seconds: at high speed factors dots come no faster
+NO_MASTER = "No master MSM is available."
 DOWNLOAD_FAILED = "Failed to download image - Error: {reason}"
 INSTALLED = ("Image installed successfully", "This image will be used only after rebooting the switch!")
 DOWNLOADED = "Image {file} downloaded successfully; install it with install image {file}"
@@ -30,7 +32,7 @@ DOWNLOADED = "Image {file} downloaded successfully; install it with install imag
 class JobOutput(Protocol):
     """What a job needs from the CLI session that started it."""
 
-    def start_job(self, job: "ImageJob") -> None: ...
+    def start_job(self, job: ImageJob) -> None: ...
     def progress(self, text: str) -> None: ...
     def job_done(self, lines: list[str]) -> None: ...
 
@@ -42,8 +44,16 @@ class _Gone(Exception):
 class ImageJob:
     """One download (optionally installing) or install; ``targets`` are (MSM, partition) pairs."""
 
-    def __init__(self, firmware: Firmware, out: JobOutput, targets: list[tuple[Msm, str]], file: str,
-                 install: bool, host: str | None = None, blksize: int | None = None):
+    def __init__(
+        self,
+        firmware: Firmware,
+        out: JobOutput,
+        targets: list[tuple[Msm, str]],
+        file: str,
+        install: bool,
+        host: str | None = None,
+        blksize: int | None = None,
+    ):
         self.fw = firmware
         self.out = out
         self.clock = firmware.chassis.clock
@@ -54,10 +64,13 @@ class ImageJob:
         self.host = host
         self.blksize = blksize
         self.cancelled = threading.Event()
-        self.master = firmware.chassis.master()
+        master = firmware.chassis.master()
+        if master is None:  # the command ran on the master a moment ago; it may have gone since
+            raise Refusal(NO_MASTER)
+        self.master = master
         self._epochs = {m.name: m.epoch for m in [self.master, *(t for t, _ in targets)]}
         self._written: list[Path] = []
-        self._line_open = False           # progress dots printed without their line end yet
+        self._line_open = False  # progress dots printed without their line end yet
         self.task: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -101,9 +114,8 @@ class ImageJob:
         fetched = loop.run_in_executor(None, self._fetch, landing)
         fetched.add_done_callback(_retrieve)
         first = self.targets[0][0]
-        await self._dots(f"Downloading to {first.name}", "image_download", fetched,
-                         end_line=first is self.master)
-        fetched.result()                  # a failed transfer is reported at once
+        await self._dots(f"Downloading to {first.name}", "image_download", fetched, end_line=first is self.master)
+        fetched.result()  # a failed transfer is reported at once
         image = await loop.run_in_executor(None, self._check, landing)
         images = [image] * len(self.targets)
         for msm, _ in self.targets:
@@ -113,7 +125,7 @@ class ImageJob:
                 await self._dots("" if msm is first else f"Downloading to {msm.name}", "image_relay", relayed)
                 relayed.result()
         if all(msm is not self.master for msm, _ in self.targets):
-            landing.unlink(missing_ok=True)   # it only passed through the master
+            landing.unlink(missing_ok=True)  # it only passed through the master
         if not self.install:
             return [DOWNLOADED.format(file=self.file)]
         return await self._install_all(images)
@@ -130,15 +142,15 @@ class ImageJob:
         for msm, partition in self.targets:
             self.out.progress(f"Installing to {partition} partition!\r\n")
             await self._dots(f"Installing to {msm.name}", "image_install")
-        for (msm, partition), image in zip(self.targets, images):   # all or nothing
+        for (msm, partition), image in zip(self.targets, images, strict=True):  # all or nothing
             self.fw.install(msm, partition, image)
         return list(INSTALLED)
 
     # --- helpers -----------------------------------------------------------------------------
 
     def _fetch(self, landing: Path) -> int:
-        """In an executor thread: the TFTP transfer."""
-        return fetch(self.host, self.path, landing, self.fw.tftp_port, self.cancelled, blksize=self.blksize)
+        """In an executor thread: the TFTP transfer (a download job always has a host)."""
+        return fetch(self.host or "", self.path, landing, self.fw.tftp_port, self.cancelled, blksize=self.blksize)
 
     @staticmethod
     def _check(landing: Path) -> ImageInfo:
@@ -149,8 +161,7 @@ class ImageJob:
             landing.unlink(missing_ok=True)
             raise
 
-    async def _dots(self, label: str, duration: str, work: asyncio.Future | None = None,
-                    end_line: bool = True) -> None:
+    async def _dots(self, label: str, duration: str, work: asyncio.Future | None = None, end_line: bool = True) -> None:
         """Print ``label`` and a dot now and then, for at least ``duration`` and until ``work`` is done."""
         loop = self.clock.loop
         if label:
@@ -161,7 +172,7 @@ class ImageJob:
         while True:
             if work is not None and work.done():
                 if work.cancelled() or work.exception() is not None:
-                    break                  # a failure is reported at once
+                    break  # a failure is reported at once
                 work = None
             left = end - loop.time()
             if work is None and left <= 0:

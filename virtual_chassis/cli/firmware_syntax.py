@@ -24,8 +24,14 @@ _PARTITION = ("", "primary", "secondary")
 _MSM = ("", "msm <slot>")
 
 SYNTAX: dict[str, tuple[str, str]] = {
-    **_combinations("download image <host> <file>", "download_image",
-                    ("", "vr <vr>"), ("", "block-size <blocksize>"), _PARTITION, _MSM),
+    **_combinations(
+        "download image <host> <file>",
+        "download_image",
+        ("", "vr <vr>"),
+        ("", "block-size <blocksize>"),
+        _PARTITION,
+        _MSM,
+    ),
     **_combinations("install image <file>", "install_image", _PARTITION, _MSM),
     **_combinations("use image", "use_image", ("", "partition"), ("primary", "secondary"), _MSM),
 }
