@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     from harness.cli import commands as c
     from harness.cli import image as image_cli
+    from harness.cli import replay as replay_cli
 
     run = sub.add_parser("run", help="run the test plans; reports into reports/")
     _testbed_options(run)
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     failover.set_defaults(handler=c.failover)
     image_cli.add_image_command(sub)
+    replay_cli.add_replay_commands(sub)
     return parser
 
 
