@@ -51,6 +51,9 @@ def replay(args: argparse.Namespace) -> int:
     unreadable = 0
     for recorded in recordings:
         print(_title(recorded))
+        if not recorded.exchanges:
+            unreadable += 1
+            print(f"  no command sent at a recognised prompt; the last line the device printed: {recorded.last_line!r}")
         for number, exchange in enumerate(recorded.exchanges, 1):
             reading = read_output(exchange)
             unreadable += reading.failed

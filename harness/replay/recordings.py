@@ -63,6 +63,7 @@ class Recorded:
     path: Path
     header: Header
     exchanges: tuple[Exchange, ...]
+    last_line: str = ""  # the last line the device printed (says what a recording without commands shows)
 
 
 def read_recording(path: str | os.PathLike) -> Recorded:
@@ -88,7 +89,7 @@ def read_recording(path: str | os.PathLike) -> Recorded:
     if header is None:
         raise NotARecording(_not_a_recording(path, 1, "it is empty"))
     splitter.finish()
-    return Recorded(path, header, tuple(splitter.exchanges))
+    return Recorded(path, header, tuple(splitter.exchanges), splitter.last_line)
 
 
 def _not_a_recording(path: Path, number: int, why: str) -> str:
@@ -125,10 +126,13 @@ class _Splitter:
         self._received = ""  # since the current command was started (or since the last prompt)
         self._command: str | None = None  # the command whose output is being received
         self._typing: str | None = None  # a line being sent at a prompt, until its line end
+        self.last_line = ""
 
     def feed(self, direction: str, data: str) -> None:
         if direction == "received":
             self._received += data
+            lines = [line for line in data.replace("\r", "\n").split("\n") if line.strip()]
+            self.last_line = lines[-1] if lines else self.last_line
         elif direction == "sent":
             self._sent(data)
 
