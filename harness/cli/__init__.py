@@ -55,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     virtual.add_argument(
         "emulator_args", nargs=argparse.REMAINDER, help="options of python -m virtual_chassis (e.g. --speed 10)"
     )
+    virtual.add_argument(
+        "--replay",
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="serve recordings (reports/recordings/*.jsonl) as a device on the usual endpoints",
+    )
     virtual.set_defaults(handler=c.virtual)
     check = sub.add_parser("check", help="reach every endpoint of a testbed; show roles and sync state")
     _testbed_options(check)

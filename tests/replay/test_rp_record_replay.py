@@ -6,32 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from harness.lab.access import LabChassis
-from harness.testbed.schema import Credentials, virtual_spec
+from tests.replay.conftest import COMMANDS, PASSWORD
 from tests.replay.rp_helpers import recorded_outputs, run_hil, write_recording
-
-PASSWORD = "Rec0rd-s3cret"
-COMMANDS = {
-    "ssh": ("show switch", "show switch detail", "show node", "show version", "show vlan", "show checkpoint-data"),
-    "MSM-A": ("show switch", "show version"),
-    "MSM-B": ("show switch", "show node"),
-}
-
-
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory) -> Path:
-    """Recordings of three sessions (SSH and both consoles) of a run with a password."""
-    workdir = tmp_path_factory.mktemp("run")
-    lab = LabChassis(virtual_spec("lab1", credentials=Credentials("admin", PASSWORD)), workdir)
-    try:
-        for where, commands in COMMANDS.items():
-            for command in commands:
-                lab.chassis.run(where, command, check=True)
-    finally:
-        lab.close()
-    return workdir / "recordings"
 
 
 def test_every_session_is_recorded_beside_its_transcript(recorded):
