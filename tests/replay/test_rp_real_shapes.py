@@ -106,9 +106,13 @@ def test_replay_reads_real_shapes(tmp_path, capsys, case, command, output):
 
 
 def test_replay_says_device_errors_and_cut_off_outputs_apart(tmp_path, capsys):
-    path = write_recording(tmp_path / "r.jsonl", [("show vlan", "Error: the VLAN table is busy"), ("sh sw", SHOW_SWITCH_STACK_SLOTS)])
+    path = write_recording(
+        tmp_path / "r.jsonl", [("show vlan", "Error: the VLAN table is busy"), ("sh sw", SHOW_SWITCH_STACK_SLOTS)]
+    )
     with path.open("a") as f:
-        f.write('{"t": 9, "dir": "sent", "data": "show node\\r"}\n{"t": 9.1, "dir": "received", "data": "show node\\r\\nNode  "}\n')
+        f.write(
+            '{"t": 9, "dir": "sent", "data": "show node\\r"}\n{"t": 9.1, "dir": "received", "data": "show node\\r\\nNode  "}\n'
+        )
     status, out, _ = run_hil(capsys, "replay", str(path))
     assert status == 0, out  # the parsers are not at fault for either
     assert "show vlan                        device error: the device answered 'Error: the VLAN table is busy'" in out

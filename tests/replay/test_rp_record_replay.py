@@ -4,7 +4,6 @@ replay`` and hold them against the emulator with ``hil parity``; real shapes edi
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from tests.replay.conftest import COMMANDS, PASSWORD
 from tests.replay.rp_helpers import recorded_outputs, run_hil, write_recording

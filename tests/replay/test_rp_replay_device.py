@@ -99,7 +99,10 @@ def test_the_plain_openssh_client_runs_a_recorded_command(device, recorded, tmp_
         timeout=START_DEADLINE,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.decode().replace("\r\n", "\n").strip() == dict(recorded_outputs(recorded / "lab1-ssh.jsonl"))["show node"]
+    assert (
+        done.stdout.decode().replace("\r\n", "\n").strip()
+        == dict(recorded_outputs(recorded / "lab1-ssh.jsonl"))["show node"]
+    )
 
 
 def test_a_file_that_is_not_a_recording_stops_the_replay_device_with_one_line(tmp_path):
@@ -109,4 +112,6 @@ def test_a_file_that_is_not_a_recording_stops_the_replay_device_with_one_line(tm
         [sys.executable, "-m", "virtual_chassis", "--replay", str(path)], capture_output=True, timeout=START_DEADLINE
     )
     assert done.returncode == 2
-    assert done.stderr.decode().count("\n") == 1 and "not a recording (a line is not JSON, line 1)" in done.stderr.decode()
+    assert (
+        done.stderr.decode().count("\n") == 1 and "not a recording (a line is not JSON, line 1)" in done.stderr.decode()
+    )
