@@ -96,6 +96,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="RATE",
         help="console output at this line rate, 8N1 (e.g. 9600 or 115200; default: unpaced)",
     )
+    p.add_argument(
+        "--replay",
+        nargs="+",
+        metavar="FILE",
+        help="serve recordings (reports/recordings/*.jsonl) as a device instead of emulating one",
+    )
     args = p.parse_args(argv)
     if args.count < 1:
         p.error("--count must be at least 1")
@@ -171,6 +177,10 @@ def _describe(e: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.replay:
+        from .replay.serve import main as replay
+
+        return replay(args)
     try:
         options = chassis_options(args)
     except ValueError as bad:

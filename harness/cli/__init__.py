@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     from harness.cli import commands as c
     from harness.cli import image as image_cli
+    from harness.cli import replay as replay_cli
 
     run = sub.add_parser("run", help="run the test plans; reports into reports/")
     _testbed_options(run)
@@ -54,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     virtual.add_argument(
         "emulator_args", nargs=argparse.REMAINDER, help="options of python -m virtual_chassis (e.g. --speed 10)"
     )
+    virtual.add_argument(
+        "--replay",
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="serve recordings (reports/recordings/*.jsonl) as a device on the usual endpoints",
+    )
     virtual.set_defaults(handler=c.virtual)
     check = sub.add_parser("check", help="reach every endpoint of a testbed; show roles and sync state")
     _testbed_options(check)
@@ -69,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     failover.set_defaults(handler=c.failover)
     image_cli.add_image_command(sub)
+    replay_cli.add_replay_commands(sub)
     return parser
 
 

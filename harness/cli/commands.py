@@ -59,7 +59,8 @@ def virtual(args) -> int:
     """``hil virtual``: run an emulator in the foreground; it prints how to reach it."""
     from virtual_chassis.api import main as emulator
 
-    return emulator([a for a in args.emulator_args if a != "--"])
+    replay = ["--replay", *map(str, args.replay)] if args.replay else []
+    return emulator([*replay, *(a for a in args.emulator_args if a != "--")])
 
 
 def check(args) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 from drivers import CliSession, CommandResult, SerialTransport, SshTransport, Transcript
 from drivers.deadline import Deadline
 from drivers.errors import ConnectionLost, DeviceRebooted
+from drivers.recording import Recording
 from harness.errors import ChassisUnavailable, EmulatorCrashed, HilError
 from harness.parsers import MSM_NAMES, SwitchStatus, other_msm, parse_show_node, parse_show_switch
 from harness.reporting.timeline import Timeline
@@ -77,6 +78,7 @@ class Chassis:
         self.steps: list = []  # the current plan's procedure steps (harness.procedures.failover.Step)
         self._sessions: dict[str, CliSession] = {}
         self._locks: dict[str, threading.Lock] = {}
+        self._recordings: list[Recording] = []
         self.backend_check: Callable[[bool], None] | None = None
         """Virtual chassis: ``backend_check(ask)`` raises ``EmulatorCrashed`` when the emulator
         died (``ask=False``: only look at the process; True: also ask its control channel)."""
@@ -116,6 +118,10 @@ class Chassis:
     def transcript_path(self, where: str) -> Path:
         return self.transcripts / f"{self.name}-{where}.log"
 
+    def recording_path(self, where: str) -> Path:
+        """The session's recording for machines (JSON lines), in ``recordings/`` beside ``transcripts/``."""
+        return self.transcripts.parent / "recordings" / f"{self.name}-{where}.jsonl"
+
     def transcript_mark(self, where: str) -> int:
         """How much of ``where``'s transcript is written; pass it to ``transcript_since``."""
         path = self.transcript_path(where)
@@ -143,7 +149,9 @@ class Chassis:
 
     def _new_session(self, where: str) -> CliSession:
         a = self.access
-        transcript = Transcript(self.transcript_path(where), secrets=[a.credentials.password])
+        recording = Recording(self.recording_path(where), self.name, where, "ssh" if where == SSH else "serial")
+        self._recordings.append(recording)
+        transcript = Transcript(self.transcript_path(where), secrets=[a.credentials.password], taps=[recording])
         if where == SSH:
             transport = SshTransport(
                 a.ssh_host,
@@ -259,3 +267,6 @@ class Chassis:
             for session in self._sessions.values():
                 pool.submit(session.close, LOGOUT_TIMEOUT)  # close() itself never raises
         self._sessions.clear()
+        for recording in self._recordings:  # after the sessions: their transcripts are closed
+            recording.close()
+        self._recordings.clear()

@@ -1,0 +1,117 @@
+"""``hil virtual --replay``: recordings served as a device, to the drivers over OpenSSH and a
+``socket://`` console, and to the plain OpenSSH client."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from drivers.deadline import Deadline
+from harness.lab.chassis import Chassis, ChassisAccess
+from harness.parsers import parse_show_node, parse_show_switch
+from harness.testbed.schema import Credentials
+from tests.replay.rp_helpers import recorded_outputs
+
+START_DEADLINE = 30.0
+
+
+@pytest.fixture(scope="module")
+def device(recorded):
+    """``hil virtual --replay`` over the recorded run; yields its endpoint JSON line."""
+    files = [str(p) for p in sorted(recorded.iterdir())]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "harness.cli", "virtual", "--replay", *files],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        yield json.loads(_first_line(process, Deadline(START_DEADLINE)))
+    finally:
+        process.send_signal(signal.SIGTERM)  # hil passes it on to the replay device
+        process.wait(START_DEADLINE)
+        process.stdout.close()
+        process.stderr.close()
+
+
+def _first_line(process: subprocess.Popen, deadline: Deadline) -> str:
+    buffer = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while b"\n" not in buffer:
+            if deadline.expired or not selector.select(deadline.remaining()):
+                pytest.fail(f"no endpoints within {deadline.seconds:g} s: {process.stderr.read1(4096)!r}")
+            chunk = os.read(process.stdout.fileno(), 4096)
+            if not chunk:
+                pytest.fail(f"hil virtual --replay exited: {process.stderr.read().decode()}")
+            buffer += chunk
+    return buffer.split(b"\n", 1)[0].decode()
+
+
+@pytest.fixture
+def chassis(device, tmp_path):
+    """The replayed device reached as a real chassis is: OpenSSH and console URLs."""
+    access = ChassisAccess(
+        device["name"],
+        "real",
+        device["ssh"]["host"],
+        device["ssh"]["port"],
+        {msm: where["tcp"] for msm, where in device["consoles"].items()},
+        Credentials(device["username"], ""),
+        tmp_path / "known_hosts",
+    )
+    chassis = Chassis(access, tmp_path / "transcripts")
+    yield chassis
+    chassis.close()
+
+
+def test_the_drivers_read_recorded_answers_over_openssh_and_a_console(chassis, recorded):
+    ssh = dict(recorded_outputs(recorded / "lab1-ssh.jsonl"))
+    msm_b = dict(recorded_outputs(recorded / "lab1-MSM-B.jsonl"))
+    assert chassis.show_switch("ssh") == parse_show_switch(ssh["show switch"])
+    assert chassis.run("ssh", "show version").output == ssh["show version"]
+    assert parse_show_node(chassis.run("MSM-B", "show node", check=True).output) == parse_show_node(msm_b["show node"])
+    assert chassis.show_switch("MSM-A").msms["MSM-A"].current  # MSM-A's console answers from MSM-A's recording
+    assert chassis.session("MSM-A").prompt.text.startswith("XCM8810.")  # the recorded prompt
+
+
+def test_an_unknown_command_gets_the_devices_syntax_error(chassis):
+    result = chassis.run("MSM-A", "show fabric")
+    assert result.error
+    assert "%% Invalid input detected at '^' marker." in result.output
+
+
+def test_the_plain_openssh_client_runs_a_recorded_command(device, recorded, tmp_path):
+    ssh = device["ssh"]
+    options = ["-o", f"UserKnownHostsFile={tmp_path / 'kh'}", "-o", "StrictHostKeyChecking=accept-new"]
+    options += ["-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1", "-o", "BatchMode=no"]
+    done = subprocess.run(
+        ["ssh", *options, "-p", str(ssh["port"]), f"{device['username']}@{ssh['host']}", "show node"],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=START_DEADLINE,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        done.stdout.decode().replace("\r\n", "\n").strip()
+        == dict(recorded_outputs(recorded / "lab1-ssh.jsonl"))["show node"]
+    )
+
+
+def test_a_file_that_is_not_a_recording_stops_the_replay_device_with_one_line(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_text("not json\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "virtual_chassis", "--replay", str(path)], capture_output=True, timeout=START_DEADLINE
+    )
+    assert done.returncode == 2
+    assert (
+        done.stderr.decode().count("\n") == 1 and "not a recording (a line is not JSON, line 1)" in done.stderr.decode()
+    )

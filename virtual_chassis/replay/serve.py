@@ -1,0 +1,58 @@
+"""``python -m virtual_chassis --replay FILE...``: serve recordings until SIGTERM or SIGINT.
+
+Prints one JSON line of endpoints on stdout once everything listens (as the emulator does,
+without a control channel: a recorded device has no power or faults), a hint for people on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+
+from ..cli.login import Accounts
+from .recorded import NotARecording, load
+from .server import ReplayDevice
+
+
+def main(args: argparse.Namespace) -> int:
+    """Serve ``args.replay`` with the account, bind address and ports of ``args``."""
+    try:
+        scripts = load(args.replay)
+    except NotARecording as bad:
+        print(f"virtual_chassis: {bad}", file=sys.stderr)
+        return 2
+    accounts = Accounts(args.username, args.password)
+    ports = (args.console_port_a, args.console_port_b, args.ssh_port)
+    try:
+        asyncio.run(_serve(ReplayDevice(scripts, accounts, args.bind), ports))
+    except OSError as failure:
+        print(f"virtual_chassis: cannot open an endpoint ({failure}); choose other ports or use 0", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _serve(device: ReplayDevice, ports: tuple[int, int, int]) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    endpoints = await device.start(ports)
+    try:
+        sys.stdout.write(json.dumps(endpoints) + "\n")
+        sys.stdout.flush()
+        recorded = ", ".join(f"{name} ({count} answers)" for name, count in endpoints["replay"].items())
+        ssh = endpoints["ssh"]
+        print(
+            f"replaying {endpoints['name']}: {recorded}; Ctrl-C stops it.\n"
+            f"  management SSH : ssh -p {ssh['port']} {endpoints['username']}@{ssh['host']}\n"
+            + "".join(f"  {msm} console: {c['tcp']}   or   {c['pty']}\n" for msm, c in endpoints["consoles"].items()),
+            file=sys.stderr,
+            end="",
+            flush=True,
+        )
+        await stop.wait()
+    finally:
+        await device.stop()
