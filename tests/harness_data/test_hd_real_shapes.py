@@ -88,7 +88,15 @@ def test_bd8800_show_version_with_empty_io_slots():
     info = parse_show_version(real.BD8800_SHOW_VERSION)
     assert info.image_version == "12.4.2.17" and info.img("MSM-B") == "12.4.2.17"
     assert [n for n, c in info.components.items() if c.empty] == [
-        "Slot-2", "Slot-4", "Slot-5", "Slot-6", "Slot-7", "Slot-8", "PSUCTRL-2", "PSU-2"]
+        "Slot-2",
+        "Slot-4",
+        "Slot-5",
+        "Slot-6",
+        "Slot-7",
+        "Slot-8",
+        "PSUCTRL-2",
+        "PSU-2",
+    ]
     assert info.components["Slot-1"].img == "12.4.2.17" and info.components["PSU-1"].part == "PS 2336"
     assert info.other == {"BootROM": "1.0.3.2", "Diagnostics": "5.2"}
 
@@ -97,7 +105,12 @@ def test_stack_show_version_with_psu_descriptions_and_newer_keys():
     info = parse_show_version(real.on_the_wire(real.STACK_SHOW_VERSION, "show version"))
     assert info.image_version == "16.2.5.4" and info.img("Slot-2") == "16.2.5.4"
     psu = info.components["PSU-1"]
-    assert (psu.text, psu.part, psu.img, psu.empty) == ("Internal Power Supply 800436-00-01 1219A-40005", None, None, False)
+    assert (psu.text, psu.part, psu.img, psu.empty) == (
+        "Internal Power Supply 800436-00-01 1219A-40005",
+        None,
+        None,
+        False,
+    )
     assert info.other["Certified Version"] == "EXOS Linux  3.18.48,  FIPS fips-ecp-2.0.16"
     assert info.other["Build Tools Version"] == "5.1" and info.other["Diagnostics"] == "5.7"
     assert info.image.endswith("by release-manager on Mon Nov 27 12:00:14 EST 2017")
@@ -127,7 +140,10 @@ def test_show_version_template_on_every_shape(shape):
 def test_idle_processes_at_zero_are_healthy():
     records = parse_show_checkpoint_data(real.CHECKPOINT_IN_SYNC)
     assert [(r.process, r.percent, r.status) for r in records if r.percent == 0] == [
-        ("dirser", 0, "OK"), ("ems", 0, "OK"), ("fdb", 0, "OK")]
+        ("dirser", 0, "OK"),
+        ("ems", 0, "OK"),
+        ("fdb", 0, "OK"),
+    ]
     assert behind(records) is None
     assert lag(records) == "bulk checkpoint complete but the backup is not yet In Sync"
 
@@ -197,10 +213,15 @@ def test_an_idle_in_sync_table_never_names_an_idle_process():
 # -- prompts ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("prompt, slot", [
-    (real.STACK_PROMPTS[0], "Slot-1"), (real.STACK_PROMPTS[1], "Slot-1"), (real.STACK_PROMPTS[2], "Slot-2"),
-    (real.RECOVERY_PROMPT, None),
-])
+@pytest.mark.parametrize(
+    "prompt, slot",
+    [
+        (real.STACK_PROMPTS[0], "Slot-1"),
+        (real.STACK_PROMPTS[1], "Slot-1"),
+        (real.STACK_PROMPTS[2], "Slot-2"),
+        (real.RECOVERY_PROMPT, None),
+    ],
+)
 def test_stack_and_recovery_prompts(prompt, slot):
     parsed = parse_prompt(prompt)
     assert parsed is not None and find_prompt("output\r\n" + prompt) == parsed
