@@ -1,8 +1,9 @@
 """What the XCM8800 CLI prints, recognised by shape: prompts, login, pager, log and boot lines.
 
 Pure functions over text; no I/O. Patterns are compiled once at import. The prompt is
-recognised by its shape only (``[* ][! ]<SysName>.<n> # ``), never by hostname, and only in
-the tail of the buffer, so a long command output costs the same as a short one.
+recognised by its shape only (``[* ][! ][Slot-N ]<SysName>.<n> # ``; ``Slot-N`` on a stack),
+never by hostname, and only in the tail of the buffer, so a long command output costs the same
+as a short one.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ TAIL = 256
 _LINE_START = r"(?:(?<=[\r\n])|^)"
 
 PROMPT_RE = re.compile(
-    _LINE_START + r"(?P<unsaved>\* )?(?P<recovery>! )?(?P<sysname>\(?[\w\-.~]+\)?)\.(?P<counter>\d+) "
+    _LINE_START + r"(?P<unsaved>\* )?(?P<recovery>! )?(?:(?P<slot>Slot-\d+) )?"
+    r"(?P<sysname>\(?[\w\-.~]+\)?)\.(?P<counter>\d+) "
     r"(?P<mode>[#>]) \Z"
 )
 LOGIN_RE = re.compile(_LINE_START + r"(?P<pending>\(pending-AAA\) )?login: ?\Z")
@@ -53,6 +55,7 @@ class Prompt:
     unsaved: bool
     recovery: bool
     admin: bool
+    slot: str | None = None  # ``Slot-1`` in a stack's prompt (``Slot-1 X440.1 # ``)
 
 
 def _prompt_from(match: re.Match[str]) -> Prompt:
@@ -63,6 +66,7 @@ def _prompt_from(match: re.Match[str]) -> Prompt:
         unsaved=bool(match["unsaved"]),
         recovery=bool(match["recovery"]),
         admin=match["mode"] == "#",
+        slot=match["slot"],
     )
 
 

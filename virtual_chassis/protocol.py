@@ -121,6 +121,11 @@ class ControlClient:
         """After each boot a console shows ``(pending-AAA) login:`` for ``seconds``."""
         return self.request("pending_aaa", seconds=seconds)
 
+    def fail_boot(self, msm: str | None = None, slots: tuple[int, ...] = (1,), reboot: bool = True) -> dict:
+        """Boots (of ``msm``, or of every MSM) fail: system recovery shuts down the I/O modules in
+        ``slots`` and the MSM comes up with the ``!`` prompt; ``reboot`` boots ``msm`` at once."""
+        return self.request("fail_boot", slots=list(slots), reboot=reboot, **_only_set(msm=msm))
+
     def clear_faults(self) -> list[str]:
         """Disarm every fault and repair what they left; returns the names that were armed."""
         return self.request("clear_faults")["cleared"]

@@ -14,7 +14,11 @@ _TABLE = Template("extreme_exos_show_checkpoint_data.textfsm")
 
 @dataclass(frozen=True)
 class CheckpointRecord:
-    """One process row; ``percent`` is ``% Chkpt`` (0..100), ``debug`` e.g. ``1 (00008853)``."""
+    """One process row; ``percent`` is ``% Chkpt`` (0..100), ``status`` the device's word (``OK``),
+    ``debug`` e.g. ``1 (00008853)`` or ``""``.
+
+    An idle process (nothing to checkpoint: ``Total`` 0) reads 0 % with status OK and is healthy.
+    """
 
     process: str
     tx: int

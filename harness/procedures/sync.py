@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from drivers.errors import ConnectionLost, DeviceRebooted, Timeout
 from harness.errors import ChassisUnavailable, ParseError, PhaseTimeout, ProcedureFailed
 from harness.lab.chassis import SSH, Chassis
-from harness.parsers import SwitchStatus, compatible, other_msm, parse_show_checkpoint_data
+from harness.parsers import CheckpointRecord, SwitchStatus, compatible, other_msm, parse_show_checkpoint_data
+from harness.procedures import checkpoint
 
 BACKUP_DOWN = "backup down"
 INCOMPATIBLE_SOFTWARE = "incompatible software"
 CHECKPOINTING_NOT_DONE = "checkpointing not done"
 CHECKPOINT_STALLED = "checkpoint stalled"
+NO_BACKUP = "no backup"
 
 #: A test on a parsed ``show switch``: the reason to stop waiting, or None to go on.
 GiveUp = Callable[[SwitchStatus], "str | None"]
@@ -37,7 +39,7 @@ class SyncVerdict:
     """The answer to the manual's step 1, with the reason when the nodes are not in sync."""
 
     in_sync: bool
-    cause: str | None  # BACKUP_DOWN, INCOMPATIBLE_SOFTWARE, CHECKPOINTING_NOT_DONE, CHECKPOINT_STALLED
+    cause: str | None  # BACKUP_DOWN, INCOMPATIBLE_SOFTWARE, CHECKPOINTING_NOT_DONE, CHECKPOINT_STALLED, NO_BACKUP
     detail: str
     master: str
     backup: str
@@ -67,6 +69,10 @@ def check_sync(chassis: Chassis, where: str = SSH) -> SyncVerdict:
 
 def judge(status: SwitchStatus, lag: Callable[[], str]) -> SyncVerdict:
     """The verdict for a parsed ``show switch`` that has a master; ``lag`` names a stalled process."""
+    if status.single_node:
+        node = status.master or ""
+        detail = f"{node or 'the switch'} is a single node (Current State: OPERATIONAL), nothing to synchronize with"
+        return SyncVerdict(False, NO_BACKUP, detail, node, "", status)
     master = status.master
     backup = other_msm(master)
     b, m = status.msm(backup), status.msm(master)
@@ -84,31 +90,32 @@ def judge(status: SwitchStatus, lag: Callable[[], str]) -> SyncVerdict:
     return SyncVerdict(False, CHECKPOINTING_NOT_DONE, lag(), master, backup, status)
 
 
+def checkpoint_records(chassis: Chassis, where: str = SSH) -> list[CheckpointRecord]:
+    """``show checkpoint-data`` on ``where``, parsed."""
+    return parse_show_checkpoint_data(chassis.run(where, "show checkpoint-data", check=True).output)
+
+
 def first_unfinished(chassis: Chassis, where: str = SSH) -> tuple[str, int] | None:
-    """(process, percent) of the first process whose bulk checkpoint is not complete, or None."""
-    records = parse_show_checkpoint_data(chassis.run(where, "show checkpoint-data", check=True).output)
-    return next(((r.process, r.percent) for r in records if r.percent < 100), None)
+    """(process, percent) of the first process with bulk checkpoint work left, or None.
+
+    An idle process (0 % with status OK, nothing to send) is not unfinished.
+    """
+    late = checkpoint.behind(checkpoint_records(chassis, where))
+    return (late.process, late.percent) if late else None
 
 
 def checkpoint_lag(chassis: Chassis, where: str = SSH) -> str:
-    """Name the first process whose bulk checkpoint is not complete, in dependency order."""
-    lag = first_unfinished(chassis, where)
-    if lag is None:
-        return "bulk checkpoint complete but the backup is not yet In Sync"
-    return f"checkpoint of {lag[0]} at {lag[1]} %"
+    """Name the process the bulk checkpoint waits for (or one the device reports in trouble)."""
+    return checkpoint.lag(checkpoint_records(chassis, where))
 
 
 def stalled_checkpoint(chassis: Chassis, window: float, where: str = SSH) -> GiveUp:
-    """A give-up test: the first unfinished process's percentage has not moved for ``window`` s."""
-    seen: list = [None, time.monotonic()]  # (process, percent), since when
+    """A give-up test: the device reports a process in trouble, or the bulk checkpoint's progress
+    has not moved for ``window`` s (see :class:`harness.procedures.checkpoint.StallWatch`)."""
+    watch = checkpoint.StallWatch(window)
 
     def check(status: SwitchStatus) -> str | None:
-        lag, now = first_unfinished(chassis, where), time.monotonic()
-        if lag != seen[0]:
-            seen[:] = [lag, now]
-        elif lag is not None and now - seen[1] >= window:
-            return f"checkpoint of {lag[0]} stalled at {lag[1]} %"
-        return None
+        return watch.see(checkpoint_records(chassis, where))
 
     return check
 

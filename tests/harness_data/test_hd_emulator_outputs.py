@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -58,3 +59,20 @@ def test_backup_powered_off(chassis):
     assert status.master == "MSM-A" and not status.msm("MSM-B").present
     assert [n.node for n in parse_show_node(wire(outputs.show_node(chassis)))] == ["MSM-A"]
     assert parse_show_version(wire(outputs.show_version(chassis, a))).components["MSM-B"].empty
+
+
+def test_the_emulator_prints_the_real_shapes(chassis):
+    """Blank empty slots, I/O slots, PSU descriptions, idle 0 % rows, a detail that says more."""
+    a = chassis.msms["MSM-A"]
+    info = parse_show_version(wire(outputs.show_version(chassis, a)))
+    assert info.components["Slot-1"].img == "12.4.2.8" and info.components["Slot-2"].empty
+    assert info.components["PSU-1"].text.startswith("Internal Power Supply") and info.components["PSU-3"].empty
+    records = parse_show_checkpoint_data(wire(outputs.show_checkpoint_data(chassis)))
+    idle = [r for r in records if r.total == 0]
+    assert idle and {(r.percent, r.status) for r in idle} == {(0, "OK")}
+    plain = parse_show_switch(wire(outputs.show_switch(chassis, a)))
+    detail = parse_show_switch(wire(outputs.show_switch(chassis, a, detail=True)))
+    assert detail.msms == plain.msms and plain.msm("B").other == {}
+    assert set(detail.msm("B").other) == {"Node Priority", "Sw Health", "Hw Health", "Checkpoint"}
+    assert detail.msm("B").other["Checkpoint"] == "incompatible"  # 12.3 under a 12.4 master
+    assert re.fullmatch(r"\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}", plain.fields["Current Time"])

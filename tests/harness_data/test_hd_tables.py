@@ -133,21 +133,25 @@ def test_checkpoint_rejects(text, reason):
 
 
 def test_show_version_contract():
-    expected = VersionInfo("12.4.2.8", {
-        "Chassis": Component("Chassis", "800129-00-01", "0905G-00123", "1.0"),
-        "MSM-A": Component("MSM-A", "800130-00-02", "0906G-00456", "2.0", "1.0.1.3", "12.4.2.8"),
-        "MSM-B": Component("MSM-B", "800130-00-02", "0906G-00789", "2.0", "1.0.1.3", "12.4.2.8"),
-        "PSUCTRL-1": Component("PSUCTRL-1", "450117-00-03", "0904G-00111", "3.0"),
-        "PSU-1": Component("PSU-1", "PS 2336", "0904G-00222", "1.0"),
-    })
+    expected = {
+        "Chassis": ("800129-00-01", "0905G-00123", "1.0", None, None),
+        "MSM-A": ("800130-00-02", "0906G-00456", "2.0", "1.0.1.3", "12.4.2.8"),
+        "MSM-B": ("800130-00-02", "0906G-00789", "2.0", "1.0.1.3", "12.4.2.8"),
+        "PSUCTRL-1": ("450117-00-03", "0904G-00111", "3.0", None, None),
+        "PSU-1": ("PS 2336", "0904G-00222", "1.0", None, None),
+    }
     for variant in wire_variants(SHOW_VERSION, "show version"):
-        assert parse_show_version(variant) == expected
+        info = parse_show_version(variant)
+        assert info.image_version == "12.4.2.8"
+        assert {n: (c.part, c.serial, c.rev, c.bootrom, c.img) for n, c in info.components.items()} == expected
+        assert info.other == {"BootROM": "1.0.1.3", "Diagnostics": "5.2"}
+        assert info.image.endswith("by release-manager on Thu Mar 10 18:02:41 PST 2011")
 
 
 def test_show_version_empty_msm():
     text = SHOW_VERSION.replace(
         "MSM-B        : 800130-00-02 0906G-00789 Rev 2.0 BootROM: 1.0.1.3    IMG: 12.4.2.8",
-        "MSM-B        : Empty")
+        "MSM-B        :")
     info = parse_show_version(text)
     assert info.components["MSM-B"] == Component("MSM-B") and info.components["MSM-B"].empty
     assert not info.components["MSM-A"].empty
@@ -163,9 +167,10 @@ def test_show_version_image_line_of_the_session_msm():
 @pytest.mark.parametrize("text, reason", [
     (SHOW_VERSION.split("\nImage")[0], "no 'Image"),
     (SHOW_VERSION.split("\n\n")[1], "no component lines"),
-    (SHOW_VERSION + SHOW_VERSION, "unexpected line"),
-    (SHOW_VERSION.replace("Rev 3.0", "Revision 3.0"), "unexpected line"),
-    ("MSM-A : Empty\nMSM-A : Empty\n" + SHOW_VERSION.split("\n\n")[1], "listed twice"),
+    (SHOW_VERSION + SHOW_VERSION, "listed twice"),
+    (SHOW_VERSION.replace("Image   : XCM8800 version 12.4.2.8", "Image   : XCM8800"), "no version"),
+    ("MSM-A :\nMSM-A :\n" + SHOW_VERSION.split("\n\n")[1], "listed twice"),
+    ("MSM-A : 800130-00-02\nrandom text\n" + SHOW_VERSION.split("\n\n")[1], "unexpected line"),
     (SHOW_VLAN, "unexpected line"),
 ])
 def test_show_version_rejects(text, reason):

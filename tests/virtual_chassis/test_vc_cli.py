@@ -221,10 +221,52 @@ def test_backup_session_may_show_and_reboot_itself_only(bench):
 def test_line_editing(cli):
     assert "MSM-A       MASTER" in cli.type("show nodx\x7fe\r")
     assert "MSM-A       MASTER" in cli.type("show nodx\x08e\r")
-    assert "Node MSM-A information" in cli.type("show\x1b[A\x1b[D node\x1bOA detail\r")  # arrows ignored
+    assert "Node MSM-A information" in cli.type("show\x1b[C\x1b[D node\x1bOD detail\r")  # left/right ignored
     out = cli.type("show foo\x03")
     assert "Invalid" not in out and out.endswith("XCM8810.5 # ")
     assert cli.type("garbage\x15show node\r").count("MASTER") == 1  # Ctrl-U cleared the line
+
+
+def test_question_mark_lists_what_may_follow(cli):
+    assert cli.type("show sw?") == "show sw\r\n  switch\r\nXCM8810.2 # show sw"
+    out = cli.type("\x15create vlan ?")
+    assert out.endswith("\r\n  <vlan>\r\nXCM8810.2 # create vlan ")
+    assert cli.type("\x15show switch ?").endswith("  detail\r\n  <cr>\r\nXCM8810.2 # show switch ")
+    assert "Invalid input" in cli.type("\x15bogus ?")
+
+
+def test_tab_completes_or_lists_the_choices(cli):
+    assert cli.type("sh\t") == "show "
+    assert cli.type("sw\t") == "switch "
+    assert "MSM-A *" in cli.type("\r")
+    assert cli.type("show c\t") == "show c\r\n  checkpoint-data  configuration\r\nXCM8810.3 # show c"
+    assert cli.type("h\t") == "heckpoint-data "
+    assert cli.type("\x15show zz\t").endswith("\x07")
+
+
+def test_arrows_walk_the_command_history(cli):
+    cli.command("show node")
+    cli.command("show vlan")
+    assert cli.type("\x1b[A").endswith("show vlan")
+    assert cli.type("\x1bOA").endswith("show node")
+    assert cli.type("\x1b[A").endswith("disable clipaging")
+    assert cli.type("\x1b[A").endswith("disable clipaging")  # the oldest stays
+    assert cli.type("\x1b[B").endswith("show node")
+    assert cli.type("\x1b[B").endswith("show vlan")
+    assert "MSM-A       MASTER" in cli.type("\x1b[A\r")
+    cli.type("\x1b[B\x1b[B")
+    assert cli.session.editor.text == ""
+
+
+def test_disable_cli_prompting_answers_questions_yes(cli):
+    assert "overwrite it?" in cli.command("save configuration")
+    cli.type("n\r")
+    cli.command("disable cli prompting")
+    out = cli.command("save configuration")
+    assert "?" not in out and "Configuration saved to primary.cfg successfully." in out
+    assert out.endswith("XCM8810.5 # ")
+    cli.command("enable cli prompting")
+    assert "overwrite it?" in cli.command("save configuration")
 
 
 def test_crlf_counts_once_and_lf_alone_ends_a_line(cli):

@@ -33,8 +33,8 @@ def test_show_switch_geometry(bench):
     assert by_label["Current State:"][47:].rstrip() == "BACKUP (In Sync)"
     assert "                  ------------------------     ------------------------" in lines
     assert re.fullmatch(r"primary\.cfg       Created by XCM8800 version 12\.4\.2\.8", lines[-2])
-    assert re.fullmatch(r" {18}\d+ bytes saved on \w{3} \w{3} \d\d \d\d:\d\d:\d\d \d{4}", lines[-1])
-    assert re.fullmatch(r"System UpTime:    \d+ days \d+ hours \d+ minutes \d+ seconds", by_label["System UpTime:"])
+    assert re.fullmatch(r" {18}\d+ bytes saved on \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}", lines[-1])
+    assert re.fullmatch(r"System UpTime:    \d+ hours \d+ minutes \d+ seconds", by_label["System UpTime:"])
 
 
 def test_show_switch_powered_off_msm_is_an_empty_column(bench):
@@ -73,10 +73,26 @@ def test_show_checkpoint_data_rows_match_the_contract(bench):
 def test_show_version(bench):
     lines = outputs.show_version(bench.chassis, bench.chassis.msm("A"))
     assert lines[0] == "Chassis      : 800129-00-01 0905G-00123 Rev 1.0"
-    assert lines[1] == "MSM-A        : 800130-00-02 0906G-00456 Rev 2.0 BootROM: 1.0.1.3    IMG: 12.4.2.8"
+    assert "MSM-A        : 800130-00-02 0906G-00456 Rev 2.0 BootROM: 1.0.1.3    IMG: 12.4.2.8" in lines
+    assert lines[1] == "Slot-1       : 800134-00-07 0801G-00103 Rev 7.0 BootROM: 1.0.1.3    IMG: 12.4.2.8"
+    assert lines[2] == "Slot-2       :"  # an empty slot: a blank value, as real switches print it
+    assert "PSU-1        : Internal Power Supply PS 2336 0904G-00222" in lines and "PSU-3        :" in lines
     assert "Image   : XCM8800 version 12.4.2.8 v1242b8 by release-manager" in lines
     bench.chassis.power("B", "off")
-    assert "MSM-B        : Empty" in outputs.show_version(bench.chassis, bench.chassis.msm("A"))
+    assert "MSM-B        :" in outputs.show_version(bench.chassis, bench.chassis.msm("A"))
+
+
+@pytest.mark.parametrize("seconds, shown", [
+    (86090, "23 hours 54 minutes 50 seconds"),
+    (86400 + 61, "1 day 0 hours 1 minutes 1 seconds"),
+    (3 * 86400 + 7200, "3 days 2 hours 0 minutes 0 seconds"),
+])
+def test_uptime_in_the_devices_words(seconds, shown):
+    assert outputs.uptime(seconds) == shown
+
+
+def test_dates_pad_the_day_with_a_blank():
+    assert outputs.device_time(1423360460) == "Sun Feb  8 01:54:20 2015"
 
 
 def test_show_vlan_table(bench):

@@ -63,7 +63,7 @@ def _attempt(s: Session, action: Callable[[], object]) -> None:
 
 
 def show_switch(s: Session, c: Command) -> None:
-    s.say(outputs.show_switch(s.chassis, s.msm))
+    s.say(outputs.show_switch(s.chassis, s.msm, detail="detail" in c.keywords))
 
 
 def show_node(s: Session, c: Command) -> None:
@@ -102,6 +102,18 @@ def disable_clipaging(s: Session, c: Command) -> None:
 
 def enable_clipaging(s: Session, c: Command) -> None:
     s.paging = True
+
+
+def disable_cli_prompting(s: Session, c: Command) -> None:
+    s.prompting = False
+
+
+def enable_cli_prompting(s: Session, c: Command) -> None:
+    s.prompting = True
+
+
+def clear_sys_recovery_level(s: Session, c: Command) -> None:
+    _attempt(s, s.chassis.clear_sys_recovery)
 
 
 def exit(s: Session, c: Command) -> None:  # noqa: A001 - the device's word
@@ -258,6 +270,9 @@ HANDLERS: dict[str, Callable[[Session, Command], None]] = {
         "show_configuration",
         "disable_clipaging",
         "enable_clipaging",
+        "disable_cli_prompting",
+        "enable_cli_prompting",
+        "clear_sys_recovery_level",
         "exit",
         "reboot",
         "failover",

@@ -26,6 +26,9 @@ SYNTAX: dict[str, tuple[str, str]] = {
     "show configuration": ("show_configuration", "show"),
     "disable clipaging": ("disable_clipaging", "session"),
     "enable clipaging": ("enable_clipaging", "session"),
+    "disable cli prompting": ("disable_cli_prompting", "session"),
+    "enable cli prompting": ("enable_cli_prompting", "session"),
+    "clear sys-recovery-level": ("clear_sys_recovery_level", "config"),
     "exit": ("exit", "exit"),
     "logout": ("exit", "exit"),
     "quit": ("exit", "exit"),
@@ -147,3 +150,48 @@ def _keyword(node: Node, word: str) -> str | SyntaxProblem | None:
     if len(matches) > 1 and node.argument is None:
         return SyntaxProblem("ambiguous")
     return None
+
+
+# --- what the line editor's ? and TAB show ----------------------------------------------------
+
+
+def _walk(words: list[str]) -> Node | None:
+    """The grammar node after ``words`` (each a keyword, its prefix, or an argument), or None."""
+    node = ROOT
+    for word in words:
+        keyword = _keyword(node, word)
+        if isinstance(keyword, str):
+            node = node.keywords[keyword]
+        elif keyword is None and node.argument is not None and ARGUMENTS[node.argument[0]].match(word):
+            node = node.argument[1]
+        else:
+            return None
+    return node
+
+
+def _split(line: str) -> tuple[list[str], str]:
+    """The finished words of ``line`` and the word being typed (``""`` after a blank)."""
+    words = line.split()
+    return (words, "") if not words or line[-1].isspace() else (words[:-1], words[-1])
+
+
+def completions(line: str) -> list[str]:
+    """The keywords that can complete the word being typed at the end of ``line`` (TAB)."""
+    words, partial = _split(line)
+    node = _walk(words)
+    return [] if node is None else sorted(k for k in node.keywords if k.startswith(partial.lower()))
+
+
+def help_lines(line: str) -> list[str]:
+    """What ``?`` lists at the end of ``line``: the keywords that fit, ``<argument>`` where an
+    argument may follow, ``<cr>`` where the command is complete."""
+    words, partial = _split(line)
+    node = _walk(words)
+    if node is None:
+        return ["%% Invalid input detected at '^' marker."]
+    choices = completions(line)
+    if node.argument is not None and (not partial or ARGUMENTS[node.argument[0]].match(partial)):
+        choices.append(f"<{node.argument[0]}>")
+    if node.handler is not None and not partial:
+        choices.append("<cr>")
+    return [f"  {choice}" for choice in choices]

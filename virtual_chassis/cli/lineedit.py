@@ -2,18 +2,46 @@
 
 Printable characters are echoed, BS/DEL erase, Ctrl-U clears, Ctrl-C cancels, ``\\r``, ``\\n``
 or ``\\r\\n`` end a line (``\\r\\n`` counts once). Telnet IAC sequences, ANSI escape sequences
-(arrow keys) and any other control or non-ASCII byte are swallowed, so garbage never reaches
-the command interpreter. Lines are capped at ``max_len`` characters.
+and any other control or non-ASCII byte are swallowed, so garbage never reaches the command
+interpreter. Lines are capped at ``max_len`` characters.
+
+At a command prompt (an :class:`Assist` that is active) ``?`` lists what may come next, TAB
+completes the word being typed (or lists the choices), and the up and down arrows
+(``ESC [ A`` / ``ESC [ B``, or ``ESC O A`` / ``ESC O B``) walk the command history.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 MAX_LINE = 512
-BACKSPACE, DELETE, CTRL_C, CTRL_U, ESC, IAC = 0x08, 0x7F, 0x03, 0x15, 0x1B, 0xFF
+HISTORY = 64  # commands kept for the arrow keys
+BACKSPACE, DELETE, CTRL_C, CTRL_U, ESC, IAC, TAB, BELL = 0x08, 0x7F, 0x03, 0x15, 0x1B, 0xFF, 0x09, b"\x07"
+_UP, _DOWN = (b"\x1b[A", b"\x1bOA"), (b"\x1b[B", b"\x1bOB")
+
+
+class Assist(Protocol):
+    """What the editor asks the session for ``?``, TAB and the history."""
+
+    def active(self) -> bool:
+        """True at a command prompt (not in a dialog or at a password)."""
+        ...
+
+    def completions(self, text: str) -> list[str]:
+        """Keywords completing the last word of ``text``."""
+        ...
+
+    def help_for(self, text: str) -> list[str]:
+        """The lines ``?`` prints after ``text``."""
+        ...
+
+    def shown_prompt(self) -> str:
+        """The prompt to print again under a list."""
+        ...
+
+
 _IAC_OPTION = range(251, 255)  # WILL WONT DO DONT take one option byte
 _IAC_SB, _IAC_SE = 250, 240
 
@@ -33,7 +61,12 @@ class LineEditor:
     """Turns bytes into :class:`Line` results (or ``CANCEL`` for Ctrl-C) and echoes them."""
 
     def __init__(
-        self, write: Callable[[bytes], None], echo: bool = True, max_len: int = MAX_LINE, newline: bool | None = None
+        self,
+        write: Callable[[bytes], None],
+        echo: bool = True,
+        max_len: int = MAX_LINE,
+        newline: bool | None = None,
+        assist: Assist | None = None,
     ):
         self._write = write
         self.echo = echo
@@ -44,6 +77,10 @@ class LineEditor:
         self.overflow = False
         self._after_cr = False
         self._skip: Callable[[int], Any] | None = None  # state of an escape or telnet sequence being swallowed
+        self._sequence = bytearray()  # the escape sequence so far (arrow keys are acted on)
+        self.assist = assist
+        self.history: list[str] = []
+        self._recalled: int | None = None  # index into history while walking it
 
     @property
     def text(self) -> str:
@@ -57,7 +94,10 @@ class LineEditor:
         """Feed one byte; returns a :class:`Line`, ``CANCEL`` or None."""
         after_cr, self._after_cr = self._after_cr, False
         if self._skip is not None:
+            self._sequence.append(byte)
             self._skip = self._skip(byte)
+            if self._skip is None and self._sequence[:1] == bytes([ESC]):
+                self._arrow(bytes(self._sequence))
             return None
         if byte in (0x0D, 0x0A):
             if byte == 0x0A and after_cr:
@@ -70,13 +110,16 @@ class LineEditor:
         self._edit(byte)
         return None
 
+    def _assisting(self) -> bool:
+        return self.assist is not None and self.echo and not self.hidden and self.assist.active()
+
     def _edit(self, byte: int) -> None:
-        if 0x20 <= byte < 0x7F:
-            if len(self.buffer) >= self.max_len:
-                self.overflow = True
-                return
-            self.buffer.append(byte)
-            self._echo(bytes([byte]))
+        if byte == ord("?") and self._assisting():
+            self._list(self.assist.help_for(self.text))  # type: ignore[union-attr]
+        elif byte == TAB and self._assisting():
+            self._complete()
+        elif 0x20 <= byte < 0x7F:
+            self._insert(bytes([byte]))
         elif byte in (BACKSPACE, DELETE):
             if self.buffer:
                 self.buffer.pop()
@@ -84,14 +127,58 @@ class LineEditor:
         elif byte == CTRL_U:
             self._echo(b"\b \b" * len(self.buffer))
             self.buffer.clear()
-        elif byte == ESC:
-            self._skip = _escape
-        elif byte == IAC:
-            self._skip = _telnet
+        elif byte in (ESC, IAC):
+            self._sequence = bytearray([byte])
+            self._skip = _escape if byte == ESC else _telnet
+
+    def _insert(self, text: bytes) -> None:
+        for byte in text:
+            if len(self.buffer) >= self.max_len:
+                self.overflow = True
+                return
+            self.buffer.append(byte)
+            self._echo(bytes([byte]))
+
+    def _list(self, lines: list[str]) -> None:
+        """Print ``lines`` under the input, then the prompt and the line typed so far again."""
+        shown = "".join(f"{line}\r\n" for line in lines)
+        prompt = self.assist.shown_prompt() if self.assist else ""
+        self._write(f"\r\n{shown}{prompt}".encode("ascii", "replace") + bytes(self.buffer))
+
+    def _complete(self) -> None:
+        """TAB: complete the word being typed, as far as the choices agree; list them when that
+        adds nothing; ring the bell when nothing fits."""
+        text = self.text
+        partial = "" if not text or text[-1] == " " else text.split()[-1]
+        choices = self.assist.completions(text) if self.assist else []
+        if not choices:
+            self._write(BELL)
+            return
+        common = choices[0] if len(choices) == 1 else _common_prefix(choices)
+        if len(common) > len(partial) or len(choices) == 1:
+            self._insert((common[len(partial) :] + (" " if len(choices) == 1 else "")).encode("ascii"))
+        else:
+            self._list(["  " + "  ".join(choices)])
+
+    def _arrow(self, sequence: bytes) -> None:
+        """Up and down walk the history at a command prompt; other sequences are swallowed."""
+        if not self.history or not self._assisting() or sequence not in (*_UP, *_DOWN):
+            return
+        last = len(self.history)
+        at = last if self._recalled is None else self._recalled
+        at = max(0, at - 1) if sequence in _UP else min(last, at + 1)
+        self._recalled = at
+        self._echo(b"\b \b" * len(self.buffer))
+        self.buffer.clear()
+        self._insert((self.history[at] if at < last else "").encode("ascii"))
 
     def _finish(self) -> Line:
         self._newline()
         line = Line(self.text, self.overflow)
+        if line.text.strip() and self._assisting():
+            if not self.history or self.history[-1] != line.text:
+                self.history = [*self.history, line.text][-HISTORY:]
+        self._recalled = None
         self.reset()
         return line
 
@@ -110,6 +197,12 @@ class LineEditor:
     def redisplay(self) -> bytes:
         """What to print after a prompt to show the line typed so far."""
         return b"" if self.hidden or not self.echo else bytes(self.buffer)
+
+
+def _common_prefix(words: list[str]) -> str:
+    first, last = min(words), max(words)
+    size = next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), min(len(first), len(last)))
+    return first[:size]
 
 
 # Each swallowing state returns the next state, or None when the sequence is over. Sequences

@@ -31,8 +31,14 @@ PART = {
     "MSM-A": "800130-00-02 0906G-00456 Rev 2.0",
     "MSM-B": "800130-00-02 0906G-00789 Rev 2.0",
     "PSUCTRL-1": "450117-00-03 0904G-00111 Rev 3.0",
-    "PSU-1": "PS 2336 0904G-00222 Rev 1.0",
 }
+#: The hardware the chassis holds besides the MSMs [INF: an XCM8810 with 8 I/O slots and 6 PSU
+#: bays; which slots hold a module is our choice]. An empty slot or bay prints a blank value,
+#: a power supply its description, as real ExtremeXOS switches do.
+IO_SLOTS = 8
+IO_MODULES = {1: "800134-00-07 0801G-00103 Rev 7.0", 3: "800135-00-04 0812G-00377 Rev 4.0"}
+PSU_BAYS = 6
+PSUS = {1: "Internal Power Supply PS 2336 0904G-00222", 2: "Internal Power Supply PS 2336 0904G-00223"}
 VLAN_RULE = "-" * 95
 VLAN_HEADER = (
     VLAN_RULE,
@@ -48,13 +54,17 @@ CHECKPOINT_HEADER = (
 
 
 def device_time(t: float) -> str:
-    """``Wed Nov 25 10:36:43 2026`` (the chassis runs on UTC)."""
-    return time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(t))
+    """``Sun Feb  8 01:54:20 2015``: the day of the month padded with a blank (UTC)."""
+    return time.strftime("%a %b %e %H:%M:%S %Y", time.gmtime(t))
 
 
 def uptime(seconds: float) -> str:
+    """``23 hours 54 minutes 50 seconds``; days only from the first day on (``1 day``, ``3 days``
+    [INF: the singular])."""
     s = max(0, int(seconds))
-    return f"{s // 86400} days {s % 86400 // 3600} hours {s % 3600 // 60} minutes {s % 60} seconds"
+    days = s // 86400
+    lead = f"{days} day{'s' if days > 1 else ''} " if days else ""
+    return f"{lead}{s % 86400 // 3600} hours {s % 3600 // 60} minutes {s % 60} seconds"
 
 
 def _label(label: str, value: str = "") -> str:
@@ -65,8 +75,8 @@ def _columns(label: str, a: str, b: str) -> str:
     return f"{label:<18}{a:<24}     {b:<24}"
 
 
-def show_switch(chassis: Chassis, here: Msm) -> list[str]:
-    """``show switch`` (and ``show switch detail``) as run on the MSM ``here``."""
+def show_switch(chassis: Chassis, here: Msm, detail: bool = False) -> list[str]:
+    """``show switch`` (``detail``: with :func:`detail_rows`) as run on the MSM ``here``."""
     now = chassis.clock.wall()
     a, b = chassis.msms["MSM-A"], chassis.msms["MSM-B"]
     lines = [
@@ -100,6 +110,8 @@ def show_switch(chassis: Chassis, here: Msm) -> list[str]:
     )
     for label, value in rows:
         lines.append(_columns(label, *(value(m) if m.powered else "" for m in (a, b))))
+    if detail:
+        lines += ["", *detail_rows(chassis, (a, b))]
     lines += ["", _label("Config Selected:", here.config_selected), _label("Config Booted:", here.config_booted), ""]
     saved = here.flash.get(here.config_selected)
     if saved is not None:
@@ -108,6 +120,25 @@ def show_switch(chassis: Chassis, here: Msm) -> list[str]:
             _label("", f"{saved.size} bytes saved on {device_time(saved.saved_at)}"),
         ]
     return lines
+
+
+def detail_rows(chassis: Chassis, msms: tuple[Msm, Msm]) -> list[str]:
+    """What ``show switch detail`` adds to ``show switch``, one row per MSM column.
+
+    [INF] No capture of ``show switch detail`` was found; these rows (the election figures of
+    ``show node`` and the checkpoint phase) are our plausible choice, kept in this one place.
+    """
+
+    def cells(value) -> list[str]:
+        return [value(m) if m.powered else "" for m in msms]
+
+    rep = chassis.replication
+    return [
+        _columns("Node Priority:", *cells(lambda m: str(_priority(chassis, m)))),
+        _columns("Sw Health:", *cells(lambda m: "49")),
+        _columns("Hw Health:", *cells(lambda m: "7")),
+        _columns("Checkpoint:", *cells(lambda m: rep.phase.value if rep and m is rep.backup else "")),
+    ]
 
 
 def show_node(chassis: Chassis) -> list[str]:
@@ -162,16 +193,25 @@ def branch(version: str) -> str:
     return f"v{major}{minor}{patch}b{build}"
 
 
+def _component(name: str, value: str = "") -> str:
+    """``Slot-1       : <value>``; an empty slot is the name, the colon and nothing after it."""
+    return f"{name:<13}: {value}".rstrip()
+
+
 def show_version(chassis: Chassis, here: Msm) -> list[str]:
-    lines = [f"{'Chassis':<13}: {PART['Chassis']}"]
+    """Chassis, I/O slots, MSMs, PSU controllers and PSUs (empty ones blank), then the image."""
+    master = chassis.master()
+    io_img = (master or here).booted_version
+    lines = [_component("Chassis", PART["Chassis"])]
+    for slot in range(1, IO_SLOTS + 1):
+        module = IO_MODULES.get(slot)
+        lines.append(_component(f"Slot-{slot}", f"{module} BootROM: {BOOTROM}    IMG: {io_img}" if module else ""))
     for msm in chassis.msms.values():
-        if msm.powered:
-            lines.append(f"{msm.name:<13}: {PART[msm.name]} BootROM: {BOOTROM}    IMG: {msm.booted_version}")
-        else:
-            lines.append(f"{msm.name:<13}: Empty")
+        value = f"{PART[msm.name]} BootROM: {BOOTROM}    IMG: {msm.booted_version}" if msm.powered else ""
+        lines.append(_component(msm.name, value))
+    lines += [_component("PSUCTRL-1", PART["PSUCTRL-1"]), _component("PSUCTRL-2")]
+    lines += [_component(f"PSU-{bay}", PSUS.get(bay, "")) for bay in range(1, PSU_BAYS + 1)]
     lines += [
-        f"{'PSUCTRL-1':<13}: {PART['PSUCTRL-1']}",
-        f"{'PSU-1':<13}: {PART['PSU-1']}",
         "",
         f"Image   : XCM8800 version {here.booted_version} {branch(here.booted_version)} by release-manager",
         "          on Thu Mar 10 18:02:41 PST 2011",
@@ -205,6 +245,18 @@ BANNER = (
     "Remember to save your configuration changes.",
     "",
 )
+
+
+def recovery_warning(slots: tuple[int, ...]) -> list[str]:
+    """The startup screen's warning when system recovery shut I/O modules down (NETGEAR manual);
+    the prompt then starts with ``! ``."""
+    if not slots:
+        return []
+    return [
+        f"The I/O modules in the following slots are shut down: {','.join(map(str, slots))}",
+        'Use the "clear sys-recovery-level" command to restore I/O modules',
+        "",
+    ]
 
 
 def boot_text(partition: str, version: str) -> list[str]:

@@ -18,6 +18,7 @@ class Session(Protocol):
     chassis: Chassis
     privilege: str
     paging: bool
+    prompting: bool  # False after ``disable cli prompting``: questions are answered yes
 
     @property
     def msm(self) -> Msm: ...

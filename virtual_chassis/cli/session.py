@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from ..model.chassis import Chassis, Msm, NodeState
 from . import commands, firmware_commands, outputs
-from .grammar import SyntaxProblem, parse
+from .grammar import SyntaxProblem, completions, help_lines, parse
 from .lineedit import CANCEL, MAX_LINE, Line, LineEditor
 
 PAGE_LINES = 24
@@ -45,9 +45,10 @@ class CliSession:
         self._on_exit = on_exit
         self.interactive = interactive
         # without echo (SSH without a pty) a finished line still ends the prompt line
-        self.editor = LineEditor(write, echo=echo, newline=echo or interactive)
+        self.editor = LineEditor(write, echo=echo, newline=echo or interactive, assist=self)
         self.counter = 1
         self.paging = interactive
+        self.prompting = True  # ``disable cli prompting`` turns the questions off for this session
         self.mode = "line"  # line | busy | dialog | pager | closed
         self._shown_prompt = ""
         self._pending: list[str] = []
@@ -81,7 +82,22 @@ class CliSession:
     def prompt(self) -> str:
         running = self.msm.running
         mark = "#" if self.privilege == "admin" else ">"
-        return f"{'* ' if running.unsaved else ''}{running.sysname}.{self.counter} {mark} "
+        recovery = "! " if self.msm.shutdown_slots else ""
+        return f"{'* ' if running.unsaved else ''}{recovery}{running.sysname}.{self.counter} {mark} "
+
+    # --- what the line editor asks for ?, TAB and the history -------------------------------
+
+    def active(self) -> bool:
+        return self.mode == "line" and self.interactive
+
+    def completions(self, text: str) -> list[str]:
+        return completions(text)
+
+    def help_for(self, text: str) -> list[str]:
+        return help_lines(text)
+
+    def shown_prompt(self) -> str:
+        return self._shown_prompt
 
     # --- output helpers used by command handlers --------------------------------------------
 
@@ -92,6 +108,10 @@ class CliSession:
         self._pending.append(f"Error: {text}")
 
     def ask(self, question: str, answer: Callable[[str], None]) -> None:
+        """Ask ``question``; after ``disable cli prompting`` the answer is yes without asking."""
+        if not self.prompting:
+            answer("y")
+            return
         self._question, self._answer = question, answer
 
     def exit(self) -> None:
@@ -128,7 +148,7 @@ class CliSession:
     def start(self) -> None:
         """Print the banner and the first prompt."""
         if self.interactive:
-            self._lines(list(outputs.BANNER))
+            self._lines([*outputs.BANNER, *outputs.recovery_warning(self.msm.shutdown_slots)])
             self._show_prompt()
 
     def close(self) -> None:

@@ -50,6 +50,10 @@ class Boots:
         )
         msm.config_booted = msm.config_selected
         msm.boot_time, msm.boot_count = self.nodes.clock.wall(), msm.boot_count + 1
+        msm.shutdown_slots = self.faults.failed_slots(msm)
+        if msm.shutdown_slots:
+            slots = ",".join(map(str, msm.shutdown_slots))
+            self.nodes.log(msm, "Crit", "DM.Critical", f"The I/O modules in the following slots are shut down: {slots}")
         self.nodes.journal.notify("ready", msm.name)
         if msm.sync_pending:
             self.nodes.after("image_copy", self._sync_copy, msm)

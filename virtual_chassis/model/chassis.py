@@ -144,6 +144,11 @@ class Chassis(Nodes):
             self.boots.power_on(msm)
         self.settle()
 
+    def clear_sys_recovery(self) -> None:
+        """``clear sys-recovery-level``: the I/O modules system recovery shut down are restored."""
+        for msm in self.msms.values():
+            msm.shutdown_slots = ()
+
     def boot_again(self, name: str) -> None:
         """Control channel (clearing faults): reboot an MSM that failed, stays down or boots slowly."""
         msm = self.msm(name)

@@ -22,7 +22,7 @@ from .clock import Clock
 from .config import Refusal
 from .journal import log_line
 from .msm import Msm, Notice
-from .replication import PROCESSES, Replication
+from .replication import IDLE, PROCESSES, Replication
 
 FAULT_OPS = (
     "stall_checkpoint",
@@ -34,6 +34,7 @@ FAULT_OPS = (
     "drop_ssh",
     "wrong_credentials",
     "pending_aaa",
+    "fail_boot",
     "clear_faults",
 )
 #: Log lines console noise inserts (the ``MSM-X:`` origin is the console's own MSM).
@@ -84,6 +85,7 @@ class Faults:
         self.ssh_drops: list[str] = []  # command prefixes ("" = any command)
         self.wrong_credentials = False
         self.aaa_seconds = 0.0
+        self.boot_failures: dict[str | None, tuple[int, ...]] = {}  # MSM name (None = every MSM) -> slots
 
     # --- the control channel ----------------------------------------------------------------
 
@@ -103,6 +105,7 @@ class Faults:
             "drop_ssh": self.ssh_drops,
             "wrong_credentials": self.wrong_credentials,
             "pending_aaa": self.aaa_seconds,
+            "fail_boot": self.boot_failures,
         }
         return [name for name, value in armed.items() if value]
 
@@ -110,6 +113,8 @@ class Faults:
         process, percent = str(r["process"]), int(r.get("percent", 40))
         if process not in PROCESSES:
             raise Refusal(f'Unknown process "{process}": use one of {", ".join(PROCESSES)}.')
+        if process in IDLE:
+            raise Refusal(f'Process "{process}" has nothing to checkpoint: stall one of the others.')
         if not 0 <= percent <= 99:
             raise Refusal("percent must be from 0 to 99 (100 would be a finished checkpoint).")
         self.stall = (process, percent)
@@ -162,6 +167,18 @@ class Faults:
         self.aaa_seconds = seconds
         return {}
 
+    def _arm_fail_boot(self, r: dict) -> dict:
+        """Boots fail: I/O modules in ``slots`` do not come up and system recovery shuts them
+        down, so the MSM comes up with the ``!`` prompt. ``reboot`` boots the MSM at once."""
+        slots = tuple(int(slot) for slot in r.get("slots", (1,)))
+        if not slots or any(not 1 <= slot <= 10 for slot in slots):
+            raise Refusal("slots must be I/O slot numbers from 1 to 10.")
+        name = self._msm_name(r)
+        self.boot_failures[name] = slots
+        if r.get("reboot", True) and name is not None:
+            self.chassis.reboot_msm(name)
+        return {"msm": name, "slots": list(slots)}
+
     def _arm_clear_faults(self, r: dict) -> dict:
         return {"cleared": self.clear()}
 
@@ -177,6 +194,8 @@ class Faults:
             rep.resume()
         for name in sorted(self.affected):
             self.chassis.boot_again(name)
+        for msm in self.chassis.msms.values():
+            msm.shutdown_slots = ()
         self.affected.clear()
         self.chassis.announce("faults_cleared")
         return cleared
@@ -207,6 +226,10 @@ class Faults:
         if seconds is not None:
             self.affected.add(msm.name)
         return seconds
+
+    def failed_slots(self, msm: Msm) -> tuple[int, ...]:
+        """The I/O slots system recovery shuts down as ``msm`` boots (empty: the boot is fine)."""
+        return self.boot_failures.get(msm.name, self.boot_failures.get(None, ()))
 
     def noisy(self, msm: str, data: bytes) -> bytes:
         """Console output of ``msm`` with noise between its first and last line break: log lines

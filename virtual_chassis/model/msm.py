@@ -54,6 +54,7 @@ class Msm:
     epoch: int = 0
     sync_pending: bool = False
     boot_due: float = 0.0  # loop time the current boot was meant to start (election grouping)
+    shutdown_slots: tuple[int, ...] = ()  # I/O slots system recovery shut down at boot: ``!`` prompt
 
     @property
     def name(self) -> str:
