@@ -227,13 +227,8 @@ class Chassis:
     def learn_roles(self, where: str = SSH) -> SwitchStatus:
         """Learn MASTER and BACKUP from the device; fail closed when they cannot be known."""
         status = self.show_switch(where)
-        nodes = {n.node: n.state for n in parse_show_node(self.run(where, "show node", check=True).output)}
-        for slot, msm in status.msms.items():
-            if msm.state and nodes.get(slot, msm.state) != msm.state:
-                raise ChassisUnavailable(
-                    f"chassis {self.name}: show switch says {slot} is {msm.state} but show node "
-                    f"says {nodes[slot]}; the chassis state is unknown, check it by hand"
-                )
+        if not status.single_node:  # a switch without a backup has no node table to hold it against
+            self._hold_against_show_node(status, where)
         if status.master is None:
             raise ChassisUnavailable(
                 f"chassis {self.name}: no MSM reports MASTER "
@@ -241,6 +236,15 @@ class Chassis:
             )
         self.status = status
         return status
+
+    def _hold_against_show_node(self, status: SwitchStatus, where: str) -> None:
+        nodes = {n.node: n.state for n in parse_show_node(self.run(where, "show node", check=True).output)}
+        for slot, msm in status.msms.items():
+            if msm.state and nodes.get(slot, msm.state) != msm.state:
+                raise ChassisUnavailable(
+                    f"chassis {self.name}: show switch says {slot} is {msm.state} but show node "
+                    f"says {nodes[slot]}; the chassis state is unknown, check it by hand"
+                )
 
     @staticmethod
     def describe(status: SwitchStatus) -> str:
