@@ -248,10 +248,7 @@ class Chassis:
 
     @staticmethod
     def describe(status: SwitchStatus) -> str:
-        return ", ".join(
-            f"{slot} {m.state or 'absent'}{' (In Sync)' if m.in_sync else ''}"
-            for slot, m in sorted(status.msms.items())
-        )
+        return status.describe()
 
     @property
     def master(self) -> str | None:

@@ -109,21 +109,25 @@ class SwitchStatus:
         """Slot name of the MSM this session runs on (the one marked ``*``), or None."""
         return next((m.slot for m in self.msms.values() if m.current), None)
 
-    def msm(self, slot: str | None) -> MsmStatus | None:
-        """The MSM in ``slot`` (``"MSM-B"``, ``"B"``, ``"msm-b"``, ``"Slot-1"``), None for no such slot.
+    def msm(self, slot: str | None) -> MsmStatus:
+        """The MSM in ``slot`` (``"MSM-B"``, ``"B"``, ``"msm-b"``, ``"Slot-1"``).
 
-        MSM-A and MSM-B always exist: one not shown reads ``state == ""`` (absent).
+        A slot the output does not show (MSM-B of a switch without a backup, a removed MSM, a
+        name that is no slot) reads as absent: ``state == ""``, ``present`` False.
         """
-        if not isinstance(slot, str) or not slot.strip():
-            return None
-        if slot.strip() in self.msms:
-            return self.msms[slot.strip()]
-        name = slot.strip().upper()
-        name = name if name.startswith(("MSM-", "SLOT-")) else f"MSM-{name}"
-        name = name.replace("SLOT-", "Slot-")
+        name = (slot or "").strip()
         if name in self.msms:
             return self.msms[name]
-        return MsmStatus(name, "") if name in MSM_NAMES and not self.single_node else None
+        name = name.upper()
+        name = name if name.startswith(("MSM-", "SLOT-")) else f"MSM-{name}"
+        name = name.replace("SLOT-", "Slot-")
+        return self.msms.get(name) or MsmStatus(name, "")
+
+    def describe(self) -> str:
+        """One line for messages: ``MSM-A MASTER, MSM-B BACKUP (In Sync)``."""
+        return ", ".join(
+            f"{slot} {m.state or 'absent'}{' (In Sync)' if m.in_sync else ''}" for slot, m in sorted(self.msms.items())
+        )
 
     def _slot_in(self, state: str) -> str | None:
         return next((m.slot for m in self.msms.values() if m.state == state), None)

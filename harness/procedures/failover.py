@@ -109,9 +109,7 @@ def synchronize(chassis: Chassis, identical: bool = True) -> SyncVerdict:
     )
     chassis.timeline.mark(ev.BACKUP_REBOOTING, backup)
     absent = lasting(
-        lambda s: (
-            None if s.msm(backup) is not None and s.msm(backup).present else f"{backup} absent (removed or powered off)"
-        ),
+        lambda s: None if s.msm(backup).present else f"{backup} absent (removed or powered off)",
         chassis.window("backup_absent"),
     )
     try:

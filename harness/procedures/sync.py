@@ -74,14 +74,17 @@ def judge(status: SwitchStatus, lag: Callable[[], str]) -> SyncVerdict:
         detail = f"{node or 'the switch'} is a single node (Current State: OPERATIONAL), nothing to synchronize with"
         return SyncVerdict(False, NO_BACKUP, detail, node, "", status)
     master = status.master
+    if master is None:
+        raise ChassisUnavailable(f"no MSM reports MASTER ({status.describe()}); the sync state cannot be judged")
     backup = other_msm(master)
     b, m = status.msm(backup), status.msm(master)
-    if b is None or b.state != "BACKUP":
-        state = b.state if b is not None and b.state else "absent or powered off"
-        return SyncVerdict(False, BACKUP_DOWN, f"{backup} is {state}", master, backup, status)
+    if b.state != "BACKUP":
+        return SyncVerdict(
+            False, BACKUP_DOWN, f"{backup} is {b.state or 'absent or powered off'}", master, backup, status
+        )
     if b.in_sync:
         return SyncVerdict(True, None, "", master, backup, status)
-    if not compatible(m.booted_version, b.booted_version):
+    if not (m.booted_version and b.booted_version and compatible(m.booted_version, b.booted_version)):
         detail = (
             f"{master} runs {m.booted_version}, {backup} runs {b.booted_version} "
             "(different major.minor: no checkpointing)"
@@ -174,8 +177,8 @@ def wait_for_status(
         if abort is not None and abort.is_set():
             raise ProcedureFailed(f"chassis {chassis.name}: stopped waiting for {what}: another phase failed")
         if deadline.remaining() <= chassis.poll_interval:
-            error = PhaseTimeout if phase else Timeout
-            raise error(
+            timeout = PhaseTimeout if phase else Timeout
+            raise timeout(
                 f"chassis {chassis.name}: {what} did not happen within "
                 f"{deadline.seconds:g} s{during}; last seen: {last}"
             )

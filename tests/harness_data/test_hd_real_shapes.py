@@ -49,7 +49,7 @@ def test_summit_single_node_reads_as_one_node_without_backup():
     assert status.single_node and status.backup is None and status.master == "Switch"
     node = status.msm("Switch")
     assert (node.state, node.booted_version, node.secondary_patch) == ("OPERATIONAL", "15.6.4.2", "patch1-5")
-    assert status.msm("MSM-B") is None
+    assert not status.msm("MSM-B").present
 
 
 def test_sync_check_on_a_single_node_says_no_backup():

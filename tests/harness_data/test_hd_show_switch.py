@@ -165,7 +165,7 @@ def test_labels_the_procedure_does_not_need_may_be_missing(label):
 
 def test_msm_lookup_of_unknown_slots():
     status = parse_show_switch(SHOW_SWITCH)
-    assert status.msm("MSM-C") is None and status.msm(None) is None and status.msm("") is None
+    assert not any(status.msm(slot).present for slot in ("MSM-C", None, ""))
 
 
 # -- not show switch output -------------------------------------------------------------
