@@ -159,6 +159,10 @@ def synchronize(s: Session, c: Command) -> None:
     if s.chassis.backup() is None:
         s.error(NO_BACKUP)
         return
+    refusal = s.chassis.sync_refusal()
+    if refusal:  # answered at once, as a command the software does not support
+        s.error(refusal)
+        return
     if not s.msm.running.unsaved:
         _synchronize(s)
         return
