@@ -10,7 +10,13 @@ import pytest
 from harness.lab.chassis import MSMS, SSH
 from harness.parsers import parse_show_node, parse_show_switch
 from harness.procedures.failover import relinquish_primary
-from harness.procedures.sync import BACKUP_DOWN, INCOMPATIBLE_SOFTWARE, check_sync, wait_for_status
+from harness.procedures.sync import (
+    BACKUP_DOWN,
+    INCOMPATIBLE_SOFTWARE,
+    SYNCHRONIZE_REFUSED,
+    check_sync,
+    wait_for_status,
+)
 from harness.reporting import timeline as ev
 from testplans.plan_helpers import vlans_on
 
@@ -84,6 +90,37 @@ def test_step2_incompatible_software_then_synchronize_then_failover(chassis):
     assert [s.name for s in outcome.steps] == ["show switch: are the nodes in sync", "synchronize", "run failover"]
     assert outcome.failover.verdict_after.identical_software
     assert OLDER_RELEASE not in chassis.describe(chassis.learn_roles())
+
+
+@pytest.mark.virtual_only
+def test_step2_not_for_a_backup_whose_release_cannot_synchronize(chassis):
+    """Step 2 applies only when both nodes run a release that supports synchronization: the
+    master refuses ``synchronize``, the verdict names both releases and what to do, and no
+    failover is attempted."""
+    before = check_sync(chassis)
+    old = chassis.control.release_without_sync(before.backup)["version"]
+    wait_for_status(
+        chassis,
+        lambda s: s.msm(before.backup).state == "BACKUP" and s.msm(before.backup).booted_version == old,
+        chassis.deadline("boot"),
+        f"{before.backup} booting {old}",
+    )
+    master_release = before.status.msm(before.master).booted_version
+
+    outcome = relinquish_primary(chassis)
+
+    assert not outcome.completed and not outcome.synchronized and outcome.failover is None
+    assert outcome.verdict.cause == SYNCHRONIZE_REFUSED, outcome.conclusion
+    for words in (f"{before.master} runs {master_release}", f"{before.backup} runs {old}", "Error: "):
+        assert words in outcome.conclusion, outcome.conclusion
+    for words in ("download image", "use image", "step 2", "failover not attempted"):
+        assert words in outcome.conclusion, outcome.conclusion
+    assert outcome.steps[-1].name == "synchronize" and outcome.steps[-1].outcome.startswith("failed")
+    assert ev.FAILOVER_SENT not in chassis.timeline.names()
+    after = chassis.learn_roles()
+    assert (after.master, after.msm(before.backup).booted_version) == (before.master, old), (
+        "synchronize changed something"
+    )
 
 
 @pytest.mark.virtual_only

@@ -16,6 +16,7 @@ BACKUP_DOWN = "backup down"
 INCOMPATIBLE_SOFTWARE = "incompatible software"
 CHECKPOINTING_NOT_DONE = "checkpointing not done"
 CHECKPOINT_STALLED = "checkpoint stalled"
+SYNCHRONIZE_REFUSED = "synchronize refused"  # step 2 answered with an error (a release that cannot)
 
 #: A test on a parsed ``show switch``: the reason to stop waiting, or None to go on.
 GiveUp = Callable[[SwitchStatus], "str | None"]
@@ -37,7 +38,8 @@ class SyncVerdict:
     """The answer to the manual's step 1, with the reason when the nodes are not in sync."""
 
     in_sync: bool
-    cause: str | None  # BACKUP_DOWN, INCOMPATIBLE_SOFTWARE, CHECKPOINTING_NOT_DONE, CHECKPOINT_STALLED
+    cause: str | None  # BACKUP_DOWN, INCOMPATIBLE_SOFTWARE, CHECKPOINTING_NOT_DONE, CHECKPOINT_STALLED,
+    # SYNCHRONIZE_REFUSED
     detail: str
     master: str
     backup: str
