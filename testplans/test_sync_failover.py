@@ -31,16 +31,28 @@ FAILOVER_PHASES = [
 OLDER_RELEASE = "12.3.4.2"  # another major.minor: the backup cannot checkpoint from 12.4
 
 
+@pytest.mark.parametrize("detail", [False, True], ids=["show switch", "show switch detail"])
 @pytest.mark.parametrize("where", [SSH, *MSMS])
-def test_step1_show_switch_confirms_the_nodes_are_in_sync(chassis, where):
-    """Step 1 works on the master, on the backup and over management SSH alike."""
-    verdict = check_sync(chassis, where)
+def test_step1_show_switch_confirms_the_nodes_are_in_sync(chassis, where, detail):
+    """Step 1, ``show switch {detail}``, works on the master, on the backup and over management
+    SSH alike, in both forms."""
+    verdict = check_sync(chassis, where, detail=detail)
     assert verdict.in_sync, str(verdict)
     assert verdict.identical_software, chassis.describe(verdict.status)
     if where != SSH:
         assert verdict.status.msm(where).current, f"the * does not mark {where} on its own console"
     nodes = {n.node: n.state for n in parse_show_node(chassis.run(where, "show node", check=True).output)}
     assert nodes == {verdict.master: "MASTER", verdict.backup: "BACKUP"}
+    if detail:  # the detail form says at least what the short one says
+        short, seen = chassis.show_switch(where), verdict.status
+        assert [_essentials(short, slot) for slot in MSMS] == [_essentials(seen, slot) for slot in MSMS]
+        assert (short.sysname, short.config_selected) == (seen.sysname, seen.config_selected)
+
+
+def _essentials(status, slot):
+    """What step 1 reads of one MSM: state, In Sync, current marker, images and versions."""
+    m = status.msm(slot)
+    return (m.state, m.in_sync, m.current, m.image_booted, m.primary_version, m.secondary_version)
 
 
 def test_step3_in_sync_then_failover(chassis, vlan):

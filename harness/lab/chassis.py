@@ -212,13 +212,14 @@ class Chassis:
             raise
 
     # -- roles -----------------------------------------------------------------------
-    def show_switch(self, where: str = SSH) -> SwitchStatus:
-        """``show switch`` on ``where``, parsed."""
-        return parse_show_switch(self.run(where, "show switch", check=True).output)
+    def show_switch(self, where: str = SSH, detail: bool = False) -> SwitchStatus:
+        """``show switch`` (``show switch detail`` with ``detail``) on ``where``, parsed."""
+        command = "show switch detail" if detail else "show switch"
+        return parse_show_switch(self.run(where, command, check=True).output)
 
-    def learn_roles(self, where: str = SSH) -> SwitchStatus:
+    def learn_roles(self, where: str = SSH, detail: bool = False) -> SwitchStatus:
         """Learn MASTER and BACKUP from the device; fail closed when they cannot be known."""
-        status = self.show_switch(where)
+        status = self.show_switch(where, detail)
         nodes = {n.node: n.state for n in parse_show_node(self.run(where, "show node", check=True).output)}
         for slot, msm in status.msms.items():
             if msm.state and nodes.get(slot, msm.state) != msm.state:

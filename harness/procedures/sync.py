@@ -62,9 +62,10 @@ class SyncVerdict:
         return f"not in sync: {self.cause}: {self.detail}"
 
 
-def check_sync(chassis: Chassis, where: str = SSH) -> SyncVerdict:
-    """Read ``show switch`` (and ``show checkpoint-data`` when needed) and judge the sync state."""
-    return judge(chassis.learn_roles(where), lambda: checkpoint_lag(chassis, where))
+def check_sync(chassis: Chassis, where: str = SSH, detail: bool = False) -> SyncVerdict:
+    """Read ``show switch`` (``show switch detail`` with ``detail``; and ``show checkpoint-data``
+    when needed) and judge the sync state."""
+    return judge(chassis.learn_roles(where, detail), lambda: checkpoint_lag(chassis, where))
 
 
 def judge(status: SwitchStatus, lag: Callable[[], str]) -> SyncVerdict:

@@ -208,15 +208,16 @@ class Chassis(Nodes):
 
     # --- configuration ----------------------------------------------------------------------
 
-    def configure(self, on: str, change: Callable[[RunningConfig], None]) -> None:
-        """Apply a change to the master's running configuration and relay it to the backup."""
+    def configure(self, on: str, change: Callable[[RunningConfig], None], process: str | None = None) -> None:
+        """Apply a change to the master's running configuration and relay it to the backup
+        (through the ``process`` that owns it, e.g. ``vlan``, as well as cfgmgr)."""
         master = self.require_master(on)
         trial = master.running.copy()
         change(trial)
         trial.unsaved = True
         master.running = trial
         if self.replication:
-            self.replication.relay_running()
+            self.replication.relay_running(process)
 
     def save_config(self, on: str, word: str | None = None) -> tuple[str, bool]:
         """Save the running configuration; returns (file, replicated to a backup)."""
