@@ -301,8 +301,10 @@ def cannot_synchronize(verdict: SyncVerdict, answer: str) -> SyncVerdict:
     """Step 2 is not for these nodes: the master refused ``synchronize`` (the manual's condition:
     both nodes must run a release that supports it). The verdict names both releases, quotes the
     device's answer and says what to do; the harness never guesses it from version numbers."""
-    master, backup = verdict.status.msm(verdict.master), verdict.status.msm(verdict.backup)
-    releases = f"{verdict.master} runs {master.booted_version}, {verdict.backup} runs {backup.booted_version}"
+    runs = {
+        slot: getattr(verdict.status.msm(slot), "booted_version", None) for slot in (verdict.master, verdict.backup)
+    }
+    releases = ", ".join(f"{slot} runs {version or 'an unknown release'}" for slot, version in runs.items())
     detail = (
         f"{releases}; {verdict.master} answered {answer!r}; load a release that supports synchronize "
         f"onto {verdict.backup} ('download image', then 'use image' and reboot it), then run step 2 "

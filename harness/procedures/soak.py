@@ -186,7 +186,7 @@ class Soak:
         try:
             wait_for_status(
                 chassis,
-                lambda s: s.master is not None and s.backup is not None and s.msm(s.backup).in_sync,
+                in_service,
                 chassis.deadline("in_sync"),
                 "a MASTER and a BACKUP (In Sync) again after the failed cycle",
                 give_up=in_fail,
@@ -211,6 +211,12 @@ def measured(timeline: ev.Timeline) -> dict[str, float]:
     """Seconds from ``failover sent`` to each phase of :data:`PHASES` the timeline reached."""
     found = {phase: timeline.between(ev.FAILOVER_SENT, phase) for phase in PHASES}
     return {phase: seconds for phase, seconds in found.items() if seconds is not None and seconds >= 0}
+
+
+def in_service(status) -> bool:
+    """A MASTER and a BACKUP (In Sync): the chassis can run a cycle."""
+    backup = status.msm(status.backup) if status.backup else None
+    return status.master is not None and backup is not None and backup.in_sync
 
 
 def in_fail(status) -> str | None:

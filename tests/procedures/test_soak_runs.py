@@ -33,7 +33,11 @@ def _case_properties(case):
 def test_hil_soak_of_three_cycles_alternates_masters_and_reports_each_cycle(tmp_path):
     out = tmp_path / "soak"
     done = subprocess.run(
-        [*HIL, "soak", "--cycles", "3", "--reports", str(out)], cwd=tmp_path, capture_output=True, text=True, timeout=180
+        [*HIL, "soak", "--cycles", "3", "--reports", str(out)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     cases, suite = _junit(out / "junit.xml")

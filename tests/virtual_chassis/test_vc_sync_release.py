@@ -46,7 +46,9 @@ def test_synchronize_with_an_old_backup_is_one_error_line_and_changes_nothing():
         c.start()
         c.command("create vlan x")  # unsaved: refused before the save question
         out = c.command("synchronize")
-        assert "Error: MSM-B runs 10.6.1.3, which does not support synchronize (release 11.5 or later needed).\r\n" in out
+        assert (
+            "Error: MSM-B runs 10.6.1.3, which does not support synchronize (release 11.5 or later needed).\r\n" in out
+        )
         assert "Do you want" not in out and "Saving" not in out
         assert b.state("B") == "BACKUP" and b.chassis.msm("B").images["primary"] == "10.6.1.3"
         with pytest.raises(Refusal, match="MSM-B runs 10.6.1.3"):
