@@ -4,24 +4,17 @@ import json
 
 import pytest
 
+from tests.virtual_chassis import test_vc_faults as faults
 from tests.virtual_chassis.vc_helpers import Bench, Capture, Emulator
-from virtual_chassis.endpoints.control import ControlServer
 from virtual_chassis.model.chassis import SYNC_MIN_RELEASE
 from virtual_chassis.model.config import Refusal
 
-TOKEN = "t0ken"
+TOKEN = faults.TOKEN
+bench = faults.bench  # a chassis model with its control channel
 
 
 def ask(control, op, **args):
     return control.handle(json.dumps({"token": TOKEN, "op": op, **args}))
-
-
-@pytest.fixture
-def bench():
-    b = Bench()
-    b.control = ControlServer(b.chassis, TOKEN, "XCM8810")
-    yield b
-    b.close()
 
 
 def test_the_control_op_boots_a_release_below_the_lowest_and_status_names_the_lowest(bench):
