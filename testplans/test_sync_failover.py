@@ -14,6 +14,7 @@ from harness.procedures.sync import (
     BACKUP_DOWN,
     INCOMPATIBLE_SOFTWARE,
     SYNCHRONIZE_REFUSED,
+    backup_in_sync,
     check_sync,
     wait_for_status,
 )
@@ -104,20 +105,32 @@ def test_step2_incompatible_software_then_synchronize_then_failover(chassis):
     assert OLDER_RELEASE not in chassis.describe(chassis.learn_roles())
 
 
+@pytest.fixture
+def backup_without_sync(chassis):
+    """The backup booted on a release too old to synchronize (through the control channel);
+    afterwards back on the master's release, whatever earlier plans left it on."""
+    before = check_sync(chassis)
+    master_release = before.status.msm(before.master).booted_version
+    old = chassis.control.release_without_sync(before.backup)["version"]
+    try:
+        wait_for_status(
+            chassis,
+            lambda s: s.msm(before.backup).state == "BACKUP" and s.msm(before.backup).booted_version == old,
+            chassis.deadline("boot"),
+            f"{before.backup} booting {old}",
+        )
+        yield before, master_release, old
+    finally:
+        chassis.control.set_version(before.backup, master_release)
+        wait_for_status(chassis, backup_in_sync(before.backup), chassis.deadline("in_sync"), f"{before.backup} In Sync")
+
+
 @pytest.mark.virtual_only
-def test_step2_not_for_a_backup_whose_release_cannot_synchronize(chassis):
+def test_step2_not_for_a_backup_whose_release_cannot_synchronize(chassis, backup_without_sync):
     """Step 2 applies only when both nodes run a release that supports synchronization: the
     master refuses ``synchronize``, the verdict names both releases and what to do, and no
     failover is attempted."""
-    before = check_sync(chassis)
-    old = chassis.control.release_without_sync(before.backup)["version"]
-    wait_for_status(
-        chassis,
-        lambda s: s.msm(before.backup).state == "BACKUP" and s.msm(before.backup).booted_version == old,
-        chassis.deadline("boot"),
-        f"{before.backup} booting {old}",
-    )
-    master_release = before.status.msm(before.master).booted_version
+    before, master_release, old = backup_without_sync
 
     outcome = relinquish_primary(chassis)
 
