@@ -2,7 +2,8 @@
 
 1. ``check_sync`` (``show switch``): in sync, or why not.
 2. Not in sync because of incompatible software: ``synchronize`` on the master, wait for the
-   backup to come back ``In Sync``.
+   backup to come back ``In Sync``. A master that refuses it (a node on a release that cannot
+   synchronize) ends the procedure with a verdict naming both releases and what to do.
 3. In sync: ``run msm-failover`` (``run failover`` on software that only knows the new
    spelling); the backup becomes master, the old master reboots and returns as backup.
 Every step is timed and every phase of a failover is stamped on the chassis's timeline.
