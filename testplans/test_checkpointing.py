@@ -1,17 +1,22 @@
-"""Replicating data between nodes: configuration sync, bulk checkpoint, dynamic checkpoint."""
+"""Replicating data between nodes: configuration sync, bulk checkpoint, dynamic checkpoint.
+
+The manual monitors it with ``show checkpoint-data {<process>}``: the plans that change VLANs
+read the ``vlan`` process's own row."""
 
 from harness.lab.chassis import SSH
 from harness.parsers import parse_show_checkpoint_data
 from harness.procedures.checkpoint import behind
 from harness.procedures.failover import failover
 from harness.procedures.sync import backup_in_sync, check_sync, wait_for_status
-from testplans.plan_helpers import vlans_on
+from testplans.plan_helpers import checkpoint_of, vlans_on
 
 
 def test_configuration_sync_relays_running_and_saved_configuration(chassis, vlan):
     """A change on the master is in the backup's running configuration; save reaches both MSMs."""
     verdict = check_sync(chassis)
     assert vlans_on(chassis, verdict.backup).get(vlan[0]) == vlan[1]
+    record = checkpoint_of(chassis, SSH, "vlan")
+    assert (record.percent, record.status) == (100, "OK"), record
     saved = chassis.run(SSH, "save configuration primary", check=True)
     assert "backup MSM" in saved.output and "done!" in saved.output, saved.output
     assert not saved.prompt.unsaved, "the prompt still shows * after save"
@@ -58,8 +63,11 @@ def test_bulk_checkpoint_runs_in_dependency_order(chassis):
 def test_dynamic_checkpoint_change_on_master_survives_failover(chassis, vlan):
     """A change made after bulk checkpoint is relayed at once and is there after failover."""
     verdict = check_sync(chassis)
+    before = checkpoint_of(chassis, SSH, "vlan")
     chassis.run(SSH, f"configure vlan {vlan[0]} tag {vlan[1] + 500}", check=True)
     assert vlans_on(chassis, verdict.backup).get(vlan[0]) == vlan[1] + 500
+    after = checkpoint_of(chassis, SSH, "vlan")
+    assert after.percent == 100 and after.tx > before.tx, f"the vlan change was not checkpointed: {before} -> {after}"
     outcome = failover(chassis)
     assert outcome.new_master == verdict.backup
     assert vlans_on(chassis, SSH).get(vlan[0]) == vlan[1] + 500

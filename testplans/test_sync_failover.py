@@ -10,7 +10,14 @@ import pytest
 from harness.lab.chassis import MSMS, SSH
 from harness.parsers import parse_show_node, parse_show_switch
 from harness.procedures.failover import relinquish_primary
-from harness.procedures.sync import BACKUP_DOWN, INCOMPATIBLE_SOFTWARE, check_sync, wait_for_status
+from harness.procedures.sync import (
+    BACKUP_DOWN,
+    INCOMPATIBLE_SOFTWARE,
+    SYNCHRONIZE_REFUSED,
+    backup_in_sync,
+    check_sync,
+    wait_for_status,
+)
 from harness.reporting import timeline as ev
 from testplans.plan_helpers import vlans_on
 
@@ -25,16 +32,28 @@ FAILOVER_PHASES = [
 OLDER_RELEASE = "12.3.4.2"  # another major.minor: the backup cannot checkpoint from 12.4
 
 
+@pytest.mark.parametrize("detail", [False, True], ids=["show switch", "show switch detail"])
 @pytest.mark.parametrize("where", [SSH, *MSMS])
-def test_step1_show_switch_confirms_the_nodes_are_in_sync(chassis, where):
-    """Step 1 works on the master, on the backup and over management SSH alike."""
-    verdict = check_sync(chassis, where)
+def test_step1_show_switch_confirms_the_nodes_are_in_sync(chassis, where, detail):
+    """Step 1, ``show switch {detail}``, works on the master, on the backup and over management
+    SSH alike, in both forms."""
+    verdict = check_sync(chassis, where, detail=detail)
     assert verdict.in_sync, str(verdict)
     assert verdict.identical_software, chassis.describe(verdict.status)
     if where != SSH:
         assert verdict.status.msm(where).current, f"the * does not mark {where} on its own console"
     nodes = {n.node: n.state for n in parse_show_node(chassis.run(where, "show node", check=True).output)}
     assert nodes == {verdict.master: "MASTER", verdict.backup: "BACKUP"}
+    if detail:  # the detail form says at least what the short one says
+        short, seen = chassis.show_switch(where), verdict.status
+        assert [_essentials(short, slot) for slot in MSMS] == [_essentials(seen, slot) for slot in MSMS]
+        assert (short.sysname, short.config_selected) == (seen.sysname, seen.config_selected)
+
+
+def _essentials(status, slot):
+    """What step 1 reads of one MSM: state, In Sync, current marker, images and versions."""
+    m = status.msm(slot)
+    return (m.state, m.in_sync, m.current, m.image_booted, m.primary_version, m.secondary_version)
 
 
 def test_step3_in_sync_then_failover(chassis, vlan):
@@ -84,6 +103,49 @@ def test_step2_incompatible_software_then_synchronize_then_failover(chassis):
     assert [s.name for s in outcome.steps] == ["show switch: are the nodes in sync", "synchronize", "run failover"]
     assert outcome.failover.verdict_after.identical_software
     assert OLDER_RELEASE not in chassis.describe(chassis.learn_roles())
+
+
+@pytest.fixture
+def backup_without_sync(chassis):
+    """The backup booted on a release too old to synchronize (through the control channel);
+    afterwards back on the master's release, whatever earlier plans left it on."""
+    before = check_sync(chassis)
+    master_release = before.status.msm(before.master).booted_version
+    old = chassis.control.release_without_sync(before.backup)["version"]
+    try:
+        wait_for_status(
+            chassis,
+            lambda s: s.msm(before.backup).state == "BACKUP" and s.msm(before.backup).booted_version == old,
+            chassis.deadline("boot"),
+            f"{before.backup} booting {old}",
+        )
+        yield before, master_release, old
+    finally:
+        chassis.control.set_version(before.backup, master_release)
+        wait_for_status(chassis, backup_in_sync(before.backup), chassis.deadline("in_sync"), f"{before.backup} In Sync")
+
+
+@pytest.mark.virtual_only
+def test_step2_not_for_a_backup_whose_release_cannot_synchronize(chassis, backup_without_sync):
+    """Step 2 applies only when both nodes run a release that supports synchronization: the
+    master refuses ``synchronize``, the verdict names both releases and what to do, and no
+    failover is attempted."""
+    before, master_release, old = backup_without_sync
+
+    outcome = relinquish_primary(chassis)
+
+    assert not outcome.completed and not outcome.synchronized and outcome.failover is None
+    assert outcome.verdict.cause == SYNCHRONIZE_REFUSED, outcome.conclusion
+    for words in (f"{before.master} runs {master_release}", f"{before.backup} runs {old}", "Error: "):
+        assert words in outcome.conclusion, outcome.conclusion
+    for words in ("download image", "use image", "step 2", "failover not attempted"):
+        assert words in outcome.conclusion, outcome.conclusion
+    assert outcome.steps[-1].name == "synchronize" and outcome.steps[-1].outcome.startswith("failed")
+    assert ev.FAILOVER_SENT not in chassis.timeline.names()
+    after = chassis.learn_roles()
+    assert (after.master, after.msm(before.backup).booted_version) == (before.master, old), (
+        "synchronize changed something"
+    )
 
 
 @pytest.mark.virtual_only

@@ -11,11 +11,12 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import signal
 import sys
 
 from .endpoints.server import ChassisOptions, VirtualChassis
-from .model.chassis import check_version
+from .model.chassis import SYNC_MIN_RELEASE, check_version
 from .model.clock import Durations
 from .model.config import Refusal
 
@@ -38,6 +39,12 @@ def _version(text: str) -> str:
         return check_version(text)
     except Refusal as bad:
         raise argparse.ArgumentTypeError(str(bad)) from None
+
+
+def _release(text: str) -> str:
+    if not re.fullmatch(r"\d+(?:\.\d+){0,3}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a release like 12.0 or 12.4.2.8")
+    return text
 
 
 def _speed(text: str) -> float:
@@ -102,6 +109,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="FILE",
         help="serve recordings (reports/recordings/*.jsonl) as a device instead of emulating one",
     )
+    p.add_argument(
+        "--sync-min-release",
+        type=_release,
+        default=SYNC_MIN_RELEASE,
+        metavar="RELEASE",
+        help=f"lowest release that can synchronize; older ones refuse it (default {SYNC_MIN_RELEASE})",
+    )
     args = p.parse_args(argv)
     if args.count < 1:
         p.error("--count must be at least 1")
@@ -134,6 +148,7 @@ def chassis_options(args: argparse.Namespace) -> list[ChassisOptions]:
                 tftp_port=args.tftp_port,
                 config_lines=args.config_lines,
                 baud=args.baud,
+                sync_min_release=args.sync_min_release,
             )
         )
     return options

@@ -3,7 +3,8 @@
 A request is ``{"op": ..., "token": ..., **arguments}``; the answer is ``{"ok": true, ...}`` or
 ``{"ok": false, "error": ...}``. Every request carries the ``token`` the emulator printed on its
 JSON line. Ops: ``status``, ``power`` {msm, action: on|off|cycle}, ``set_version`` {msm, version,
-partition, reboot}, ``backup_down``, ``events`` {since}, ``tftp`` {port}, and the faults
+partition, reboot}, ``backup_down``, ``events`` {since}, ``tftp`` {port},
+``release_without_sync`` {msm, version}, and the faults
 (``stall_checkpoint``, ..., ``clear_faults``).
 
 This module stands alone (standard library only): the harness imports it without loading the
@@ -71,6 +72,12 @@ class ControlClient:
         if partition:
             args["partition"] = partition
         return self.request("set_version", **args)
+
+    def release_without_sync(self, msm: str, version: str | None = None) -> dict:
+        """Boot ``msm`` on a release older than the lowest that supports ``synchronize`` (the
+        emulator picks one when ``version`` is None); the answer names ``version`` and
+        ``sync_min_release``."""
+        return self.request("release_without_sync", msm=msm, **_only_set(version=version))
 
     def backup_down(self) -> dict:
         return self.request("backup_down")

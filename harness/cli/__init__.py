@@ -1,4 +1,4 @@
-"""``hil``: run the plans, start a virtual chassis, preflight a testbed, fail over, build images.
+"""``hil``: run the plans, start a virtual chassis, preflight a testbed, fail over, soak, build images.
 
 Exit status: 0 success, 1 a plan or check failed, 2 bad usage or a broken testbed file,
 130 interrupted (Ctrl-C): the reports hold what ran until then.
@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     from harness.cli import commands as c
     from harness.cli import image as image_cli
     from harness.cli import replay as replay_cli
+    from harness.cli import soak as soak_cli
 
     run = sub.add_parser("run", help="run the test plans; reports into reports/")
     _testbed_options(run)
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     failover.set_defaults(handler=c.failover)
     image_cli.add_image_command(sub)
     replay_cli.add_replay_commands(sub)
+    soak_cli.add_soak_command(sub, _testbed_options)
     return parser
 
 

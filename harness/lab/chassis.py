@@ -220,13 +220,14 @@ class Chassis:
             raise
 
     # -- roles -----------------------------------------------------------------------
-    def show_switch(self, where: str = SSH) -> SwitchStatus:
-        """``show switch`` on ``where``, parsed."""
-        return parse_show_switch(self.run(where, "show switch", check=True).output)
+    def show_switch(self, where: str = SSH, detail: bool = False) -> SwitchStatus:
+        """``show switch`` (``show switch detail`` with ``detail``) on ``where``, parsed."""
+        command = "show switch detail" if detail else "show switch"
+        return parse_show_switch(self.run(where, command, check=True).output)
 
-    def learn_roles(self, where: str = SSH) -> SwitchStatus:
+    def learn_roles(self, where: str = SSH, detail: bool = False) -> SwitchStatus:
         """Learn MASTER and BACKUP from the device; fail closed when they cannot be known."""
-        status = self.show_switch(where)
+        status = self.show_switch(where, detail)
         if not status.single_node:  # a switch without a backup has no node table to hold it against
             self._hold_against_show_node(status, where)
         if status.master is None:

@@ -3,7 +3,8 @@
 Options ``--testbed``, ``--chassis``, ``--virtual``, ``--hil-workdir``, and for the chassis pool
 (``pytest -n N``, :mod:`harness.lab.pool`) ``--lock-dir``, ``--pool-wait``, ``--pool-full``;
 fixtures ``testbed``, ``lab`` and ``chassis``; markers ``virtual_only`` and ``hardware_only``.
-The firmware plans' options and ``firmware`` fixture come from :mod:`harness.plugin.firmware`.
+The firmware plans' options and ``firmware`` fixture come from :mod:`harness.plugin.firmware`,
+the soak plan's ``--soak-cycles`` and ``soak`` fixture from :mod:`harness.plugin.soak`.
 The logic lives in ``harness``; this module only connects it to pytest.
 """
 
@@ -30,7 +31,7 @@ from harness.lab.pool import (
 from harness.reporting.report import PlanRecord, junit_properties, phase_table, step_table, transcript_html
 from harness.testbed.schema import default_testbed, load_testbed
 
-pytest_plugins = ["harness.plugin.firmware"]  # firmware plans: images over TFTP
+pytest_plugins = ["harness.plugin.firmware", "harness.plugin.soak"]  # firmware plans; the failover soak
 
 RECORD = pytest.StashKey[PlanRecord]()
 TESTBED = pytest.StashKey[object]()

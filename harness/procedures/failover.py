@@ -2,7 +2,8 @@
 
 1. ``check_sync`` (``show switch``): in sync, or why not.
 2. Not in sync because of incompatible software: ``synchronize`` on the master, wait for the
-   backup to come back ``In Sync``.
+   backup to come back ``In Sync``. A master that refuses it (a node on a release that cannot
+   synchronize) ends the procedure with a verdict naming both releases and what to do.
 3. In sync: ``run msm-failover`` (``run failover`` on software that only knows the new
    spelling); the backup becomes master, the old master reboots and returns as backup.
 Every step is timed and every phase of a failover is stamped on the chassis's timeline.
@@ -23,6 +24,7 @@ from harness.procedures.sync import (
     CHECKPOINT_STALLED,
     CHECKPOINTING_NOT_DONE,
     INCOMPATIBLE_SOFTWARE,
+    SYNCHRONIZE_REFUSED,
     GaveUp,
     SyncVerdict,
     backup_in_sync,
@@ -68,6 +70,17 @@ class FailoverOutcome:
     verdict_after: SyncVerdict
 
 
+class SynchronizeRefused(ProcedureFailed):
+    """The master answered ``synchronize`` with an error; ``answer`` is the device's line."""
+
+    def __init__(self, master: str, answer: str):
+        super().__init__(f"synchronize refused by {master}: {answer}")
+        self.master, self.answer = master, answer
+
+    def __reduce__(self):
+        return (type(self), (self.master, self.answer))
+
+
 class StepRecorder:
     """Times steps into a list of :class:`Step`."""
 
@@ -97,7 +110,7 @@ def synchronize(chassis: Chassis, identical: bool = True) -> SyncVerdict:
     chassis.timeline.mark(ev.SYNCHRONIZE_SENT, f"on {verdict.master}")
     result = chassis.run(SSH, "synchronize", what="command")
     if result.failed:
-        raise ProcedureFailed(f"synchronize refused by {verdict.master}: {result.error}")
+        raise SynchronizeRefused(verdict.master, result.error or result.output.strip())
     backup = verdict.backup
     master = verdict.master  # its console logs each change of the backup
     wait_for_status(
@@ -262,8 +275,11 @@ def relinquish_primary(chassis: Chassis, force: bool = False) -> ProcedureOutcom
     if verdict.cause == CHECKPOINTING_NOT_DONE:
         verdict = steps.run("wait for the bulk checkpoint", lambda: _await_checkpoint(chassis, verdict))
     if verdict.cause == INCOMPATIBLE_SOFTWARE:
-        verdict = steps.run("synchronize", lambda: synchronize(chassis))
-        outcome.synchronized = True
+        try:
+            verdict = steps.run("synchronize", lambda: synchronize(chassis))
+            outcome.synchronized = True
+        except SynchronizeRefused as refused:
+            verdict = cannot_synchronize(verdict, refused.answer)
     outcome.verdict = verdict
     if not verdict.in_sync:
         outcome.conclusion = f"{verdict}; failover not attempted"
@@ -278,6 +294,22 @@ def relinquish_primary(chassis: Chassis, force: bool = False) -> ProcedureOutcom
         f"failover done: {outcome.failover.new_master} is MASTER, {outcome.failover.old_master} is BACKUP (In Sync)"
     )
     return outcome
+
+
+def cannot_synchronize(verdict: SyncVerdict, answer: str) -> SyncVerdict:
+    """Step 2 is not for these nodes: the master refused ``synchronize`` (the manual's condition:
+    both nodes must run a release that supports it). The verdict names both releases, quotes the
+    device's answer and says what to do; the harness never guesses it from version numbers."""
+    runs = {
+        slot: getattr(verdict.status.msm(slot), "booted_version", None) for slot in (verdict.master, verdict.backup)
+    }
+    releases = ", ".join(f"{slot} runs {version or 'an unknown release'}" for slot, version in runs.items())
+    detail = (
+        f"{releases}; {verdict.master} answered {answer!r}; load a release that supports synchronize "
+        f"onto {verdict.backup} ('download image', then 'use image' and reboot it), then run step 2 "
+        "(synchronize) again"
+    )
+    return SyncVerdict(False, SYNCHRONIZE_REFUSED, detail, verdict.master, verdict.backup, verdict.status)
 
 
 def _await_checkpoint(chassis: Chassis, verdict: SyncVerdict) -> SyncVerdict:

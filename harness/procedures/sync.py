@@ -18,6 +18,7 @@ INCOMPATIBLE_SOFTWARE = "incompatible software"
 CHECKPOINTING_NOT_DONE = "checkpointing not done"
 CHECKPOINT_STALLED = "checkpoint stalled"
 NO_BACKUP = "no backup"
+SYNCHRONIZE_REFUSED = "synchronize refused"  # step 2 answered with an error (a release that cannot)
 
 #: A test on a parsed ``show switch``: the reason to stop waiting, or None to go on.
 GiveUp = Callable[[SwitchStatus], "str | None"]
@@ -39,7 +40,8 @@ class SyncVerdict:
     """The answer to the manual's step 1, with the reason when the nodes are not in sync."""
 
     in_sync: bool
-    cause: str | None  # BACKUP_DOWN, INCOMPATIBLE_SOFTWARE, CHECKPOINTING_NOT_DONE, CHECKPOINT_STALLED, NO_BACKUP
+    cause: str | None  # BACKUP_DOWN, INCOMPATIBLE_SOFTWARE, CHECKPOINTING_NOT_DONE, CHECKPOINT_STALLED,
+    # NO_BACKUP, SYNCHRONIZE_REFUSED
     detail: str
     master: str
     backup: str
@@ -62,9 +64,10 @@ class SyncVerdict:
         return f"not in sync: {self.cause}: {self.detail}"
 
 
-def check_sync(chassis: Chassis, where: str = SSH) -> SyncVerdict:
-    """Read ``show switch`` (and ``show checkpoint-data`` when needed) and judge the sync state."""
-    return judge(chassis.learn_roles(where), lambda: checkpoint_lag(chassis, where))
+def check_sync(chassis: Chassis, where: str = SSH, detail: bool = False) -> SyncVerdict:
+    """Read ``show switch`` (``show switch detail`` with ``detail``; and ``show checkpoint-data``
+    when needed) and judge the sync state."""
+    return judge(chassis.learn_roles(where, detail), lambda: checkpoint_lag(chassis, where))
 
 
 def judge(status: SwitchStatus, lag: Callable[[], str]) -> SyncVerdict:

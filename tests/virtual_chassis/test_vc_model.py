@@ -333,3 +333,10 @@ def test_config_sync_sends_saved_files_first_and_running_config_second():
         assert "running2" in backup.running.vlans
     finally:
         bench.close()
+
+
+def test_a_vlan_change_is_checkpointed_by_the_vlan_process_too(bench):
+    tx = {r.name: r.tx for r in bench.chassis.checkpoint_progress()}
+    bench.chassis.configure("A", lambda c: c.create_vlan("lab11"), "vlan")
+    after = {r.name: r.tx for r in bench.chassis.checkpoint_progress()}
+    assert (after["vlan"], after["cfgmgr"], after["fdb"]) == (tx["vlan"] + 1, tx["cfgmgr"] + 1, tx["fdb"])

@@ -171,6 +171,10 @@ def synchronize(s: Session, c: Command) -> None:
     if s.chassis.backup() is None:
         s.error(NO_BACKUP)
         return
+    refusal = s.chassis.sync_refusal()
+    if refusal:  # answered at once, as a command the software does not support
+        s.error(refusal)
+        return
     if not s.msm.running.unsaved:
         _synchronize(s)
         return
@@ -223,20 +227,20 @@ def use_configuration(s: Session, c: Command) -> None:
 # --- running configuration ------------------------------------------------------------------
 
 
-def _configure(s: Session, change) -> None:
-    _attempt(s, lambda: s.chassis.configure(s.msm.name, change))
+def _configure(s: Session, change, process: str | None = None) -> None:
+    _attempt(s, lambda: s.chassis.configure(s.msm.name, change, process))
 
 
 def create_vlan(s: Session, c: Command) -> None:
-    _configure(s, lambda cfg: cfg.create_vlan(c.args["vlan"]))
+    _configure(s, lambda cfg: cfg.create_vlan(c.args["vlan"]), "vlan")
 
 
 def configure_vlan_tag(s: Session, c: Command) -> None:
-    _configure(s, lambda cfg: cfg.set_vlan_tag(c.args["vlan"], int(c.args["tag"])))
+    _configure(s, lambda cfg: cfg.set_vlan_tag(c.args["vlan"], int(c.args["tag"])), "vlan")
 
 
 def delete_vlan(s: Session, c: Command) -> None:
-    _configure(s, lambda cfg: cfg.delete_vlan(c.args["vlan"]))
+    _configure(s, lambda cfg: cfg.delete_vlan(c.args["vlan"]), "vlan")
 
 
 def configure_sysname(s: Session, c: Command) -> None:

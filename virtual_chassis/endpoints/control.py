@@ -4,7 +4,8 @@ Every request carries the ``token`` the emulator printed; a request with a wrong
 token is answered ``{"ok": false, "error": ...}`` and changes nothing. Ops: ``status``,
 ``power`` {msm, action: on|off|cycle}, ``set_version`` {msm, version, partition, reboot},
 ``backup_down``, ``events`` {since}, ``tftp`` {port} (where the TFTP servers that
-``download image`` reaches listen), and the faults of :mod:`virtual_chassis.faults`
+``download image`` reaches listen), ``release_without_sync`` {msm, version?} (boot a release
+older than the lowest that can ``synchronize``), and the faults of :mod:`virtual_chassis.faults`
 (``stall_checkpoint``, ..., ``clear_faults``). The framing and the client are in
 :mod:`virtual_chassis.protocol`.
 """
@@ -78,7 +79,9 @@ class ControlServer:
         if op in FAULT_OPS:
             handler = lambda r: self.chassis.faults.apply(op, r)  # noqa: E731
         if handler is None:
-            ops = ", ".join(("status", "power", "set_version", "backup_down", "events", "tftp", *FAULT_OPS))
+            ops = ", ".join(
+                ("status", "power", "set_version", "backup_down", "events", "tftp", "release_without_sync", *FAULT_OPS)
+            )
             return {"ok": False, "error": f"unknown op {op!r}: use one of {ops}"}
         try:
             return {"ok": True, **handler(request)}
@@ -109,6 +112,7 @@ class ControlServer:
             "msms": msms,
             "events": chassis.events_since(0.0),
             "faults": chassis.faults.active(),
+            "sync_min_release": chassis.sync_min_release,
         }
 
     def _op_power(self, request: dict) -> dict:
@@ -120,6 +124,11 @@ class ControlServer:
             str(request["msm"]), str(request["version"]), request.get("partition"), bool(request.get("reboot", True))
         )
         return {}
+
+    def _op_release_without_sync(self, request: dict) -> dict:
+        msm, version = str(request["msm"]), request.get("version")
+        installed = self.chassis.install_release_without_sync(msm, str(version) if version else None)
+        return {"msm": msm, "version": installed, "sync_min_release": self.chassis.sync_min_release}
 
     def _op_backup_down(self, request: dict) -> dict:
         return {"msm": self.chassis.backup_down().name}

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ..cli.login import ADMIN, Accounts
 from ..cli.preload import preload
-from ..model.chassis import Chassis
+from ..model.chassis import SYNC_MIN_RELEASE, Chassis
 from ..model.clock import Clock, Durations
 from .console import ConsoleLine
 from .control import ControlServer
@@ -33,6 +33,7 @@ class ChassisOptions:
     tftp_port: int = 69  # where the TFTP servers of download image listen
     config_lines: int = 0  # preload a configuration this long (0: the plain one)
     baud: int = 0  # console line rate, 8N1 (0: as fast as the reader takes it)
+    sync_min_release: str = SYNC_MIN_RELEASE  # older releases cannot synchronize
 
 
 class VirtualChassis:
@@ -41,7 +42,14 @@ class VirtualChassis:
     def __init__(self, options: ChassisOptions, loop):
         self.options = options
         self.clock = Clock(loop, options.speed, options.durations)
-        self.chassis = Chassis(self.clock, options.name, options.versions, options.secondary, options.mac)
+        self.chassis = Chassis(
+            self.clock,
+            options.name,
+            options.versions,
+            options.secondary,
+            options.mac,
+            sync_min_release=options.sync_min_release,
+        )
         self.chassis.firmware.tftp_port = options.tftp_port
         if options.config_lines:
             preload(self.chassis, options.config_lines)

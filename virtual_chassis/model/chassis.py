@@ -21,7 +21,7 @@ from .config import CONFIG_FILES, Refusal, RunningConfig, SavedConfig, config_fi
 from .election import Election
 from .faults import Faults
 from .firmware import Firmware
-from .msm import Msm, NodeState, Notice, check_version
+from .msm import Msm, NodeState, Notice, check_version, release
 from .nodes import Nodes
 
 __all__ = ["Chassis", "Msm", "NodeState", "Notice", "Refusal", "MASTER_ONLY", "NO_BACKUP", "check_version"]
@@ -29,6 +29,12 @@ __all__ = ["Chassis", "Msm", "NodeState", "Notice", "Refusal", "MASTER_ONLY", "N
 MASTER_ONLY = "This command can only be executed on Master."
 NO_BACKUP = "No backup MSM is available."
 NOT_IN_SYNC = 'Backup MSM is not in sync with the master. Use "run msm-failover force" to override.'
+#: The lowest release that can synchronize: the manual only says both nodes must run "a version
+#: of XCM8800 that supports synchronization"; EXOS on BD8800 needs 11.5 [EX] (XCM8800: [INF]).
+SYNC_MIN_RELEASE = "11.5"
+#: ``synchronize`` with an MSM on an older release [INF]: the device's text was not found; it is
+#: answered like any command the software does not support, one ``Error: ...`` line.
+SYNC_UNSUPPORTED = "{msm} runs {version}, which does not support synchronize (release {minimum} or later needed)."
 SLOTS = ("A", "B")
 
 
@@ -43,10 +49,12 @@ class Chassis(Nodes):
         secondary: str = "12.4.1.5",
         mac: str = "00:04:96:52:A4:00",
         event_limit: int = 1000,
+        sync_min_release: str = SYNC_MIN_RELEASE,
     ):
         for version in (*versions, secondary):
             check_version(version)
         super().__init__(clock, event_limit)
+        self.sync_min_release = sync_min_release
         self.default_sysname = sysname
         self.mac = mac
         self.faults = Faults(self)
@@ -110,9 +118,33 @@ class Chassis(Nodes):
         backup = self.backup()
         if backup is None:
             raise Refusal(NO_BACKUP)
+        refusal = self.sync_refusal()
+        if refusal:
+            raise Refusal(refusal)
         backup.sync_pending = True
         self.boots.reboot(backup, "synchronize")
         return backup
+
+    def cannot_synchronize(self, version: str) -> bool:
+        """True for a release older than the lowest one that supports ``synchronize``."""
+        return release(version) < release(self.sync_min_release)
+
+    def sync_refusal(self) -> str | None:
+        """Why ``synchronize`` is refused (the master or the backup runs a release too old), or None."""
+        for msm in (self.master(), self.backup()):
+            if msm is not None and self.cannot_synchronize(msm.booted_version):
+                return SYNC_UNSUPPORTED.format(msm=msm.name, version=msm.booted_version, minimum=self.sync_min_release)
+        return None
+
+    def install_release_without_sync(self, name: str, version: str | None = None) -> str:
+        """Control channel: boot ``name`` on a release too old to synchronize; returns that release."""
+        minimum = release(self.sync_min_release)
+        version = version or f"{minimum[0] - 1}.6.1.3"
+        check_version(version)
+        if not self.cannot_synchronize(version):
+            raise Refusal(f"{version} supports synchronize (the lowest release that does is {self.sync_min_release}).")
+        self.set_version(name, version)
+        return version
 
     def reboot_chassis(self) -> None:
         for msm in self.msms.values():
@@ -181,15 +213,16 @@ class Chassis(Nodes):
 
     # --- configuration ----------------------------------------------------------------------
 
-    def configure(self, on: str, change: Callable[[RunningConfig], None]) -> None:
-        """Apply a change to the master's running configuration and relay it to the backup."""
+    def configure(self, on: str, change: Callable[[RunningConfig], None], process: str | None = None) -> None:
+        """Apply a change to the master's running configuration and relay it to the backup
+        (through the ``process`` that owns it, e.g. ``vlan``, as well as cfgmgr)."""
         master = self.require_master(on)
         trial = master.running.copy()
         change(trial)
         trial.unsaved = True
         master.running = trial
         if self.replication:
-            self.replication.relay_running()
+            self.replication.relay_running(process)
 
     def save_config(self, on: str, word: str | None = None) -> tuple[str, bool]:
         """Save the running configuration; returns (file, replicated to a backup)."""

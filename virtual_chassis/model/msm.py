@@ -61,6 +61,11 @@ class Msm:
         return f"MSM-{self.slot}"
 
 
+def release(version: str) -> tuple[int, ...]:
+    """``12.4.2.8`` (or a release such as ``12.0``) as numbers that compare in release order."""
+    return tuple(int(part) for part in version.split("."))
+
+
 def check_version(version: str) -> str:
     if not _VERSION.match(version or ""):
         raise Refusal(f'Invalid version "{version}": use major.minor.patch.build, e.g. 12.4.2.8.')

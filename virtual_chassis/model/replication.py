@@ -180,11 +180,14 @@ class Replication:
 
     # --- dynamic checkpoint -----------------------------------------------------------------
 
-    def relay_running(self) -> None:
-        """Relay a change of the master's running configuration (once it was transferred)."""
+    def relay_running(self, process: str | None = None) -> None:
+        """Relay a change of the master's running configuration (once it was transferred); the
+        application that owns the change (``vlan``) checkpoints its state too [INF]."""
         if self.running_relayed and not self.cancelled:
             self.backup.running = self.master.running.copy()
             self.dynamic["cfgmgr"] += 1
+            if process in self.dynamic and process != "cfgmgr":
+                self.dynamic[process] += 1
 
     def relay_saved(self) -> None:
         """Relay saved files and the configuration selection (save, use configuration)."""
