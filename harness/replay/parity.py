@@ -25,8 +25,8 @@ from harness.testbed.schema import VirtualOptions, virtual_spec
 
 #: Fields that differ between any two chassis, or between two looks at one: times and dates,
 #: uptime, MAC addresses, boot counts. Matched against the field's dotted name, in one place.
-IGNORED_FIELDS = re.compile(r"time|uptime|date|\bmac\b|boot count", re.IGNORECASE)
-IGNORED_DESCRIPTION = "times and dates, uptime, MAC addresses, boot count"
+IGNORED_FIELDS = re.compile(r"time|uptime|date|\bmac\b|boot count|\.cfg$", re.IGNORECASE)
+IGNORED_DESCRIPTION = "times and dates, uptime, MAC addresses, boot count, when a configuration file was saved"
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:

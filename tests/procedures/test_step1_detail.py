@@ -29,7 +29,10 @@ def test_detail_only_lines_do_not_stop_the_parser_and_the_roles_are_the_same():
     assert [(m.state, m.in_sync, m.current, m.booted_version, m.secondary_version) for m in detail.msms.values()] == (
         essentials
     )
-    assert detail.fields["Partition Usage"] == "primary 61 %"
+    # inside the two columns a value is read by its column: here MSM-A's, MSM-B's blank
+    other = detail.msm("MSM-A").other
+    assert other["Partition Usage"] == "primary 61 %" and detail.msm("MSM-B").other["Partition Usage"] == ""
+    assert other["Diag ver"] == "1.0.2.1" and other["Certified ver"] == "12.4.2.8 (checked at boot)"
 
 
 def test_detail_on_the_wire_with_its_echo():
