@@ -119,6 +119,11 @@ class ChassisPool:
 
     def lock_path(self, spec: ChassisSpec) -> Path:
         """The lock file of a chassis: per management address (real), per run (virtual)."""
+        if spec.labgrid is not None:  # the coordinator keeps one run per place; this lock one per run
+            name = f"labgrid-{spec.labgrid.place}"
+            return (
+                self.settings.lock_dir / RUNS / _UNSAFE.sub("_", self.worker.run_id) / f"{_UNSAFE.sub('_', name)}.lock"
+            )
         if spec.type == "real":
             name = f"real-{spec.management.host}-{spec.management.port}"
             return self.settings.lock_dir / f"{_UNSAFE.sub('_', name)}.lock"
