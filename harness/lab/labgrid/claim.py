@@ -79,7 +79,8 @@ def hold_tagged(
     say(
         f"acquired labgrid place {place} ({','.join(f'{k}={v}' for k, v in sorted(tags.items()))}) as {coordinator.identity}"
     )
-    return PlaceClaim(coordinator, place, replace(template, name=place), None)
+    real = replace(template, name=place, type="real", virtual=None)  # no testbed: its virtual default's logins
+    return PlaceClaim(coordinator, place, real, None)
 
 
 def parse_tags(text: str) -> dict[str, str]:

@@ -202,12 +202,12 @@ class Coordinator:
                 raise CoordinatorUnavailable(f"labgrid reservation for {what} became {state.state.name}")
             held = self._holders(session, reservation.filters["main"])
             if deadline.expired:
-                raise PlaceTaken(f"{what} stayed taken for {deadline.seconds:g} s ({held}); raise --lg-wait or free it")
+                raise PlaceTaken(f"{what} stayed taken for {deadline.seconds:g} s (--lg-wait): {held}")
             elapsed = deadline.seconds - deadline.remaining()
             if elapsed >= said:
                 say(
-                    f"{what} is taken ({held}); waiting in labgrid reservation {reservation.token}, "
-                    f"{elapsed:.0f} s of {deadline.seconds:g} s (--lg-wait)"
+                    f"waiting up to {deadline.seconds:g} s (--lg-wait) in labgrid reservation {reservation.token} "
+                    f"for {what}, {elapsed:.0f} s so far: {held}"
                 )
                 said = elapsed + PROGRESS
             session.loop.run_until_complete(asyncio.sleep(min(POLL, max(deadline.remaining(), 0.01))))
