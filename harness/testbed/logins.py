@@ -5,9 +5,9 @@ MSM consoles logins of their own, for labs whose console login differs from the 
 
     credentials:
       username: admin                                   # every endpoint, unless overridden
-      password: ${LAB_PW}
-      ssh: {username: netops, password: ${SSH_PW}}      # optional: the management SSH login
-      console: {username: admin, password: ${CON_PW}}   # optional: both MSM consoles' login
+      password: "${LAB_PW}"
+      ssh: {username: netops, password: "${SSH_PW}"}    # optional: the management SSH login
+      console: {username: admin, password: "${CON_PW}"} # optional: both MSM consoles' login
 
 An override without a password takes the chassis's password. ``labgrid: {place: NAME}`` makes
 a real chassis a labgrid place: its consoles and management address come from the place's

@@ -14,6 +14,7 @@ from tests.labgrid.conftest import PLACES, TAGS, read_until, stop
 pytest.importorskip("labgrid")  # the suite installs it ('.[test]'); a bare install skips these
 
 RUN_DEADLINE = 150  # seconds for one hil run of a few plans on a busy machine
+pytestmark = pytest.mark.timeout(300)  # the module starts a coordinator and two exports first
 
 
 def finish(child, seconds: float = RUN_DEADLINE) -> tuple[int, str]:
