@@ -159,4 +159,6 @@ def unreachable(spec: ChassisSpec, timeout: float = 5.0) -> str | None:
         except OSError as error:
             return f"{what} {host}:{port} is unreachable ({error.strerror or error})"
     management = spec.management
+    if management is None:  # a labgrid place not acquired yet: nothing to reach
+        return f"chassis {spec.name} has no management address yet"
     return ssh_unreachable(management.host, management.port, spec.ssh_options, max(deadline.remaining(), 1.0))

@@ -59,7 +59,7 @@ def pytest_addoption(parser, pluginmanager):
         metavar="DIR",
         type=Path,
         default=DEFAULT_LOCK_DIR,
-        help=f"chassis locks of the pool; share it between hosts with --tx (default: {DEFAULT_LOCK_DIR})",
+        help=f"chassis locks of the pool on this host (default: {DEFAULT_LOCK_DIR})",
     )
     group.addoption(
         "--pool-wait",

@@ -41,11 +41,9 @@ class PowerBridge:
         self.server = ThreadingHTTPServer((host, 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, name="power-bridge", daemon=True)
 
-    @property
-    def url(self) -> str:
-        """The ``host`` of the ``simplerest`` resources."""
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/{{index}}/{{value}}"
+    def url(self, host: str) -> str:
+        """The ``host`` of the ``simplerest`` resources, as others reach this server at ``host``."""
+        return f"http://{host}:{self.server.server_address[1]}/{{index}}/{{value}}"
 
     def answer(self, path: str) -> tuple[int, bytes]:
         """HTTP status and body for a request path."""

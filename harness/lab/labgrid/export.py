@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,17 +37,28 @@ from virtual_chassis.api import command as emulator_command
 START_TIMEOUT = 30.0  # seconds for the emulator's endpoints and for the exporter's resources
 
 
+def advertised(host: str) -> str:
+    """The address others reach a listener on: this host's name for a wildcard bind."""
+    return socket.getfqdn() if host in ("0.0.0.0", "::", "") else host
+
+
 def exporter_config(place: str, endpoints: VirtualEndpoints, username: str, baudrate: int, power_url: str) -> dict:
     """The exporter configuration of one virtual chassis: one group, named after the place."""
     group: dict = {}
     for index, msm in enumerate(MSMS):
         url = endpoints.console_url(msm)  # socket://host:port
         host, port = url.split("://", 1)[1].rsplit(":", 1)
-        group[msm] = {"cls": "NetworkSerialPort", "host": host, "port": int(port), "speed": baudrate, "protocol": "raw"}
+        group[msm] = {
+            "cls": "NetworkSerialPort",
+            "host": advertised(host),
+            "port": int(port),
+            "speed": baudrate,
+            "protocol": "raw",
+        }
         group[f"power-{msm}"] = {"cls": "NetworkPowerPort", "model": "simplerest", "host": power_url, "index": index}
     group["management"] = {
         "cls": "NetworkService",
-        "address": endpoints.ssh_host,
+        "address": advertised(endpoints.ssh_host),
         "port": endpoints.ssh_port,
         "username": username,
     }
@@ -75,10 +87,25 @@ def export_virtual(option: str | None, place: str | None, tags: str | None, emul
             VirtualControl(endpoints.control_host, endpoints.control_port, endpoints.control_token), endpoints.ssh_host
         ).start()
         config = folder / "exporter.yaml"
-        config.write_text(yaml.safe_dump(exporter_config(name, endpoints, username, _baud(emulator_args), bridge.url)))
+        config.write_text(
+            yaml.safe_dump(
+                exporter_config(
+                    name, endpoints, username, _baud(emulator_args), bridge.url(advertised(endpoints.ssh_host))
+                )
+            )
+        )
         exporter_name = f"hil-{name}"
         exporter = subprocess.Popen(
-            [_exporter(), "-c", address, "-n", exporter_name, "--hostname", endpoints.ssh_host, str(config)],
+            [
+                _exporter(),
+                "-c",
+                address,
+                "-n",
+                exporter_name,
+                "--hostname",
+                advertised(endpoints.ssh_host),
+                str(config),
+            ],
             stdin=subprocess.DEVNULL,
             stdout=open(folder / "exporter.log", "ab"),  # noqa: SIM115 (the child owns it)
             stderr=subprocess.STDOUT,
@@ -114,6 +141,7 @@ def _start_emulator(args: list[str]) -> tuple[subprocess.Popen, VirtualEndpoints
     child = subprocess.Popen(
         emulator_command(*args), stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True
     )
+    assert child.stdout is not None  # a pipe, asked for above
     line = child.stdout.readline().decode()
     if not line.strip():
         stop_child(child)
