@@ -146,19 +146,20 @@ def unreachable(spec: ChassisSpec, timeout: float = 5.0) -> str | None:
     """Why the management SSH (as OpenSSH reaches it: :mod:`harness.lab.reach`) or a console of
     a real chassis cannot be reached within ``timeout`` seconds in all, or None."""
     deadline = Deadline(timeout)
-    targets = []
-    for msm, url in sorted(spec.consoles.items()):
-        endpoint = console_endpoint(url)
-        if endpoint and endpoint[0] == "tcp":
-            targets.append((f"{msm} console", endpoint[1], endpoint[2]))
-        elif endpoint and not Path(endpoint[1]).exists():
-            return f"{msm} console {url} does not exist"
-    for what, host, port in targets:
-        try:
-            socket.create_connection((host, port), timeout=max(deadline.remaining(), 0.1)).close()
-        except OSError as error:
-            return f"{what} {host}:{port} is unreachable ({error.strerror or error})"
     management = spec.management
     if management is None:  # a labgrid place not acquired yet: nothing to reach
         return f"chassis {spec.name} has no management address yet"
-    return ssh_unreachable(management.host, management.port, spec.ssh_options, max(deadline.remaining(), 1.0))
+    ssh_time = max(deadline.remaining() - 1.0, 1.0)  # the consoles keep a second
+    problem = ssh_unreachable(management.host, management.port, spec.ssh_options, ssh_time)
+    if problem:
+        return problem
+    for msm, url in sorted(spec.consoles.items()):
+        endpoint = console_endpoint(url)
+        if endpoint and endpoint[0] == "device" and not Path(endpoint[1]).exists():
+            return f"{msm} console {url} does not exist"
+        if endpoint and endpoint[0] == "tcp":
+            try:
+                socket.create_connection(endpoint[1:], timeout=max(deadline.remaining(), 0.1)).close()
+            except OSError as error:
+                return f"{msm} console {endpoint[1]}:{endpoint[2]} is unreachable ({error.strerror or error})"
+    return None

@@ -3,7 +3,7 @@
 Options ``--testbed``, ``--chassis``, ``--virtual``, ``--hil-workdir``, and for the chassis pool
 (``pytest -n N``, :mod:`harness.lab.pool`) ``--lock-dir``, ``--pool-wait``, ``--pool-full``; for
 labgrid places (:mod:`harness.lab.labgrid`) ``--lg-coordinator``, ``--lg-tags``, ``--lg-wait``;
-fixtures ``testbed``, ``lab`` and ``chassis``; markers ``virtual_only`` and ``hardware_only``.
+fixtures ``testbed``, ``lab`` and ``chassis``; markers ``virtual_only``, ``hardware_only``, ``msm_power``.
 The firmware plans' options and ``firmware`` fixture come from :mod:`harness.plugin.firmware`.
 The logic lives in ``harness``; this module only connects it to pytest.
 """
