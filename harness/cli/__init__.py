@@ -49,10 +49,22 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="pytest-xdist workers, each on its own chassis of the testbed (or 'auto')",
     )
+    run.add_argument(
+        "--lg-tags", metavar="KEY=VALUE[,...]", help="take free labgrid places with these tags, one per worker"
+    )
+    run.add_argument("--lg-wait", metavar="SECONDS", type=float, help="how long to wait for a taken labgrid place")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="more pytest arguments, after --")
     image_cli.add_run_options(run)
     run.set_defaults(handler=c.run)
     virtual = sub.add_parser("virtual", help="start a virtual chassis and print how to reach it")
+    virtual.add_argument(
+        "--export",
+        action="store_true",
+        help="register it as a labgrid place on the coordinator (--lg-coordinator or LG_COORDINATOR)",
+    )
+    virtual.add_argument("--lg-coordinator", metavar="HOST[:PORT]", help="labgrid coordinator for --export")
+    virtual.add_argument("--place", help="the place's name for --export (default: the chassis's name)")
+    virtual.add_argument("--lg-tags", metavar="KEY=VALUE[,...]", help="tags of the exported place")
     virtual.add_argument(
         "emulator_args", nargs=argparse.REMAINDER, help="options of python -m virtual_chassis (e.g. --speed 10)"
     )
@@ -87,3 +99,6 @@ def _testbed_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--testbed", type=Path, help="testbed YAML (default: one virtual chassis)")
     parser.add_argument("--chassis", help="chassis name in the testbed (default: all for check, else the first)")
     parser.add_argument("--virtual", action="store_true", help="use a virtual chassis instead of a real one")
+    parser.add_argument(
+        "--lg-coordinator", metavar="HOST[:PORT]", help="labgrid coordinator of the places (default: LG_COORDINATOR)"
+    )

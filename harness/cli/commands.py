@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from harness.cli import image as image_cli
@@ -39,6 +40,8 @@ def run(args) -> int:
         "-v",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "no:labgrid",  # labgrid's own pytest plugin (its log formats, its options) is not used by the plans
         f"--html={reports / 'report.html'}",
         "--self-contained-html",
         f"--junitxml={reports / 'junit.xml'}",
@@ -49,6 +52,9 @@ def run(args) -> int:
     argv += [f"--testbed={args.testbed}"] if args.testbed else []
     argv += [f"--chassis={args.chassis}"] if args.chassis else []
     argv += ["--virtual"] if args.virtual else []
+    argv += [f"--lg-coordinator={args.lg_coordinator}"] if args.lg_coordinator else []
+    argv += [f"--lg-tags={args.lg_tags}"] if args.lg_tags else []
+    argv += [f"--lg-wait={args.lg_wait:g}"] if args.lg_wait is not None else []
     argv += image_cli.run_arguments(args)
     argv += ["-n", args.numprocesses] if args.numprocesses else []
     argv += [a for a in args.pytest_args if a != "--"]
@@ -56,11 +62,17 @@ def run(args) -> int:
 
 
 def virtual(args) -> int:
-    """``hil virtual``: run an emulator in the foreground; it prints how to reach it."""
+    """``hil virtual``: run an emulator in the foreground; it prints how to reach it. With
+    ``--export`` it is also registered as a labgrid place (:mod:`harness.lab.labgrid.export`)."""
+    emulator_args = [a for a in args.emulator_args if a != "--"]
+    emulator_args = ["--replay", *map(str, args.replay), *emulator_args] if args.replay else emulator_args
+    if args.export:
+        from harness.lab.labgrid.export import export_virtual
+
+        return export_virtual(args.lg_coordinator, args.place, args.lg_tags, emulator_args)
     from virtual_chassis.api import main as emulator
 
-    replay = ["--replay", *map(str, args.replay)] if args.replay else []
-    return emulator([*replay, *(a for a in args.emulator_args if a != "--")])
+    return emulator(emulator_args)
 
 
 def check(args) -> int:
@@ -69,12 +81,33 @@ def check(args) -> int:
     names = [args.chassis] if args.chassis else list(testbed.chassis)
     failures = 0
     for name in names:
-        spec = testbed.select(name)
-        failures += _check_one(spec, args.virtual)
+        with held(testbed.select(name), args) as (spec, power):
+            failures += _check_one(spec, args.virtual, power)
     return 1 if failures else 0
 
 
-def _check_one(spec, force_virtual: bool) -> int:
+@contextmanager
+def held(spec, args):
+    """``(spec, power)`` of a testbed chassis; a labgrid place is acquired meanwhile (and released)."""
+    if spec.labgrid is None or args.virtual:
+        yield spec, None
+        return
+    from harness.lab.labgrid import coordinator_address
+    from harness.lab.labgrid.claim import DEFAULT_WAIT, hold_place
+
+    address = coordinator_address(args.lg_coordinator)
+    if address is None:
+        raise HilError(
+            f"chassis {spec.name} is a labgrid place: name its coordinator with --lg-coordinator or LG_COORDINATOR"
+        )
+    claim = hold_place(address, spec, DEFAULT_WAIT, lambda line: print(line, flush=True))
+    try:
+        yield claim.spec, claim.power
+    finally:
+        claim.release()
+
+
+def _check_one(spec, force_virtual: bool, power=None) -> int:
     print(f"chassis {spec.name} ({'virtual' if force_virtual else spec.type})")
     if spec.type == "real" and not force_virtual:
         problem = unreachable(spec)
@@ -82,7 +115,7 @@ def _check_one(spec, force_virtual: bool) -> int:
             print(f"  UNREACHABLE  {problem} (fallback: {spec.fallback})")
             return 1
     failures = 0
-    lab = LabChassis(spec, Path("reports") / "check", force_virtual=force_virtual)
+    lab = LabChassis(spec, Path("reports") / "check", force_virtual=force_virtual, power=power)
     try:
         for where in (SSH, *MSMS):
             try:
@@ -100,8 +133,12 @@ def _check_one(spec, force_virtual: bool) -> int:
 
 def failover(args) -> int:
     """``hil failover``: the whole procedure on one chassis, steps to JUnit XML."""
-    spec = _testbed(args).select(args.chassis)
-    lab = LabChassis(spec, args.junit.parent, force_virtual=args.virtual)
+    with held(_testbed(args).select(args.chassis), args) as (spec, power):
+        return _failover(spec, power, args)
+
+
+def _failover(spec, power, args) -> int:
+    lab = LabChassis(spec, args.junit.parent, force_virtual=args.virtual, power=power)
     lab.chassis.timeline.listeners.append(lambda e: print(f"  {e.name} {e.detail}", flush=True))
     outcome, error = None, None
     try:

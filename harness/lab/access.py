@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import Protocol
 
 from drivers.deadline import Deadline
 from harness.errors import ChassisUnavailable, HilError
 from harness.lab.chassis import Chassis, ChassisAccess
+from harness.lab.reach import ssh_unreachable
 from harness.lab.virtual import VirtualChassisProcess
 from harness.procedures.sync import backup_in_sync, check_sync, wait_for_status
 from harness.testbed.schema import ChassisSpec, Credentials, VirtualOptions, console_endpoint
@@ -27,11 +29,24 @@ class ChassisSkipped(HilError):
     """The chassis is unreachable and its testbed entry says ``fallback: skip``."""
 
 
-class LabChassis:
-    """One chassis of the testbed, opened for a run; close it to stop its emulator."""
+class PowerControl(Protocol):
+    """Power of one MSM: the emulator's control channel, or a labgrid place's power resources."""
 
-    def __init__(self, spec: ChassisSpec, workdir: Path, force_virtual: bool = False):
+    def power(self, msm: str, action: str) -> object:
+        """``action`` ``on`` or ``off`` for ``msm``."""
+        ...
+
+
+class LabChassis:
+    """One chassis of the testbed, opened for a run; close it to stop its emulator.
+
+    ``power`` (a real chassis): its power control, e.g. a labgrid place's power resources."""
+
+    def __init__(
+        self, spec: ChassisSpec, workdir: Path, force_virtual: bool = False, power: PowerControl | None = None
+    ):
         self.spec = spec
+        self.power = power
         self.workdir = Path(workdir)
         self.emulator: VirtualChassisProcess | None = None
         self.fallback_reason: str | None = None
@@ -51,12 +66,13 @@ class LabChassis:
                 self.spec.management.host,
                 self.spec.management.port,
                 dict(self.spec.consoles),
-                self.spec.credentials,
+                self.spec.ssh_credentials,
                 self.spec.known_hosts or DEFAULT_KNOWN_HOSTS,
                 tuple(self.spec.ssh_options),
                 self.spec.baudrate,
+                console_credentials=self.spec.console_credentials,
             )
-            return Chassis(access, self.workdir / "transcripts")
+            return Chassis(access, self.workdir / "transcripts", control=self.power)
         if self.spec.fallback == "virtual":
             self.fallback_reason = f"{problem}; running on a virtual chassis instead (fallback: virtual)"
             return self._start_virtual(DEFAULT_VIRTUAL)
@@ -89,7 +105,7 @@ class LabChassis:
         """Bring the chassis to MASTER + BACKUP (In Sync), or raise ``ChassisUnavailable``."""
         if self.emulator:
             self.emulator.check_alive()
-        if self.chassis.control is not None:
+        if self.emulator:
             self.chassis.control.clear_faults()  # sessions a fault ended log in again by themselves
         wait_for_status(
             self.chassis, lambda s: s.master is not None, self.chassis.deadline("failover"), "an MSM reporting MASTER"
@@ -99,7 +115,7 @@ class LabChassis:
             self.baseline_versions = {s: m.booted_version for s, m in verdict.status.msms.items()}
         if verdict.in_sync:
             return
-        if self.chassis.control is None:
+        if not self.emulator:
             raise ChassisUnavailable(
                 f"chassis {self.spec.name} is {verdict}; bring it to MASTER and BACKUP (In Sync) before running plans"
             )
@@ -126,20 +142,24 @@ class LabChassis:
             self.emulator.stop()
 
 
-def unreachable(spec: ChassisSpec, timeout: float = 3.0) -> str | None:
-    """Why the management address or a console of a real chassis cannot be reached within
-    ``timeout`` seconds in all, or None."""
+def unreachable(spec: ChassisSpec, timeout: float = 5.0) -> str | None:
+    """Why the management SSH (as OpenSSH reaches it: :mod:`harness.lab.reach`) or a console of
+    a real chassis cannot be reached within ``timeout`` seconds in all, or None."""
     deadline = Deadline(timeout)
-    targets = [("management SSH", spec.management.host, spec.management.port)]
+    management = spec.management
+    if management is None:  # a labgrid place not acquired yet: nothing to reach
+        return f"chassis {spec.name} has no management address yet"
+    ssh_time = max(deadline.remaining() - 1.0, 1.0)  # the consoles keep a second
+    problem = ssh_unreachable(management.host, management.port, spec.ssh_options, ssh_time)
+    if problem:
+        return problem
     for msm, url in sorted(spec.consoles.items()):
         endpoint = console_endpoint(url)
-        if endpoint and endpoint[0] == "tcp":
-            targets.append((f"{msm} console", endpoint[1], endpoint[2]))
-        elif endpoint and not Path(endpoint[1]).exists():
+        if endpoint and endpoint[0] == "device" and not Path(endpoint[1]).exists():
             return f"{msm} console {url} does not exist"
-    for what, host, port in targets:
-        try:
-            socket.create_connection((host, port), timeout=max(deadline.remaining(), 0.1)).close()
-        except OSError as error:
-            return f"{what} {host}:{port} is unreachable ({error.strerror or error})"
+        if endpoint and endpoint[0] == "tcp":
+            try:
+                socket.create_connection(endpoint[1:], timeout=max(deadline.remaining(), 0.1)).close()
+            except OSError as error:
+                return f"{msm} console {endpoint[1]}:{endpoint[2]} is unreachable ({error.strerror or error})"
     return None

@@ -64,6 +64,11 @@ class ChassisAccess:
     baudrate: int = 9600
     time_scale: float = 1.0  # 1.0 on hardware, 1/speed on a virtual chassis
     min_deadline: float = MIN_SCALED_DEADLINE  # floor of a scaled deadline
+    console_credentials: Credentials | None = None  # the consoles' own login (None: ``credentials``)
+
+    def login(self, where: str) -> Credentials:
+        """The login of ``where`` (``"ssh"`` or an MSM console)."""
+        return self.credentials if where == SSH else (self.console_credentials or self.credentials)
 
 
 class Chassis:
@@ -148,16 +153,17 @@ class Chassis:
             return session
 
     def _new_session(self, where: str) -> CliSession:
-        a = self.access
+        a, login = self.access, self.access.login(where)
+        secrets = [a.credentials.password, a.login(MSMS[0]).password]  # each session masks both logins
         recording = Recording(self.recording_path(where), self.name, where, "ssh" if where == SSH else "serial")
         self._recordings.append(recording)
-        transcript = Transcript(self.transcript_path(where), secrets=[a.credentials.password], taps=[recording])
+        transcript = Transcript(self.transcript_path(where), secrets=secrets, taps=[recording])
         if where == SSH:
             transport = SshTransport(
                 a.ssh_host,
                 a.ssh_port,
-                a.credentials.username,
-                a.credentials.password,
+                login.username,
+                login.password,
                 known_hosts=a.known_hosts,
                 ssh_options=a.ssh_options,
                 transcript=transcript,
@@ -168,7 +174,7 @@ class Chassis:
             raise ChassisUnavailable(
                 f"chassis {self.name} has no access path {where!r}; use 'ssh' or one of {', '.join(a.consoles)}"
             )
-        session = CliSession(transport, a.credentials.username, a.credentials.password, transcript=transcript)
+        session = CliSession(transport, login.username, login.password, transcript=transcript)
         if self.backend_check is not None:  # a dead emulator is not retried until the deadline
             session.before_retry = lambda: self.backend_check(False)
         return session

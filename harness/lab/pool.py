@@ -6,9 +6,8 @@ its own position so that workers spread out, by taking that chassis's lock: a fi
 lock when the process ends, however it ends, so a crashed worker never leaves a chassis taken.
 
 * A real chassis is locked by its management address, in the lock directory itself: two
-  workers, two runs on one host, or (with a shared lock directory) workers on several hosts
-  (``pytest -d --tx ssh=host1 --tx ssh=host2 --lock-dir /shared/hil-locks``) never drive it
-  at once, whatever the testbed file calls it.
+  workers or two runs on one host never drive it at once, whatever the testbed file calls it
+  (between hosts a labgrid coordinator does that: :mod:`harness.lab.labgrid`).
 * A virtual chassis is started by the worker that takes it; its lock belongs to the run (the
   xdist run id), so other runs on the same host start emulators of their own.
 * With no testbed each worker gets a virtual chassis of its own (``virtual-gw0``, ...).
@@ -119,6 +118,11 @@ class ChassisPool:
 
     def lock_path(self, spec: ChassisSpec) -> Path:
         """The lock file of a chassis: per management address (real), per run (virtual)."""
+        if spec.labgrid is not None:  # the coordinator keeps one run per place; this lock one per run
+            name = f"labgrid-{spec.labgrid.place}"
+            return (
+                self.settings.lock_dir / RUNS / _UNSAFE.sub("_", self.worker.run_id) / f"{_UNSAFE.sub('_', name)}.lock"
+            )
         if spec.type == "real":
             name = f"real-{spec.management.host}-{spec.management.port}"
             return self.settings.lock_dir / f"{_UNSAFE.sub('_', name)}.lock"

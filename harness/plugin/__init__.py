@@ -1,8 +1,9 @@
 """pytest plugin (entry point ``pytest11``): wires testbed, chassis and reports together.
 
 Options ``--testbed``, ``--chassis``, ``--virtual``, ``--hil-workdir``, and for the chassis pool
-(``pytest -n N``, :mod:`harness.lab.pool`) ``--lock-dir``, ``--pool-wait``, ``--pool-full``;
-fixtures ``testbed``, ``lab`` and ``chassis``; markers ``virtual_only`` and ``hardware_only``.
+(``pytest -n N``, :mod:`harness.lab.pool`) ``--lock-dir``, ``--pool-wait``, ``--pool-full``; for
+labgrid places (:mod:`harness.lab.labgrid`) ``--lg-coordinator``, ``--lg-tags``, ``--lg-wait``;
+fixtures ``testbed``, ``lab`` and ``chassis``; markers ``virtual_only``, ``hardware_only``, ``msm_power``.
 The firmware plans' options and ``firmware`` fixture come from :mod:`harness.plugin.firmware`,
 the soak plan's ``--soak-cycles`` and ``soak`` fixture from :mod:`harness.plugin.soak`.
 The logic lives in ``harness``; this module only connects it to pytest.
@@ -10,6 +11,8 @@ The logic lives in ``harness``; this module only connects it to pytest.
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -18,6 +21,7 @@ import pytest
 
 from harness.errors import ChassisUnavailable, HilError, TestbedError
 from harness.lab.access import ChassisSkipped, LabChassis
+from harness.lab.labgrid import coordinator_address
 from harness.lab.pool import (
     DEFAULT_LOCK_DIR,
     DEFAULT_WAIT,
@@ -38,7 +42,7 @@ TESTBED = pytest.StashKey[object]()
 RUN_ID = pytest.StashKey[str]()
 
 
-def pytest_addoption(parser):
+def pytest_addoption(parser, pluginmanager):
     group = parser.getgroup("xcm8800-hil", "NETGEAR 8800 hardware-in-the-loop")
     group.addoption("--testbed", metavar="FILE", help="testbed YAML; without it one virtual chassis is used")
     group.addoption("--chassis", metavar="NAME", help="which chassis of the testbed (default: the first)")
@@ -56,7 +60,7 @@ def pytest_addoption(parser):
         metavar="DIR",
         type=Path,
         default=DEFAULT_LOCK_DIR,
-        help=f"chassis locks of the pool; share it between hosts with --tx (default: {DEFAULT_LOCK_DIR})",
+        help=f"chassis locks of the pool on this host (default: {DEFAULT_LOCK_DIR})",
     )
     group.addoption(
         "--pool-wait",
@@ -72,10 +76,42 @@ def pytest_addoption(parser):
         help="when every chassis is taken: wait (up to --pool-wait), or skip the plans",
     )
 
+    if not _labgrid_plugin_active(pluginmanager):  # labgrid's own pytest plugin defines the same option
+        group.addoption(
+            "--lg-coordinator",
+            metavar="HOST[:PORT]",
+            help="labgrid coordinator of the places (default: LG_COORDINATOR)",
+        )
+    group.addoption(
+        "--lg-tags",
+        metavar="KEY=VALUE[,...]",
+        help="take free labgrid places with these tags from the coordinator, one per worker (the testbed's "
+        "--chassis or first entry gives the logins)",
+    )
+    group.addoption(
+        "--lg-wait",
+        metavar="SECONDS",
+        type=float,
+        default=DEFAULT_WAIT,
+        help=f"how long to wait for a taken labgrid place (default: {DEFAULT_WAIT:g})",
+    )
+
+
+def _labgrid_plugin_active(pluginmanager) -> bool:
+    """True when labgrid's pytest plugin is (or will be) loaded: it adds ``--lg-coordinator``."""
+    if pluginmanager.has_plugin("labgrid"):
+        return True
+    if pluginmanager.is_blocked("labgrid") or os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        return False
+    return importlib.util.find_spec("labgrid") is not None  # found, not imported
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "virtual_only: needs the virtual chassis's control channel (power, faults)")
     config.addinivalue_line("markers", "hardware_only: meaningful only on a real chassis")
+    config.addinivalue_line(
+        "markers", "msm_power: switches one MSM's power (a virtual chassis, or a labgrid place with power-MSM-A/B)"
+    )
     workerinput = getattr(config, "workerinput", None)  # set in pytest-xdist workers
     config.stash[RUN_ID] = workerinput["hil_run_id"] if workerinput else uuid.uuid4().hex
     path = config.getoption("testbed")
@@ -111,19 +147,11 @@ def lab(pytestconfig, testbed):
     """The chassis this run (or this xdist worker) took from the pool, reached (real) or
     started (virtual) once for the whole run, and locked for it."""
     worker = Worker.from_environment(pytestconfig.stash[RUN_ID])
-    try:
-        pool = ChassisPool(testbed, _pool_settings(pytestconfig), worker, pytestconfig.getoption("chassis"))
-    except TestbedError as error:
-        raise pytest.UsageError(str(error)) from None
-    try:
-        claim = pool.claim(say=lambda line: _say(pytestconfig, line, yellow=True))
-    except PoolFull as full:
-        pytest.skip(str(full))
-    except ChassisUnavailable as none_free:
-        pytest.fail(str(none_free), pytrace=False)
+    claim = _take_chassis(pytestconfig, testbed, worker)
     try:
         workdir = Path(pytestconfig.getoption("hil_workdir"))
-        opened = LabChassis(claim.spec, workdir, force_virtual=pytestconfig.getoption("virtual"))
+        power = getattr(claim, "power", None)  # a labgrid place's power resources
+        opened = LabChassis(claim.spec, workdir, force_virtual=pytestconfig.getoption("virtual"), power=power)
     except ChassisSkipped as why:
         claim.release()
         pytest.skip(str(why))
@@ -136,6 +164,41 @@ def lab(pytestconfig, testbed):
     finally:
         opened.close()
         claim.release()
+
+
+def _take_chassis(config, testbed, worker: Worker):
+    """This worker's chassis: from the flock pool, or a labgrid place (named by the testbed entry,
+    or a free one with ``--lg-tags``) acquired on the coordinator."""
+    say = lambda line: _say(config, line, yellow=True)  # noqa: E731
+    address = coordinator_address(config.getoption("lg_coordinator", None))
+    tags = config.getoption("lg_tags")
+    try:
+        if tags:
+            from harness.lab.labgrid.claim import hold_tagged, parse_tags
+
+            if address is None:
+                raise pytest.UsageError("--lg-tags needs a labgrid coordinator: --lg-coordinator or LG_COORDINATOR")
+            template = testbed.select(config.getoption("chassis"))
+            return hold_tagged(address, template, parse_tags(tags), config.getoption("lg_wait"), say)
+        pool = ChassisPool(testbed, _pool_settings(config), worker, config.getoption("chassis"))
+        claim = pool.claim(say=say)
+        if claim.spec.labgrid is None or config.getoption("virtual"):
+            return claim
+        from harness.lab.labgrid.claim import hold_place
+
+        if address is None:
+            claim.release()
+            raise pytest.UsageError(
+                f"chassis {claim.spec.name} is labgrid place {claim.spec.labgrid.place}: name its coordinator "
+                "with --lg-coordinator HOST[:PORT] or LG_COORDINATOR"
+            )
+        return hold_place(address, claim.spec, config.getoption("lg_wait"), say, inner=claim)
+    except (TestbedError, ValueError) as error:
+        raise pytest.UsageError(str(error)) from None
+    except PoolFull as full:
+        pytest.skip(str(full))
+    except ChassisUnavailable as none_free:
+        pytest.fail(str(none_free), pytrace=False)
 
 
 @pytest.fixture
@@ -161,6 +224,9 @@ def _check_markers(request, lab):
         pytest.skip("needs the virtual chassis's control channel")
     if request.node.get_closest_marker("hardware_only") and virtual:
         pytest.skip("meaningful only on a real chassis")
+    control = lab.chassis.control
+    if request.node.get_closest_marker("msm_power") and (control is None or len(getattr(control, "msms", "AB")) < 2):
+        pytest.skip("needs each MSM's power: a virtual chassis, or a labgrid place with power-MSM-A and power-MSM-B")
 
 
 def _say(config, line: str, **markup) -> None:

@@ -2,13 +2,16 @@
 
 Nobody types ``run msm-failover``: a backup that is ``In Sync`` becomes master on its own when
 the master goes away. :func:`power_loss_of_master` cuts the master's power through the virtual
-chassis's control channel (a real chassis has none: the plan is ``virtual_only``) and follows the
-takeover; :func:`restore_power` brings the old master back and follows it to ``BACKUP (In Sync)``.
-The takeover time runs from the power loss to the new master answering on its console.
+chassis's ``control.power`` (the emulator's control channel, or a labgrid place's power resources)
+and follows the takeover; :func:`restore_power` brings the old master back and follows it to
+``BACKUP (In Sync)``. :func:`power_guard` powers on, whatever happens, every MSM whose power it saw
+cut. The takeover time runs from the power loss to the new master answering on its console.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from harness.errors import ChassisUnavailable, NotInSync
@@ -30,12 +33,25 @@ class Takeover:
     seconds: float
 
 
-def power_loss_of_master(chassis: Chassis) -> Takeover:
-    """Cut the master's power with the backup in sync; follow the backup taking over by itself."""
+@contextmanager
+def power_guard(chassis: Chassis) -> Iterator[set[str]]:
+    """A block that may cut MSM power: the MSMs it cut (:func:`power_loss_of_master` adds them) are
+    powered on again when it ends, however it ends."""
+    cut: set[str] = set()
+    try:
+        yield cut
+    finally:
+        for msm in sorted(cut):
+            chassis.control.power(msm, "on")  # on an MSM already on: nothing happens
+
+
+def power_loss_of_master(chassis: Chassis, cut: set[str] | None = None) -> Takeover:
+    """Cut the master's power with the backup in sync; follow the backup taking over by itself.
+    ``cut`` (from :func:`power_guard`) gets the MSM before its power goes."""
     if chassis.control is None:
         raise ChassisUnavailable(
-            f"chassis {chassis.name}: cutting the master's power needs a power "
-            "control (the virtual chassis's control channel)"
+            f"chassis {chassis.name}: cutting the master's power needs a power control (a virtual "
+            "chassis's control channel, or a labgrid place with power-MSM-A and power-MSM-B)"
         )
     verdict = check_sync(chassis)
     if not verdict.in_sync:
@@ -43,6 +59,8 @@ def power_loss_of_master(chassis: Chassis) -> Takeover:
     old, new = verdict.master, verdict.backup
     for where in (old, new, SSH):
         chassis.session(where)  # logged in before the power goes
+    if cut is not None:
+        cut.add(old)
     chassis.timeline.mark(MASTER_POWER_LOST, old)
     chassis.control.power(old, "off")
     new_master_answers(chassis, new)

@@ -8,7 +8,7 @@ A YAML file with one entry per chassis under ``chassis:``::
         management: {host: 10.1.2.3, port: 22}
         consoles: {MSM-A: socket://ts1:7001, MSM-B: rfc2217://ts1:7002}
         baudrate: 9600                      # optional
-        credentials: {username: admin, password: ${LAB_8810_PASSWORD}}
+        credentials: {username: admin, password: ${LAB_8810_PASSWORD}}  # per endpoint: logins
         known_hosts: ~/.cache/xcm8800-hil/known_hosts   # optional
         fallback: virtual                   # virtual | skip | fail (default) when unreachable
         ssh_options: ["-J", "jumphost.lab"] # optional, passed to OpenSSH
@@ -17,7 +17,9 @@ A YAML file with one entry per chassis under ``chassis:``::
         type: virtual
         virtual: {speed: 100, versions: {MSM-A: 12.4.2.8}, sysname: XCM8810}
 
-``firmware`` (any chassis, optional) is described in :mod:`harness.testbed.firmware`.
+``firmware`` (any chassis, optional) is described in :mod:`harness.testbed.firmware`;
+``credentials`` with a login per endpoint and ``labgrid: {place: NAME}`` (a real chassis whose
+consoles and management address a labgrid place gives) in :mod:`harness.testbed.logins`.
 
 Every string value may hold ``${VAR}`` references, resolved from the environment at load time
 (``$${`` is a literal ``${``). A key set to null is the same as leaving it out. A relative
@@ -41,6 +43,7 @@ from harness.errors import ParseError, TestbedError
 from harness.parsers.switch import MSM_NAMES
 from harness.parsers.version import Version
 from harness.testbed.firmware import FirmwareSpec, read_firmware
+from harness.testbed.logins import Credentials, LabgridPlace, read_labgrid, read_logins
 from harness.testbed.reader import kind_of, read_document, suggest
 
 MSMS = MSM_NAMES
@@ -51,7 +54,8 @@ DEFAULT_BAUDRATE = 9600
 #: offline plan run stays well under a minute (the emulator run by hand defaults to 100).
 DEFAULT_SPEED = 250.0
 DEFAULT_SYSNAME = "XCM8810"
-REAL_KEYS = ("management", "consoles", "baudrate", "known_hosts", "fallback", "ssh_options")
+REAL_KEYS = ("management", "consoles", "baudrate", "known_hosts", "fallback", "ssh_options", "labgrid")
+PLACE_GIVES = ("management", "consoles", "baudrate")  # a labgrid place's resources say these
 VIRTUAL_KEYS = ("virtual",)
 CHASSIS_KEYS = ("type", "credentials") + REAL_KEYS + VIRTUAL_KEYS + ("firmware",)
 CONSOLE_FIX = (
@@ -71,19 +75,6 @@ class SshAddress:
 
     host: str
     port: int = 22
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """A login; ``repr``/``str`` never show the password."""
-
-    username: str
-    password: str = field(default="", repr=False)
-
-    def __repr__(self) -> str:
-        return f"Credentials(username={self.username!r}, password='********')"
-
-    __str__ = __repr__
 
 
 @dataclass(frozen=True)
@@ -110,6 +101,19 @@ class ChassisSpec:
     ssh_options: tuple[str, ...]
     virtual: VirtualOptions | None
     firmware: FirmwareSpec | None = None  # images and the TFTP address (harness.testbed.firmware)
+    ssh_login: Credentials | None = None  # the management SSH's own login (None: ``credentials``)
+    console_login: Credentials | None = None  # the MSM consoles' own login (None: ``credentials``)
+    labgrid: LabgridPlace | None = None  # a labgrid place: consoles and management come from it
+
+    @property
+    def ssh_credentials(self) -> Credentials:
+        """The login of the management SSH."""
+        return self.ssh_login or self.credentials
+
+    @property
+    def console_credentials(self) -> Credentials:
+        """The login of the MSM consoles."""
+        return self.console_login or self.credentials
 
     @property
     def is_virtual(self) -> bool:
@@ -303,37 +307,35 @@ class _Reader:
                     f"not used by a {kind} chassis",
                     f"remove it, or set type: {'virtual' if kind == 'real' else 'real'}",
                 )
-        credentials = self.credentials(node.get("credentials"), f"{key}.credentials", kind)
+        logins = read_logins(self, node.get("credentials"), f"{key}.credentials", kind)
         firmware = read_firmware(self, node.get("firmware"), f"{key}.firmware", kind)
         if kind == "virtual":
             return replace(
-                virtual_spec(name, self.virtual(node.get("virtual"), f"{key}.virtual"), credentials), firmware=firmware
+                virtual_spec(name, self.virtual(node.get("virtual"), f"{key}.virtual"), logins.chassis),
+                firmware=firmware,
+                ssh_login=logins.ssh,
+                console_login=logins.console,
             )
+        place = read_labgrid(self, node.get("labgrid"), f"{key}.labgrid")
+        for given in PLACE_GIVES if place else ():
+            if node.get(given) is not None:
+                self.fail(f"{key}.{given}", "given by the labgrid place", "remove it: the place's resources say it")
         return ChassisSpec(
             name,
             kind,
-            self.management(node.get("management"), f"{key}.management"),
-            self.consoles(node.get("consoles"), f"{key}.consoles"),
+            None if place else self.management(node.get("management"), f"{key}.management"),
+            {} if place else self.consoles(node.get("consoles"), f"{key}.consoles"),
             int(self.number(node, "baudrate", key, DEFAULT_BAUDRATE, True, 50, 4_000_000)),
-            credentials,
+            logins.chassis,
             self.known_hosts(node, key),
             self.choice(node, "fallback", key, FALLBACKS, default="fail"),
             self.ssh_options(node.get("ssh_options"), f"{key}.ssh_options"),
             None,
             firmware,
+            logins.ssh,
+            logins.console,
+            place,
         )
-
-    def credentials(self, node: Any, key: str, kind: str) -> Credentials:
-        if node is None:
-            if kind == "real":
-                self.fail(key, "missing", "add credentials: {username: admin, password: ${VAR}}")
-            return Credentials("admin", "")
-        node = self.mapping(node, key)
-        self.keys(node, key, ("username", "password"))
-        username = self.string(node, "username", key, fix="add username: admin")
-        if not username.strip():
-            self.fail(f"{key}.username", "empty", "give the account name, e.g. admin")
-        return Credentials(username, self.string(node, "password", key, default=""))
 
     def management(self, node: Any, key: str) -> SshAddress:
         fix = "add management: {host: <address of the switch>, port: 22}"
