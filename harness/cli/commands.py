@@ -32,25 +32,22 @@ def run(args) -> int:
     import pytest
 
     _testbed(args)  # a broken testbed file stops here with status 2
-    reports = args.reports
-    reports.mkdir(parents=True, exist_ok=True)
     argv = [
         str(args.plans or default_plans()),
         "-v",
         "-p",
         "no:cacheprovider",
-        f"--html={reports / 'report.html'}",
-        "--self-contained-html",
-        f"--junitxml={reports / 'junit.xml'}",
-        "-o",
-        "junit_family=xunit1",
-        f"--hil-workdir={reports}",
+        f"--hil-workdir={args.reports}",  # the plugin writes report.html and junit.xml there
     ]
     argv += [f"--testbed={args.testbed}"] if args.testbed else []
     argv += [f"--chassis={args.chassis}"] if args.chassis else []
     argv += ["--virtual"] if args.virtual else []
+    argv += ["--require-hardware"] if args.require_hardware else []
     argv += image_cli.run_arguments(args)
     argv += ["-n", args.numprocesses] if args.numprocesses else []
+    for option in ("lock_dir", "pool_wait", "pool_full"):
+        value = getattr(args, option)
+        argv += [f"--{option.replace('_', '-')}={value}"] if value is not None else []
     argv += [a for a in args.pytest_args if a != "--"]
     return PYTEST_EXIT.get(int(pytest.main(argv)), 2)
 
@@ -59,7 +56,13 @@ def virtual(args) -> int:
     """``hil virtual``: run an emulator in the foreground; it prints how to reach it."""
     from virtual_chassis.api import main as emulator
 
-    return emulator([a for a in args.emulator_args if a != "--"])
+    given = [a for a in args.emulator_args if a != "--"]
+    if {"-h", "--help"} & set(given):
+        print(
+            "hil virtual [OPTIONS]: start a virtual chassis in the foreground (Ctrl-C stops it); its options:\n",
+            flush=True,
+        )
+    return emulator(given)
 
 
 def check(args) -> int:

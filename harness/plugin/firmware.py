@@ -52,7 +52,9 @@ def firmware(pytestconfig, lab):
         settings = resolve(lab.spec, lab.chassis.is_virtual, pytestconfig.stash[OPTIONS])
     except FirmwareNotConfigured as why:
         pytest.skip(str(why))
-    folder = Path(pytestconfig.getoption("hil_workdir")) / "tftp" / lab.spec.name
+    from harness.plugin import reports_folder
+
+    folder = reports_folder(pytestconfig) / "tftp" / lab.spec.name
     served = FirmwareLab(settings, folder, lab.chassis.control if lab.chassis.is_virtual else None)
     try:
         served.start()

@@ -17,7 +17,8 @@ A YAML file with one entry per chassis under ``chassis:``::
         type: virtual
         virtual: {speed: 100, versions: {MSM-A: 12.4.2.8}, sysname: XCM8810}
 
-``firmware`` (any chassis, optional) is described in :mod:`harness.testbed.firmware`.
+``firmware`` (any chassis, optional) is described in :mod:`harness.testbed.firmware`,
+``limits`` (per-phase durations in lab seconds, optional) in :mod:`harness.testbed.limits`.
 
 Every string value may hold ``${VAR}`` references, resolved from the environment at load time
 (``$${`` is a literal ``${``). A key set to null is the same as leaving it out. A relative
@@ -41,6 +42,7 @@ from harness.errors import ParseError, TestbedError
 from harness.parsers.switch import MSM_NAMES
 from harness.parsers.version import Version
 from harness.testbed.firmware import FirmwareSpec, read_firmware
+from harness.testbed.limits import read_limits
 from harness.testbed.reader import kind_of, read_document, suggest
 
 MSMS = MSM_NAMES
@@ -53,7 +55,7 @@ DEFAULT_SPEED = 250.0
 DEFAULT_SYSNAME = "XCM8810"
 REAL_KEYS = ("management", "consoles", "baudrate", "known_hosts", "fallback", "ssh_options")
 VIRTUAL_KEYS = ("virtual",)
-CHASSIS_KEYS = ("type", "credentials") + REAL_KEYS + VIRTUAL_KEYS + ("firmware",)
+CHASSIS_KEYS = ("type", "credentials") + REAL_KEYS + VIRTUAL_KEYS + ("firmware", "limits")
 CONSOLE_FIX = (
     "use /dev/<tty> for a local serial port, socket://host:port for a raw TCP "
     "console (terminal server, ser2net), rfc2217://host:port, or loop:// in tests"
@@ -110,6 +112,7 @@ class ChassisSpec:
     ssh_options: tuple[str, ...]
     virtual: VirtualOptions | None
     firmware: FirmwareSpec | None = None  # images and the TFTP address (harness.testbed.firmware)
+    limits: dict[str, float] = field(default_factory=dict)  # lab seconds per phase (harness.testbed.limits)
 
     @property
     def is_virtual(self) -> bool:
@@ -305,9 +308,12 @@ class _Reader:
                 )
         credentials = self.credentials(node.get("credentials"), f"{key}.credentials", kind)
         firmware = read_firmware(self, node.get("firmware"), f"{key}.firmware", kind)
+        limits = read_limits(self, node.get("limits"), f"{key}.limits")
         if kind == "virtual":
             return replace(
-                virtual_spec(name, self.virtual(node.get("virtual"), f"{key}.virtual"), credentials), firmware=firmware
+                virtual_spec(name, self.virtual(node.get("virtual"), f"{key}.virtual"), credentials),
+                firmware=firmware,
+                limits=limits,
             )
         return ChassisSpec(
             name,
@@ -321,6 +327,7 @@ class _Reader:
             self.ssh_options(node.get("ssh_options"), f"{key}.ssh_options"),
             None,
             firmware,
+            limits,
         )
 
     def credentials(self, node: Any, key: str, kind: str) -> Credentials:
