@@ -31,7 +31,9 @@ def run(args) -> int:
     """``hil run``: pytest over the plans with the HTML report, JUnit XML and transcripts."""
     import pytest
 
-    _testbed(args)  # a broken testbed file stops here with status 2
+    testbed = _testbed(args)  # a broken testbed file stops here with status 2
+    if args.chassis:
+        testbed.select(args.chassis)  # so does a chassis it does not name
     argv = [
         str(args.plans or default_plans()),
         "-v",

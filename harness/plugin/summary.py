@@ -33,7 +33,8 @@ class RunSummary:
         name = props.get("chassis")
         if name is None:
             return
-        self.chassis.setdefault(name, props.get("backend", "?"))
+        backend = props.get("backend", "?")
+        self.chassis.setdefault(name, f"{backend} (speed {props['speed']})" if "speed" in props else backend)
         for key, value in props.items():
             if key.endswith(" software") and value not in self.software.setdefault(key[:-9], []):
                 self.software[key[:-9]].append(value)

@@ -9,7 +9,8 @@ its date and time, the seconds since the run began, its source and direction::
     2026-12-01 21:30:01.200 +   12.422 phase # failover sent: run msm-failover on MSM-B
 
 A line is written once complete; a partial line (a prompt) is written when its source turns to
-the other direction or the log is flushed, so nothing waits behind another source.
+the other direction, another source completes a later line, or the log is flushed: lines stay
+in time order and nothing waits behind another source.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from drivers.transcript import NOTE
+from drivers.transcript import NOTE, SENT
 
 PHASE_SOURCE = "phase"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -53,7 +54,13 @@ class MergedTranscript:
                 self._write_line(source, *held)
                 held = None
             pending, since = (held[1], held[2]) if held else ("", when)
-            lines = (pending + _visible(text.replace("\r\n", "\n").replace("\r", ""))).split("\n")
+            text = text.replace("\r\n", "\n").replace("\r", "\n" if direction == SENT else "")  # sent: Enter
+            lines = (pending + _visible(text)).split("\n")
+            if len(lines) > 1:  # lines of other sources begun before these go first: time order
+                for other, (way, part, first) in list(self._partial.items()):
+                    if first <= when:
+                        self._write_line(other, way, part, first)
+                        del self._partial[other]
             for line in lines[:-1]:
                 self._write_line(source, direction, line, since)
                 since = when

@@ -41,11 +41,6 @@ def lab_per_second(chassis: Chassis) -> float:
     return 1.0 / chassis.access.time_scale
 
 
-def backend_label(chassis: Chassis) -> str:
-    """``real`` or ``virtual (speed 250)``."""
-    return f"virtual (speed {lab_per_second(chassis):g})" if chassis.is_virtual else "real"
-
-
 def plan_html(record: PlanRecord, prefix: str) -> str:
     """Everything the report shows for one plan (empty when the plan did nothing)."""
     chassis = record.chassis
@@ -137,7 +132,9 @@ def junit_properties(chassis: Chassis) -> list[tuple[str, str]]:
     """Backend, software versions, phase offsets and durations (lab seconds) of the plan, as
     JUnit properties; every name is unique (a repeated phase is numbered)."""
     scale = lab_per_second(chassis)
-    props = [("chassis", chassis.name), ("backend", backend_label(chassis))]
+    props = [("chassis", chassis.name), ("backend", chassis.access.backend)]
+    if chassis.is_virtual:
+        props.append(("speed", f"{scale:g}"))  # lab seconds per wall second
     if chassis.status is not None:
         for slot, msm in sorted(chassis.status.msms.items()):
             props.append((f"{slot} software", msm.booted_version or "absent"))
