@@ -1,8 +1,8 @@
 """A plan's part of the merged transcript, as the HTML report shows it.
 
-Repeated polls are collapsed: a command whose output (less its clock lines and prompt counter)
-is the same as the last time that source ran it is left out, and one line says how often
-(``show switch x37, unchanged``). Each phase note gets an anchor the timeline picture links to.
+Repeated polls are collapsed: a ``show`` command whose output (less its clock lines and prompt
+counter) is the same as the last time that source ran it is left out, and one line, where the
+repeats began, says how often (``show switch x37, unchanged``). Each phase note gets an anchor the timeline picture links to.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ class _Block:
 @dataclass
 class _Source:
     block: _Block | None = None
+
+
+@dataclass
+class _Polls:
+    """One command of one source: its last output and how often it came again unchanged."""
+
     last_key: tuple | None = None
     summary: _Entry | None = None
     repeats: int = 0
@@ -55,6 +61,7 @@ class Excerpt:
         self.entries: list[_Entry] = []
         self.phase_anchors: list[str] = []
         self._sources: dict[str, _Source] = {}
+        self._polls: dict[tuple[str, str], _Polls] = {}
         for line in lines:
             self._add(line)
         for name in list(self._sources):
@@ -90,17 +97,18 @@ class Excerpt:
         block, state.block = state.block, None
         if block is None:
             return
+        polls = self._polls.setdefault((source, block.command), _Polls())
         key = block.key()
-        if key == state.last_key and block.command.startswith("show "):
+        if key == polls.last_key and block.command.startswith("show "):
             for entry in block.entries:
                 entry.hidden = True
-            if state.summary is None:
-                state.summary = _Entry("")
-                self.entries.insert(self.entries.index(block.entries[0]), state.summary)
-            state.repeats += 1
-            state.summary.line = f"{' ' * 34}{source:<5} ~ {block.command} x{state.repeats}, unchanged"
+            if polls.summary is None:
+                polls.summary = _Entry("")
+                self.entries.insert(self.entries.index(block.entries[0]), polls.summary)
+            polls.repeats += 1
+            polls.summary.line = f"{' ' * 34}{source:<5} ~ {block.command} x{polls.repeats}, unchanged"
             return
-        state.last_key, state.summary, state.repeats = key, None, 0
+        polls.last_key, polls.summary, polls.repeats = key, None, 0
 
     def html(self) -> str:
         """The excerpt as ``<pre>`` text with anchored phase lines."""
