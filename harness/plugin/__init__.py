@@ -209,7 +209,9 @@ def _show_progress(config, opened: LabChassis) -> None:
     progress.started = time.monotonic() - (time.time() - config.stash[STARTED])
     if config.getoption("verbose") > 0:
         progress.say = lambda line: _say(config, line)
-        progress.bars = on_terminal() and not hasattr(config, "workerinput")
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        on_a_terminal = reporter is not None and bool(reporter.isatty())
+        progress.bars = on_terminal(on_a_terminal) and not hasattr(config, "workerinput")
 
 
 @pytest.fixture

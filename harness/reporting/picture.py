@@ -158,8 +158,8 @@ def _lane(timeline: Timeline, lane: str, row: int, clock: Clock, x, span: float)
             f"width='{max(x1 - x0, 0.5):.1f}' height='{LANE_HEIGHT - 4}' fill='{COLOURS.get(seen_now.state, '#bbb')}'>"
             f"<title>{label} {state} from {start:.1f} s to {end:.1f} s</title></rect>"
         )
-        if x1 - x0 > 7 * len(seen_now.state) + 6:
-            text = "SSH outage" if outage else seen_now.state
+        text = "SSH outage" if outage else seen_now.state
+        if x1 - x0 > 7 * len(text) + 6:
             shapes.append(
                 f"<text x='{(x0 + x1) / 2:.1f}' y='{y + LANE_HEIGHT / 2 + 4}' text-anchor='middle' "
                 f"fill='{'#000' if seen_now.state in (BOOTING, SSH_UP, SSH_DOWN, BACKUP) else '#fff'}'>"

@@ -14,11 +14,11 @@ dependencies of its own, made for exactly this).
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 HEARTBEAT_LAB = 10.0
 HEARTBEAT_MIN_WALL = 1.0
@@ -101,12 +101,14 @@ class Progress:
 
 
 class Bar:
-    """A tqdm bar on the real terminal (past pytest's capturing), moved to an absolute value."""
+    """A tqdm bar on the terminal (``/dev/tty``, past pytest's capturing), moved to an absolute value."""
 
-    def __init__(self, label: str, total: float, unit: str):
+    def __init__(self, label: str, total: float, unit: str, stream: TextIO | None = None):
         from tqdm import tqdm
 
-        self._bar = tqdm(total=round(total), desc=label[:60], unit=unit, file=sys.__stderr__, leave=False)
+        self._stream = stream if stream is not None else open("/dev/tty", "w")  # noqa: SIM115 - closed in close()
+        self._own = stream is None
+        self._bar = tqdm(total=round(total), desc=label[:60], unit=unit, file=self._stream, leave=False)
 
     def show(self, value: float) -> None:
         value = min(round(value), self._bar.total)
@@ -114,9 +116,16 @@ class Bar:
 
     def close(self) -> None:
         self._bar.close()
+        if self._own:
+            self._stream.close()
 
 
-def on_terminal() -> bool:
-    """True when progress bars can be drawn (the real stderr is a terminal)."""
-    stream = sys.__stderr__
-    return stream is not None and stream.isatty()
+def on_terminal(stdout_is_a_terminal: bool) -> bool:
+    """True when progress bars can be drawn: the run's output goes to a terminal it can draw on."""
+    if not stdout_is_a_terminal:
+        return False
+    try:
+        open("/dev/tty", "w").close()
+    except OSError:
+        return False
+    return True

@@ -1,6 +1,7 @@
 """The parts of the reports a lab engineer reads: the timeline picture, the merged transcript and
 its plan excerpt, phase limits, JUnit property names, progress lines with heartbeats."""
 
+import io
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -14,7 +15,7 @@ from harness.reporting.excerpt import Excerpt
 from harness.reporting.limits import check_limits, spans
 from harness.reporting.merged import MergedTranscript
 from harness.reporting.picture import timeline_svg
-from harness.reporting.progress import Progress
+from harness.reporting.progress import Bar, Progress, on_terminal
 from harness.reporting.report import unique
 from harness.reporting.timeline import Timeline
 from harness.testbed.schema import load_testbed
@@ -174,3 +175,14 @@ def test_a_long_wait_gives_heartbeats_with_elapsed_time_and_the_last_state():
     assert float(first[1]) >= 42 and int(first[2]) >= 10
     progress.event(ev.Event("old master rebooting", time.time(), time.monotonic(), "MSM-B"))
     assert re.match(r"^\+\s+\d+\.\d s  lab-8810-1  old master rebooting MSM-B$", said[-1])
+
+
+def test_a_progress_bar_moves_to_the_value_it_is_shown():
+    stream = io.StringIO()
+    bar = Bar("lab-8810-1 synchronize: bulk checkpoint", 100, "%", stream=stream)
+    bar.show(62.4)
+    bar.show(150)  # never past the end
+    bar.close()
+    drawn = stream.getvalue()
+    assert "lab-8810-1 synchronize: bulk checkpoint" in drawn and "62/100" in drawn and "100/100" in drawn
+    assert not on_terminal(False), "no bars when the run's output does not go to a terminal"
