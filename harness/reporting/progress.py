@@ -108,7 +108,9 @@ class Bar:
 
         self._stream = stream if stream is not None else open("/dev/tty", "w")  # noqa: SIM115 - closed in close()
         self._own = stream is None
-        self._bar = tqdm(total=round(total), desc=label[:60], unit=unit, file=self._stream, leave=False, mininterval=0)
+        self._bar = tqdm(
+            total=round(total), desc=label[:60], unit=unit, file=self._stream, leave=False, mininterval=0, miniters=1
+        )
 
     def show(self, value: float) -> None:
         value = min(round(value), self._bar.total)
