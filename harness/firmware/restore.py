@@ -38,9 +38,9 @@ def restore_release(chassis: Chassis, started: dict[str, str | None], image_of=N
         return None
     wanted = set(started.values())
     left = f"left on {_describe(now)} (started on {_describe(started)})"
-    if len(wanted) != 1 or None in wanted:
+    release = wanted.pop() if len(wanted) == 1 else None
+    if release is None:
         return Restored(False, f"{left}: the MSMs ran different releases; put them back by hand")
-    release = wanted.pop()
     partition = _common_partition(state, release)
     if partition is None and image_of is not None and (source := image_of(release)) is not None:
         verdict = install(chassis, source)

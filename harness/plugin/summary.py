@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ class RunSummary:
     software: dict[str, list[str]] = field(default_factory=dict)  # "MSM-A" -> versions seen
     fallbacks: dict[str, str] = field(default_factory=dict)  # chassis -> reason
     left_on: dict[str, str] = field(default_factory=dict)  # chassis -> message
-    html_report: object = None
+    html_report: Any = None  # pytest-html's report data, whose title is set at the end
 
     def add(self, properties: list[tuple[str, object]]) -> None:
         props = {name: str(value) for name, value in properties}

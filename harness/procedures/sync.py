@@ -200,8 +200,8 @@ def _poll(chassis, done, deadline, what, where, give_up, phase, abort, listen, d
         if abort is not None and abort.is_set():
             raise ProcedureFailed(f"chassis {chassis.name}: stopped waiting for {what}: another phase failed")
         if deadline.remaining() <= chassis.poll_interval:
-            error = PhaseTimeout if phase else Timeout
-            raise error(
+            late: type[Timeout] = PhaseTimeout if phase else Timeout
+            raise late(
                 f"chassis {chassis.name}: {what} did not happen within "
                 f"{deadline.seconds:g} s{during}; last seen: {last}"
             )

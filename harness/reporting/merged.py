@@ -19,6 +19,7 @@ import re
 import threading
 import time
 from pathlib import Path
+from typing import TextIO
 
 from drivers.transcript import NOTE, SENT
 
@@ -40,7 +41,7 @@ class MergedTranscript:
         self._lock = threading.Lock()
         self._partial: dict[str, tuple[str, str, float]] = {}  # source -> (direction, text, first seen)
         self._last: dict[str, str] = {}  # source -> its last line of device output
-        self._file = None
+        self._file: TextIO | None = None
 
     def tap(self, source: str) -> SourceTap:
         """A :class:`drivers.transcript.Tap` writing ``source``'s traffic into this log."""
@@ -116,7 +117,7 @@ class MergedTranscript:
     def _write_line(self, source: str, direction: str, text: str, when: float) -> None:
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.path, "a", encoding="utf-8")
+            self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - open until close()
         self._seen(source, direction, text)
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when)) + f".{int(when * 1000) % 1000:03d}"
         self._file.write(f"{stamp} +{when - self.started:9.3f} {source:<5} {direction} {text}\n")
