@@ -204,9 +204,11 @@ def lab(pytestconfig, testbed):
 
 
 def _show_progress(config, opened: LabChassis) -> None:
-    """Progress lines (with ``-v``) counted from the run's start; bars when on a terminal."""
+    """Progress lines (with ``-v``) and the merged transcript counted from the run's start; bars
+    when on a terminal."""
     progress = opened.chassis.progress
     progress.started = time.monotonic() - (time.time() - config.stash[STARTED])
+    opened.chassis.merged.started = config.stash[STARTED]
     if config.getoption("verbose") > 0:
         progress.say = lambda line: _say(config, line)
         reporter = config.pluginmanager.get_plugin("terminalreporter")

@@ -9,6 +9,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from tests.harness.test_plugin import UNREACHABLE
+
 pytest_plugins = ["pytester"]
 
 FAILOVER_PLAN = """
@@ -86,15 +88,6 @@ def test_a_phase_over_its_limit_fails_the_plan_and_shows_missed(pytester):
     assert "<td>MISSED</td>" in plan_extras((pytester.path / "out" / "report.html").read_text())
 
 
-UNREACHABLE = """
-chassis:
-  lab1:
-    type: real
-    management: {{host: 127.0.0.1, port: {port}}}
-    consoles: {{MSM-A: "socket://127.0.0.1:{port}", MSM-B: "socket://127.0.0.1:{port2}"}}
-    credentials: {{username: admin, password: ""}}
-    fallback: {fallback}
-"""
 
 PLANS = """
 def test_one(chassis):
