@@ -22,7 +22,7 @@ from harness.errors import ChassisUnavailable, EmulatorCrashed, HilError
 from harness.parsers import MSM_NAMES, SwitchStatus, other_msm, parse_show_node, parse_show_switch
 from harness.reporting.merged import MergedTranscript
 from harness.reporting.progress import Progress
-from harness.reporting.timeline import SSH_DOWN, SSH_LANE, SSH_UP, Timeline
+from harness.reporting.timeline import SSH_DOWN, SSH_LANE, SSH_UP, BootWatch, Timeline
 from harness.testbed.schema import Credentials
 
 MSMS = MSM_NAMES
@@ -93,6 +93,9 @@ class Chassis:
         self.timeline = Timeline(listeners=[self._phase_into_transcript, *listeners])
         self.steps = []
 
+    def _now(self) -> Timeline:
+        return self.timeline
+
     def _phase_into_transcript(self, event) -> None:
         self.merged.phase(event.name, event.detail, event.wall)
 
@@ -156,7 +159,7 @@ class Chassis:
         transcript = Transcript(
             self.transcript_path(where),
             secrets=[a.credentials.password],
-            taps=[self.merged.tap(SSH_LANE if where == SSH else where)],
+            taps=[self.merged.tap(SSH_LANE)] if where == SSH else [self.merged.tap(where), BootWatch(where, self._now)],
         )
         if where == SSH:
             transport = SshTransport(

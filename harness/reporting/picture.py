@@ -159,7 +159,7 @@ def _lane(timeline: Timeline, lane: str, row: int, clock: Clock, x, span: float)
             f"<title>{label} {state} from {start:.1f} s to {end:.1f} s</title></rect>"
         )
         text = "SSH outage" if outage else seen_now.state
-        if x1 - x0 > 7 * len(text) + 6:
+        if x1 - x0 > 8 * len(text) + 8:
             shapes.append(
                 f"<text x='{(x0 + x1) / 2:.1f}' y='{y + LANE_HEIGHT / 2 + 4}' text-anchor='middle' "
                 f"fill='{'#000' if seen_now.state in (BOOTING, SSH_UP, SSH_DOWN, BACKUP) else '#fff'}'>"

@@ -8,6 +8,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from drivers.prompt import EVENT_HINT_RE, is_boot_line
+from drivers.transcript import RECEIVED
+
 #: Event names the procedures emit, in the manual's words.
 FAILOVER_SENT = "failover sent"
 OLD_MASTER_REBOOTING = "old master rebooting"
@@ -55,6 +58,25 @@ class Observation:
     state: str
     wall: float
     mono: float
+
+
+class BootWatch:
+    """A transcript tap on an MSM console: its reboot and boot text puts the MSM on the timeline
+    as DOWN (``Rebooting ...``) and booting (BootROM banner, image start) when it is printed,
+    also while nothing polls ``show switch``."""
+
+    def __init__(self, msm: str, timeline: Callable[[], Timeline]):
+        self.msm = msm
+        self.timeline = timeline  # the chassis's current timeline (a new one per plan)
+
+    def record(self, direction: str, text: str, when: float) -> None:
+        if direction != RECEIVED or not EVENT_HINT_RE.search(text):
+            return
+        for line in text.splitlines():
+            line = line.strip("\r")
+            if is_boot_line(line):
+                mono = time.monotonic() - (time.time() - when)
+                self.timeline().observe(self.msm, DOWN if line.startswith("Rebooting") else BOOTING, mono)
 
 
 @dataclass(frozen=True)

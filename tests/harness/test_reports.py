@@ -17,7 +17,7 @@ from harness.reporting.merged import MergedTranscript
 from harness.reporting.picture import timeline_svg
 from harness.reporting.progress import Bar, Progress, on_terminal
 from harness.reporting.report import unique
-from harness.reporting.timeline import Timeline
+from harness.reporting.timeline import BootWatch, Timeline
 from harness.testbed.schema import load_testbed
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -186,3 +186,12 @@ def test_a_progress_bar_moves_to_the_value_it_is_shown():
     drawn = stream.getvalue()
     assert "lab-8810-1 synchronize: bulk checkpoint" in drawn and "62/100" in drawn and "100/100" in drawn
     assert not on_terminal(False), "no bars when the run's output does not go to a terminal"
+
+
+def test_boot_text_on_a_console_puts_the_msm_on_the_timeline_as_it_is_printed():
+    timeline = Timeline()
+    console = Transcript(None, taps=[BootWatch("MSM-A", lambda: timeline)])
+    console.received(b"XCM8810.1 # run msm-failover\r\nRebooting ...\r\n")
+    console.received(b"\r\nBootROM 1.0.1.3\r\nStarting XCM8800 image ...\r\n")
+    console.close()
+    assert [(o.lane, o.state) for o in timeline.observations] == [("MSM-A", "DOWN"), ("MSM-A", "booting")]
