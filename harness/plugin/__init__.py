@@ -32,7 +32,7 @@ from harness.lab.pool import (
     Worker,
     remove_run_locks,
 )
-from harness.plugin.summary import FALLBACK, SummaryPlugin
+from harness.plugin.summary import FALLBACK, UNREACHABLE, SummaryPlugin, Unreachable
 from harness.reporting.folder import clear_run_outputs
 from harness.reporting.limits import check_limits
 from harness.reporting.progress import on_terminal
@@ -160,7 +160,7 @@ def testbed(pytestconfig):
 
 
 @pytest.fixture(scope="session")
-def lab(pytestconfig, testbed):
+def lab(request, pytestconfig, testbed):
     """The chassis this run (or this xdist worker) took from the pool, reached (real) or
     started (virtual) once for the whole run, and locked for it."""
     worker = Worker.from_environment(pytestconfig.stash[RUN_ID])
@@ -185,7 +185,11 @@ def lab(pytestconfig, testbed):
         pytest.skip(str(why))
     except ChassisUnavailable as unreachable:  # one line and status 2, not a traceback per plan
         claim.release()
-        pytest.exit(f"xcm8800-hil: {unreachable}", returncode=pytest.ExitCode.USAGE_ERROR)
+        if not hasattr(pytestconfig, "workerinput"):
+            pytest.exit(f"xcm8800-hil: {unreachable}", returncode=pytest.ExitCode.USAGE_ERROR)
+        # an xdist worker cannot exit: it stops after this plan, the run ends with status 2 (summary)
+        request.session.shouldstop = f"xcm8800-hil: {unreachable}"
+        raise Unreachable(str(unreachable), pytrace=False) from None
     except BaseException:
         claim.release()
         raise
@@ -282,6 +286,8 @@ def pytest_runtest_call(item):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
+    if call.excinfo is not None and call.excinfo.errisinstance(Unreachable):
+        item.user_properties.append((UNREACHABLE, str(call.excinfo.value)))
     record = item.stash.get(RECORD, None)
     if record is not None and call.when == "call":
         item.user_properties.extend(junit_properties(record.chassis))

@@ -16,6 +16,11 @@ import pytest
 
 FALLBACK = "fallback"  # a plan's property: why it ran on a virtual chassis instead
 LEFT_ON = "left on"  # a plan's property: the release a firmware plan left the chassis on
+UNREACHABLE = "unreachable"  # a plan's property (xdist worker): its chassis could not be reached
+
+
+class Unreachable(pytest.fail.Exception):  # type: ignore[name-defined]
+    """The chassis of the run cannot be reached (in an xdist worker, which cannot exit the run)."""
 
 
 @dataclass
@@ -27,10 +32,12 @@ class RunSummary:
     software: dict[str, list[str]] = field(default_factory=dict)  # "MSM-A" -> versions seen
     fallbacks: dict[str, str] = field(default_factory=dict)  # chassis -> reason
     left_on: dict[str, str] = field(default_factory=dict)  # chassis -> message
+    unreachable: str | None = None  # why a worker's chassis could not be reached
     html_report: Any = None  # pytest-html's report data, whose title is set at the end
 
     def add(self, properties: list[tuple[str, object]]) -> None:
         props = {name: str(value) for name, value in properties}
+        self.unreachable = props.get(UNREACHABLE, self.unreachable)
         name = props.get("chassis")
         if name is None:
             return
@@ -93,6 +100,11 @@ class SummaryPlugin:
             for line in run.warnings()
         )
         prefix.extend([banner, f"<table class='hil-header'>{rows}</table>"])
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session):
+        if self.run.unreachable is not None:  # not a test failure: the run could not start (status 2)
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
         for line in self.run.warnings():

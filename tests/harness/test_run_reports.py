@@ -135,3 +135,13 @@ def test_a_chassis_typo_is_one_line_before_any_plan(pytester):
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*chassis.vc2: no chassis named 'vc2'*choose one of: vc1*"])
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_an_unreachable_chassis_under_xdist_is_one_line_per_worker_and_a_usage_exit(pytester, free_port):
+    pytester.makepyfile(PLANS)
+    pytester.makefile(".yaml", testbed=UNREACHABLE.format(port=free_port(), port2=free_port(), fallback="fail"))
+    result = run(pytester, "--testbed=testbed.yaml", f"--hil-workdir={pytester.path / 'out'}", "-n", "2")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    text = result.stdout.str() + result.stderr.str()
+    assert "Traceback" not in text and "INTERNALERROR" not in text, text
+    assert 1 <= len(re.findall(r"^chassis lab1: management SSH 127\.0\.0\.1:\d+ is unreachable", text, re.M)) <= 2
