@@ -32,7 +32,7 @@ from harness.lab.pool import (
     Worker,
     remove_run_locks,
 )
-from harness.plugin.summary import FALLBACK, UNREACHABLE, SummaryPlugin, Unreachable
+from harness.plugin.summary import FALLBACK, UNREACHABLE, FallbackSkip, SummaryPlugin, Unreachable
 from harness.reporting.folder import clear_run_outputs
 from harness.reporting.limits import check_limits
 from harness.reporting.progress import on_terminal
@@ -182,7 +182,7 @@ def lab(request, pytestconfig, testbed):
         claim.release()
         if require:
             pytest.fail(f"{why}; --require-hardware: the named hardware must be used", pytrace=False)
-        pytest.skip(str(why))
+        raise FallbackSkip(str(why), claim.spec.name) from None
     except ChassisUnavailable as unreachable:  # one line and status 2, not a traceback per plan
         claim.release()
         if not hasattr(pytestconfig, "workerinput"):
@@ -288,6 +288,8 @@ def pytest_runtest_call(item):
 def pytest_runtest_makereport(item, call):
     if call.excinfo is not None and call.excinfo.errisinstance(Unreachable):
         item.user_properties.append((UNREACHABLE, str(call.excinfo.value)))
+    if call.excinfo is not None and call.excinfo.errisinstance(FallbackSkip):
+        item.user_properties.extend(call.excinfo.value.properties())
     record = item.stash.get(RECORD, None)
     if record is not None and call.when == "call":
         item.user_properties.extend(junit_properties(record.chassis))

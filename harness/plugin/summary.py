@@ -19,6 +19,17 @@ LEFT_ON = "left on"  # a plan's property: the release a firmware plan left the c
 UNREACHABLE = "unreachable"  # a plan's property (xdist worker): its chassis could not be reached
 
 
+class FallbackSkip(pytest.skip.Exception):  # type: ignore[name-defined]
+    """The plans of an unreachable chassis are skipped (``fallback: skip``): the summary says so."""
+
+    def __init__(self, msg: str, chassis: str):
+        super().__init__(msg, allow_module_level=False)
+        self.chassis = chassis
+
+    def properties(self) -> list[tuple[str, str]]:
+        return [("chassis", self.chassis), ("backend", "none: plans skipped"), (FALLBACK, str(self.msg))]
+
+
 class Unreachable(pytest.fail.Exception):  # type: ignore[name-defined]
     """The chassis of the run cannot be reached (in an xdist worker, which cannot exit the run)."""
 

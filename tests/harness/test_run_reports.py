@@ -98,12 +98,13 @@ def test_two(chassis):
 """
 
 
-def test_a_fallback_run_says_so_in_the_report_and_the_summary(pytester, free_port):
+@pytest.mark.parametrize("fallback, outcome", [("virtual", {"passed": 2}), ("skip", {"skipped": 2})])
+def test_a_fallback_run_says_so_in_the_report_and_the_summary(pytester, free_port, fallback, outcome):
     pytester.makepyfile(PLANS)
-    pytester.makefile(".yaml", testbed=UNREACHABLE.format(port=free_port(), port2=free_port(), fallback="virtual"))
+    pytester.makefile(".yaml", testbed=UNREACHABLE.format(port=free_port(), port2=free_port(), fallback=fallback))
     result = run(pytester, "--testbed=testbed.yaml", f"--hil-workdir={pytester.path / 'out'}")
-    result.assert_outcomes(passed=2)
-    result.stdout.fnmatch_lines(["xcm8800-hil: chassis lab1 was NOT tested on the named hardware: *fallback: virtual*"])
+    result.assert_outcomes(**outcome)
+    result.stdout.fnmatch_lines([f"xcm8800-hil: chassis lab1 was NOT tested on the named hardware: *fallback: {fallback}*"])
     report = (pytester.path / "out" / "report.html").read_text()
     assert "hil-banner" in report and "chassis lab1 was NOT tested on the named hardware" in html.unescape(report)
 
