@@ -33,6 +33,9 @@ from harness.procedures.upgrade import (
 )
 from testplans.plan_helpers import vlans_on
 
+#: The chassis goes back to the release it ran before these plans (or the summary says why not).
+pytestmark = pytest.mark.usefixtures("release_restored")
+
 #: What a switch may answer for each bad image (a real one may just say "Source image bad").
 REASONS = {
     "corrupt": {CORRUPT, BAD_IMAGE, INSTALL_FAILED},

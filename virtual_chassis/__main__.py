@@ -185,7 +185,10 @@ def _describe(e: dict) -> None:
     ]
     for msm, where in sorted(e["consoles"].items()):
         host, port = where["tcp"].removeprefix("socket://").rsplit(":", 1)
-        lines.append(f"  {msm} console: telnet {host} {port}   or   picocom {where['pty']}")
+        lines.append(
+            f"  {msm} console: {sys.executable} -m serial.tools.miniterm socket://{host}:{port}"
+            f"   (or the pty: ... miniterm {where['pty']})"
+        )
     lines.append(f"  control channel: {control['host']}:{control['port']} (token on the JSON line)")
     print("\n".join(lines), file=sys.stderr, flush=True)
 

@@ -17,6 +17,12 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:  # bare `hil`: what it can do
+        parser.print_help()
+        return EXIT_OK
+    if argv[0] == "virtual":  # everything after it is the emulator's, --help included
+        argv = ["virtual", "--", *argv[1:]]
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
@@ -33,30 +39,60 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hil", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     from harness.cli import commands as c
     from harness.cli import image as image_cli
     from harness.cli import replay as replay_cli
     from harness.cli import soak as soak_cli
 
-    run = sub.add_parser("run", help="run the test plans; reports into reports/")
+    run = sub.add_parser(
+        "run",
+        help="run the test plans; reports into reports/",
+        description=RUN_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _testbed_options(run)
     run.add_argument("--plans", type=Path, help="folder of plans (default: the project's testplans/)")
-    run.add_argument("--reports", type=Path, default=Path("reports"), help="report folder (default: reports)")
     run.add_argument(
+        "--reports",
+        type=Path,
+        default=Path("reports"),
+        help="report folder, cleared of the previous run's report.html, junit.xml, transcripts/, tftp/ (default: reports)",
+    )
+    run.add_argument(
+        "--require-hardware",
+        action="store_true",
+        help="fail instead of running on a fallback when a named real chassis is unreachable",
+    )
+    pool = run.add_argument_group("chassis pool (several chassis of the testbed at once)")
+    pool.add_argument(
         "-n",
         "--numprocesses",
         metavar="N",
         help="pytest-xdist workers, each on its own chassis of the testbed (or 'auto')",
     )
-    run.add_argument(
+    pool.add_argument(
+        "--lock-dir", type=Path, help="chassis locks; share it between hosts (default: ~/.cache/xcm8800-hil/locks)"
+    )
+    pool.add_argument(
+        "--pool-wait", metavar="SECONDS", type=float, help="how long a worker waits for a free chassis (default 600)"
+    )
+    pool.add_argument(
+        "--pool-full", choices=("wait", "skip"), help="when every chassis is taken: wait (default) or skip"
+    )
+    pool.add_argument(
         "--lg-tags", metavar="KEY=VALUE[,...]", help="take free labgrid places with these tags, one per worker"
     )
-    run.add_argument("--lg-wait", metavar="SECONDS", type=float, help="how long to wait for a taken labgrid place")
+    pool.add_argument("--lg-wait", metavar="SECONDS", type=float, help="how long to wait for a taken labgrid place")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="more pytest arguments, after --")
     image_cli.add_run_options(run)
     run.set_defaults(handler=c.run)
-    virtual = sub.add_parser("virtual", help="start a virtual chassis and print how to reach it")
+    virtual = sub.add_parser(
+        "virtual",
+        help="start a virtual chassis and print how to reach it (hil virtual --help: its options)",
+        add_help=False,  # --help goes to the emulator, which lists its own options
+    )
     virtual.add_argument(
         "--export",
         action="store_true",
@@ -93,6 +129,25 @@ def _parser() -> argparse.ArgumentParser:
     replay_cli.add_replay_commands(sub)
     soak_cli.add_soak_command(sub, _testbed_options)
     return parser
+
+
+RUN_DESCRIPTION = """\
+Run the test plans (pytest over testplans/) on the chassis of a testbed, or on one virtual
+chassis when no testbed is given. Prints each phase with the time since the run began and a
+heartbeat during long waits; leaves report.html (timeline picture, steps, transcript per plan),
+junit.xml and transcripts/ (one merged log per chassis) in the reports folder.
+
+Exit status: 0 every plan passed, 1 a plan failed, 2 bad usage, a broken testbed or an
+unreachable chassis, 130 interrupted."""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("xcm8800-hil")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 def _testbed_options(parser: argparse.ArgumentParser) -> None:

@@ -32,9 +32,9 @@ def run(args) -> int:
     """``hil run``: pytest over the plans with the HTML report, JUnit XML and transcripts."""
     import pytest
 
-    _testbed(args)  # a broken testbed file stops here with status 2
-    reports = args.reports
-    reports.mkdir(parents=True, exist_ok=True)
+    testbed = _testbed(args)  # a broken testbed file stops here with status 2
+    if args.chassis:
+        testbed.select(args.chassis)  # so does a chassis it does not name
     argv = [
         str(args.plans or default_plans()),
         "-v",
@@ -42,12 +42,7 @@ def run(args) -> int:
         "no:cacheprovider",
         "-p",
         "no:labgrid",  # labgrid's own pytest plugin (its log formats, its options) is not used by the plans
-        f"--html={reports / 'report.html'}",
-        "--self-contained-html",
-        f"--junitxml={reports / 'junit.xml'}",
-        "-o",
-        "junit_family=xunit1",
-        f"--hil-workdir={reports}",
+        f"--hil-workdir={args.reports}",  # the plugin writes report.html and junit.xml there
     ]
     argv += [f"--testbed={args.testbed}"] if args.testbed else []
     argv += [f"--chassis={args.chassis}"] if args.chassis else []
@@ -55,8 +50,12 @@ def run(args) -> int:
     argv += [f"--lg-coordinator={args.lg_coordinator}"] if args.lg_coordinator else []
     argv += [f"--lg-tags={args.lg_tags}"] if args.lg_tags else []
     argv += [f"--lg-wait={args.lg_wait:g}"] if args.lg_wait is not None else []
+    argv += ["--require-hardware"] if args.require_hardware else []
     argv += image_cli.run_arguments(args)
     argv += ["-n", args.numprocesses] if args.numprocesses else []
+    for option in ("lock_dir", "pool_wait", "pool_full"):
+        value = getattr(args, option)
+        argv += [f"--{option.replace('_', '-')}={value}"] if value is not None else []
     argv += [a for a in args.pytest_args if a != "--"]
     return PYTEST_EXIT.get(int(pytest.main(argv)), 2)
 
@@ -72,6 +71,11 @@ def virtual(args) -> int:
         return export_virtual(args.lg_coordinator, args.place, args.lg_tags, emulator_args)
     from virtual_chassis.api import main as emulator
 
+    if {"-h", "--help"} & set(emulator_args):
+        print(
+            "hil virtual [OPTIONS]: start a virtual chassis in the foreground (Ctrl-C stops it); its options:\n",
+            flush=True,
+        )
     return emulator(emulator_args)
 
 

@@ -7,6 +7,9 @@ builds, versions chosen from what the chassis runs, served on loopback.
 
 Bad images for the refusal plans are made from the release image (corrupt, truncated), built
 (another platform) or left out (missing on the server), so they work on a real chassis too.
+
+Images the harness builds live in a cache (:data:`harness.reporting.folder.IMAGE_CACHE`), made
+once and linked into the served folder, so the reports folder holds links, not megabytes.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from harness.firmware.state import FirmwareState
 from harness.firmware.tftp import TFTP_PORT, TftpServer
 from harness.parsers.version import Version
 from harness.procedures.upgrade import ImageSource
+from harness.reporting.folder import IMAGE_CACHE
 from harness.testbed.firmware import DEFAULT_VR, LOOPBACK, FirmwareSpec
 from harness.testbed.schema import ChassisSpec
 
@@ -96,9 +100,10 @@ def other_release(running: str) -> str:
 class FirmwareLab:
     """A folder of images served over TFTP to one chassis; ``control`` tells a virtual one the port."""
 
-    def __init__(self, settings: FirmwareSettings, folder: Path, control=None):
+    def __init__(self, settings: FirmwareSettings, folder: Path, control=None, cache: Path = IMAGE_CACHE):
         self.settings = settings
         self.folder = Path(folder)
+        self.cache = Path(cache)
         self.control = control
         self.server = TftpServer(self.folder, settings.tftp_address, settings.tftp_port)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -141,19 +146,21 @@ class FirmwareLab:
             )
         return self._served(spec.other_image, spec.other_version)
 
+    def image_of(self, version: str) -> ImageSource | None:
+        """An image of ``version`` to serve (a built one), or None when the harness cannot make it."""
+        return self._built(version) if self.settings.build else None
+
     def bad(self, kind: str, base: ImageSource) -> ImageSource:
         """A bad image made from ``base``: ``corrupt``, ``truncated``, ``wrong platform``, ``missing``."""
         source = self.folder / base.file
         if kind == "corrupt":
-            corrupt_copy(source, self.folder / f"corrupt-{base.file}")
-            return self._source(f"corrupt-{base.file}", base.version)
+            return self._made(f"corrupt-{base.file}", base.version, lambda path: corrupt_copy(source, path))
         if kind == "truncated":
-            truncated_copy(source, self.folder / f"truncated-{base.file}")
-            return self._source(f"truncated-{base.file}", base.version)
+            return self._made(f"truncated-{base.file}", base.version, lambda path: truncated_copy(source, path))
         if kind == "wrong platform":
             name = image_name(base.version, FOREIGN_PLATFORM)
-            build_image(self.folder / name, base.version, FOREIGN_PLATFORM, VIRTUAL_IMAGE_SIZE)
-            return self._source(name, base.version)
+            build = lambda path: build_image(path, base.version, FOREIGN_PLATFORM, VIRTUAL_IMAGE_SIZE)  # noqa: E731
+            return self._made(name, base.version, build)
         if kind == "missing":
             (self.folder / f"missing-{base.file}").unlink(missing_ok=True)
             return self._source(f"missing-{base.file}", base.version)
@@ -161,20 +168,37 @@ class FirmwareLab:
 
     def _built(self, version: str) -> ImageSource:
         name = image_name(version)
-        if not (self.folder / name).is_file():
-            build_image(self.folder / name, version, size=VIRTUAL_IMAGE_SIZE)
+        return self._made(name, version, lambda path: build_image(path, version, size=VIRTUAL_IMAGE_SIZE))
+
+    def _made(self, name: str, version: str, make) -> ImageSource:
+        """``make(path)`` an image: into the cache (linked here) when the harness builds the
+        images, else (made from a lab's release) into the served folder for this run."""
+        if not self.settings.build:
+            make(self.folder / name)
+            return self._source(name, version)
+        cached = self.cache / name
+        if not cached.is_file():
+            self.cache.mkdir(parents=True, exist_ok=True)
+            partial = self.cache / f".{name}.{os.getpid()}.partial"
+            make(partial)
+            os.replace(partial, cached)  # whole or not at all, also with several workers
+        _link(self.folder / name, cached)
         return self._source(name, version)
 
     def _served(self, image: Path, version: str) -> ImageSource:
         """Put the lab's file in the served folder as a link: the release is served as it is."""
-        link = self.folder / image.name
-        if not (link.is_symlink() and Path(os.readlink(link)) == image.resolve()):
-            link.unlink(missing_ok=True)
-            link.symlink_to(image.resolve())
+        _link(self.folder / image.name, image)
         return self._source(image.name, version)
 
     def _source(self, file: str, version: str) -> ImageSource:
         return ImageSource(self.settings.tftp_address, file, version, self.vr)
+
+
+def _link(link: Path, target: Path) -> None:
+    """``link`` points at ``target`` (made or corrected)."""
+    if not (link.is_symlink() and Path(os.readlink(link)) == target.resolve()):
+        link.unlink(missing_ok=True)
+        link.symlink_to(target.resolve())
 
 
 def _running(state: FirmwareState) -> str:

@@ -21,7 +21,9 @@ from drivers.errors import ConnectionLost, DeviceRebooted
 from drivers.recording import Recording
 from harness.errors import ChassisUnavailable, EmulatorCrashed, HilError
 from harness.parsers import MSM_NAMES, SwitchStatus, other_msm, parse_show_node, parse_show_switch
-from harness.reporting.timeline import Timeline
+from harness.reporting.merged import MergedTranscript
+from harness.reporting.progress import Progress
+from harness.reporting.timeline import SSH_DOWN, SSH_LANE, SSH_UP, BootWatch, Timeline
 from harness.testbed.schema import Credentials
 
 MSMS = MSM_NAMES
@@ -79,6 +81,11 @@ class Chassis:
         self.transcripts = Path(transcripts)
         self.control = control  # virtual chassis only: power and faults
         self.timeline = timeline or Timeline()
+        self.merged = MergedTranscript(self.transcripts / f"{access.name}.log")
+        """MSM-A, MSM-B and SSH in one log, in time order (``reports/transcripts/<chassis>.log``)."""
+        self.timeline.listeners.insert(0, self._phase_into_transcript)
+        self.progress = Progress(access.name, 1.0 / access.time_scale)
+        """Progress lines with the time since the run began; silent until the run gives it ``say``."""
         self.status: SwitchStatus | None = None
         self.steps: list = []  # the current plan's procedure steps (harness.procedures.failover.Step)
         self._sessions: dict[str, CliSession] = {}
@@ -90,8 +97,14 @@ class Chassis:
 
     def begin_plan(self, *listeners: Callable) -> None:
         """A fresh timeline (told to ``listeners``) and step list for the next plan."""
-        self.timeline = Timeline(listeners=list(listeners))
+        self.timeline = Timeline(listeners=[self._phase_into_transcript, *listeners])
         self.steps = []
+
+    def _now(self) -> Timeline:
+        return self.timeline
+
+    def _phase_into_transcript(self, event) -> None:
+        self.merged.phase(event.name, event.detail, event.wall)
 
     # -- identity and time -------------------------------------------------------------
     @property
@@ -157,7 +170,8 @@ class Chassis:
         secrets = [a.credentials.password, a.login(MSMS[0]).password]  # each session masks both logins
         recording = Recording(self.recording_path(where), self.name, where, "ssh" if where == SSH else "serial")
         self._recordings.append(recording)
-        transcript = Transcript(self.transcript_path(where), secrets=secrets, taps=[recording])
+        lanes = [self.merged.tap(SSH_LANE)] if where == SSH else [self.merged.tap(where), BootWatch(where, self._now)]
+        transcript = Transcript(self.transcript_path(where), secrets=secrets, taps=[recording, *lanes])
         if where == SSH:
             transport = SshTransport(
                 a.ssh_host,
@@ -185,14 +199,18 @@ class Chassis:
         deadline = Deadline(seconds)
         session = self._sessions.get(where)
         if session is not None and session.wait_for_output(seconds):
+            if where == SSH and not session.logged_in:
+                self.timeline.observe(SSH_LANE, SSH_DOWN)  # the management link dropped
             return
         time.sleep(deadline.remaining())  # pacing between polls, within the deadline
 
     def wait_for_login(self, msm: str, deadline: Deadline | None = None) -> None:
         """After a reboot: wait on that MSM's console for the fresh ``login:``, then log in anew."""
         session = self.session(msm)
-        with self._backend_errors():
-            session.wait_for_login(deadline or self.deadline("boot"))
+        deadline = deadline or self.deadline("boot")
+        last = lambda: self.merged.last_line(msm)  # noqa: E731 - what its console printed last
+        with self._backend_errors(), self.progress.waiting(f"{msm} booting to login:", deadline.seconds, last):
+            session.wait_for_login(deadline)
 
     def run(self, where: str, command: str, what: str = "command", **options) -> CommandResult:
         """Run one command on ``where`` within the lab timeout ``what``.
@@ -203,15 +221,21 @@ class Chassis:
         """
         deadline = self.deadline(what)
         session = self.session(where)
+        started, relogins = time.monotonic(), session.relogins
         with self._backend_errors():
             try:
                 return session.run(command, timeout=deadline, **options)
             except (DeviceRebooted, ConnectionLost) as dropped:
+                if where == SSH:
+                    self.timeline.observe(SSH_LANE, SSH_DOWN)
                 if where != SSH or not _READ_ONLY.match(command) or options.get("expect_reboot"):
                     raise
                 if session.transcript is not None:
                     session.transcript.note(f"{command!r} cut off ({type(dropped).__name__}); sending it again")
                 return session.run(command, timeout=deadline, **options)
+            finally:
+                if where == SSH and session.relogins > relogins:  # it had to log in again: SSH was down
+                    self.timeline.observe(SSH_LANE, SSH_DOWN, started)
 
     @contextmanager
     def _backend_errors(self):
@@ -227,9 +251,14 @@ class Chassis:
 
     # -- roles -----------------------------------------------------------------------
     def show_switch(self, where: str = SSH, detail: bool = False) -> SwitchStatus:
-        """``show switch`` (``show switch detail`` with ``detail``) on ``where``, parsed."""
+        """``show switch`` (``show switch detail`` with ``detail``) on ``where``, parsed; each
+        MSM's state goes on the timeline."""
         command = "show switch detail" if detail else "show switch"
-        return parse_show_switch(self.run(where, command, check=True).output)
+        status = parse_show_switch(self.run(where, command, check=True).output)
+        self.timeline.observe_msms(status.msms)
+        if where == SSH:
+            self.timeline.observe(SSH_LANE, SSH_UP)
+        return status
 
     def learn_roles(self, where: str = SSH, detail: bool = False) -> SwitchStatus:
         """Learn MASTER and BACKUP from the device; fail closed when they cannot be known."""
@@ -278,3 +307,4 @@ class Chassis:
         for recording in self._recordings:  # after the sessions: their transcripts are closed
             recording.close()
         self._recordings.clear()
+        self.merged.close()

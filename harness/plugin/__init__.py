@@ -1,9 +1,13 @@
 """pytest plugin (entry point ``pytest11``): wires testbed, chassis and reports together.
 
-Options ``--testbed``, ``--chassis``, ``--virtual``, ``--hil-workdir``, and for the chassis pool
-(``pytest -n N``, :mod:`harness.lab.pool`) ``--lock-dir``, ``--pool-wait``, ``--pool-full``; for
-labgrid places (:mod:`harness.lab.labgrid`) ``--lg-coordinator``, ``--lg-tags``, ``--lg-wait``;
-fixtures ``testbed``, ``lab`` and ``chassis``; markers ``virtual_only``, ``hardware_only``, ``msm_power``.
+Options ``--testbed``, ``--chassis``, ``--virtual``, ``--require-hardware``, ``--hil-workdir``,
+for the chassis pool (``pytest -n N``, :mod:`harness.lab.pool`) ``--lock-dir``, ``--pool-wait``,
+``--pool-full``, and for labgrid places (:mod:`harness.lab.labgrid`) ``--lg-coordinator``,
+``--lg-tags``, ``--lg-wait``; fixtures ``testbed``, ``lab`` and ``chassis``; markers
+``virtual_only``, ``hardware_only``, ``msm_power``. A run of the plans (``pytest testplans``, or
+any run given ``--testbed`` or ``--hil-workdir``) writes the same reports as ``hil run`` into its
+reports folder: ``report.html``, ``junit.xml`` (JUnit family xunit1, which keeps per-plan
+properties) and the transcripts, after clearing the previous run's (:mod:`harness.reporting.folder`).
 The firmware plans' options and ``firmware`` fixture come from :mod:`harness.plugin.firmware`,
 the soak plan's ``--soak-cycles`` and ``soak`` fixture from :mod:`harness.plugin.soak`.
 The logic lives in ``harness``; this module only connects it to pytest.
@@ -14,6 +18,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -32,7 +37,11 @@ from harness.lab.pool import (
     Worker,
     remove_run_locks,
 )
-from harness.reporting.report import PlanRecord, junit_properties, phase_table, step_table, transcript_html
+from harness.plugin.summary import FALLBACK, UNREACHABLE, FallbackSkip, SummaryPlugin, Unreachable
+from harness.reporting.folder import clear_run_outputs
+from harness.reporting.limits import check_limits
+from harness.reporting.progress import on_terminal
+from harness.reporting.report import PlanRecord, junit_properties, lab_per_second, plan_html
 from harness.testbed.schema import default_testbed, load_testbed
 
 pytest_plugins = ["harness.plugin.firmware", "harness.plugin.soak"]  # firmware plans; the failover soak
@@ -40,6 +49,8 @@ pytest_plugins = ["harness.plugin.firmware", "harness.plugin.soak"]  # firmware 
 RECORD = pytest.StashKey[PlanRecord]()
 TESTBED = pytest.StashKey[object]()
 RUN_ID = pytest.StashKey[str]()
+STARTED = pytest.StashKey[float]()
+DEFAULT_REPORTS = "reports"
 
 
 def pytest_addoption(parser, pluginmanager):
@@ -52,8 +63,12 @@ def pytest_addoption(parser, pluginmanager):
     group.addoption(
         "--hil-workdir",
         metavar="DIR",
-        default="reports",
-        help="where transcripts, emulator logs and known_hosts go (default: reports)",
+        help=f"the reports folder: report.html, junit.xml, transcripts, emulator logs (default: {DEFAULT_REPORTS})",
+    )
+    group.addoption(
+        "--require-hardware",
+        action="store_true",
+        help="fail the plans instead of running them on a fallback (virtual or skip) when the named chassis is unreachable",
     )
     group.addoption(
         "--lock-dir",
@@ -106,6 +121,7 @@ def _labgrid_plugin_active(pluginmanager) -> bool:
     return importlib.util.find_spec("labgrid") is not None  # found, not imported
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-html and junitxml read their options
 def pytest_configure(config):
     config.addinivalue_line("markers", "virtual_only: needs the virtual chassis's control channel (power, faults)")
     config.addinivalue_line("markers", "hardware_only: meaningful only on a real chassis")
@@ -114,17 +130,55 @@ def pytest_configure(config):
     )
     workerinput = getattr(config, "workerinput", None)  # set in pytest-xdist workers
     config.stash[RUN_ID] = workerinput["hil_run_id"] if workerinput else uuid.uuid4().hex
-    path = config.getoption("testbed")
-    try:  # a broken testbed stops the run before any plan starts
-        config.stash[TESTBED] = load_testbed(path) if path else default_testbed()
+    config.stash[STARTED] = workerinput["hil_started"] if workerinput else time.time()
+    path, name = config.getoption("testbed"), config.getoption("chassis")
+    try:  # a broken testbed or an unknown --chassis stops the run before any plan starts
+        config.stash[TESTBED] = testbed = load_testbed(path) if path else default_testbed()
+        if name is not None:
+            testbed.select(name)
     except TestbedError as error:
         raise pytest.UsageError(str(error)) from None
+    if workerinput is None:
+        config.pluginmanager.register(SummaryPlugin(config), "xcm8800-hil-summary")
+        if _is_plan_run(config):
+            _settle_reports(config)
+
+
+def reports_folder(config) -> Path:
+    """The reports folder of this run (``--hil-workdir``, default ``reports``)."""
+    return Path(config.getoption("hil_workdir") or DEFAULT_REPORTS)
+
+
+def _is_plan_run(config) -> bool:
+    """A run of the test plans (not of the harness's own tests): the testplans package is among
+    its arguments, or it was given a testbed or a reports folder."""
+    import testplans
+
+    plans = Path(testplans.__file__).resolve().parent
+    given = [Path(arg.split("::")[0]).resolve() for arg in config.args]
+    named = any(p == plans or plans in p.parents for p in given)
+    return named or bool(config.getoption("testbed") or config.getoption("hil_workdir"))
+
+
+def _settle_reports(config) -> None:
+    """The same reports as ``hil run``, into the reports folder; the previous run's cleared."""
+    folder = reports_folder(config)
+    clear_run_outputs(folder)
+    option = config.option
+    if not getattr(option, "htmlpath", None) and config.pluginmanager.hasplugin("html"):
+        option.htmlpath = str(folder / "report.html")
+        option.self_contained_html = True
+    option.xmlpath = option.xmlpath or str(folder / "junit.xml")
+    if not any(o.startswith("junit_family=") for o in option.override_ini or []):
+        config._inicache["junit_family"] = "xunit1"  # properties per plan: only xunit1 keeps them
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node):
-    """pytest-xdist: every worker of this run shares its run id (the virtual chassis locks)."""
+    """pytest-xdist: every worker of this run shares its run id (the virtual chassis locks) and
+    its start (progress lines count from it)."""
     node.workerinput["hil_run_id"] = node.config.stash[RUN_ID]
+    node.workerinput["hil_started"] = node.config.stash[STARTED]
 
 
 def pytest_unconfigure(config):
@@ -143,23 +197,39 @@ def testbed(pytestconfig):
 
 
 @pytest.fixture(scope="session")
-def lab(pytestconfig, testbed):
+def lab(request, pytestconfig, testbed):
     """The chassis this run (or this xdist worker) took from the pool, reached (real) or
     started (virtual) once for the whole run, and locked for it."""
     worker = Worker.from_environment(pytestconfig.stash[RUN_ID])
     claim = _take_chassis(pytestconfig, testbed, worker)
+    require = pytestconfig.getoption("require_hardware")
     try:
-        workdir = Path(pytestconfig.getoption("hil_workdir"))
+        workdir = reports_folder(pytestconfig)
         power = getattr(claim, "power", None)  # a labgrid place's power resources
         opened = LabChassis(claim.spec, workdir, force_virtual=pytestconfig.getoption("virtual"), power=power)
     except ChassisSkipped as why:
         claim.release()
-        pytest.skip(str(why))
+        if require:
+            pytest.fail(f"{why}; --require-hardware: the named hardware must be used", pytrace=False)
+        raise FallbackSkip(str(why), claim.spec.name) from None
+    except ChassisUnavailable as unreachable:  # one line and status 2, not a traceback per plan
+        claim.release()
+        if not hasattr(pytestconfig, "workerinput"):
+            pytest.exit(f"xcm8800-hil: {unreachable}", returncode=pytest.ExitCode.USAGE_ERROR)
+        # an xdist worker cannot exit: it stops after this plan, the run ends with status 2 (summary)
+        request.session.shouldstop = f"xcm8800-hil: {unreachable}"
+        raise Unreachable(str(unreachable), pytrace=False) from None
     except BaseException:
         claim.release()
         raise
     _announce(pytestconfig, opened, worker)
     try:
+        if require and opened.fallback_reason:
+            pytest.fail(
+                f"chassis {claim.spec.name}: {opened.fallback_reason}; --require-hardware: the named hardware must be used",
+                pytrace=False,
+            )
+        _show_progress(pytestconfig, opened)
         yield opened
     finally:
         opened.close()
@@ -201,6 +271,19 @@ def _take_chassis(config, testbed, worker: Worker):
         pytest.fail(str(none_free), pytrace=False)
 
 
+def _show_progress(config, opened: LabChassis) -> None:
+    """Progress lines (with ``-v``) and the merged transcript counted from the run's start; bars
+    when on a terminal."""
+    progress = opened.chassis.progress
+    progress.started = time.monotonic() - (time.time() - config.stash[STARTED])
+    opened.chassis.merged.started = config.stash[STARTED]
+    if config.getoption("verbose") > 0:
+        progress.say = lambda line: _say(config, line)
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        on_a_terminal = reporter is not None and bool(reporter.isatty())
+        progress.bars = on_terminal(on_a_terminal) and not hasattr(config, "workerinput")
+
+
 @pytest.fixture
 def chassis(request, lab):
     """The chassis in its baseline state (MASTER + BACKUP In Sync), recorded for this plan."""
@@ -208,8 +291,8 @@ def chassis(request, lab):
     if lab.broken:
         pytest.fail(f"chassis {lab.spec.name} is unusable: {lab.broken}", pytrace=False)
     chassis = lab.chassis
-    chassis.begin_plan(_progress_printer(request.config, chassis.name))
-    request.node.stash[RECORD] = PlanRecord.begin(chassis)
+    chassis.begin_plan(chassis.progress.event)
+    request.node.stash[RECORD] = PlanRecord.begin(chassis, lab.spec.limits, lab.fallback_reason)
     try:
         lab.ensure_baseline()
     except HilError as error:
@@ -255,19 +338,30 @@ def _announce(config, opened: LabChassis, worker: Worker) -> None:
         _say(config, f"chassis {access.name}: {opened.fallback_reason}", yellow=True)
 
 
-def _progress_printer(config, name):
-    def show(event):
-        if config.getoption("verbose") > 0:
-            _say(config, f"    [{name}] {event.name} {event.detail}")
-
-    return show
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A plan that passed fails when a phase took longer than the testbed's ``limits:``."""
+    result = yield
+    record = item.stash.get(RECORD, None)
+    if record is not None and record.limits:
+        chassis = record.chassis
+        missed = [r for r in check_limits(chassis.timeline, record.limits, lab_per_second(chassis)) if not r.met]
+        if missed:
+            pytest.fail("phase limits missed (lab seconds): " + "; ".join(map(str, missed)), pytrace=False)
+    return result
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
+    if call.excinfo is not None and call.excinfo.errisinstance(Unreachable):
+        item.user_properties.append((UNREACHABLE, str(call.excinfo.value)))
+    if call.excinfo is not None and call.excinfo.errisinstance(FallbackSkip):
+        item.user_properties.extend(call.excinfo.value.properties())
     record = item.stash.get(RECORD, None)
     if record is not None and call.when == "call":
         item.user_properties.extend(junit_properties(record.chassis))
+        if record.fallback:
+            item.user_properties.append((FALLBACK, record.fallback))
     outcome = yield
     report = outcome.get_result()
     if record is not None and (call.when == "call" or report.failed):
@@ -280,6 +374,6 @@ def _attach_html(item, report, record: PlanRecord) -> None:
         return
     from pytest_html import extras
 
-    body = phase_table(record.chassis.timeline) + step_table(record.chassis.steps) + transcript_html(record.excerpts())
+    body = plan_html(record, item.nodeid)
     if body:
         report.extras = getattr(report, "extras", []) + [extras.html(body)]

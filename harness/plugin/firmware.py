@@ -1,5 +1,6 @@
 """pytest wiring of the firmware plans: options ``--image``, ``--image-version``,
-``--tftp-address`` and the session fixture ``firmware`` (a TFTP server and the images it serves).
+``--tftp-address``, the session fixture ``firmware`` (a TFTP server and the images it serves) and
+the module fixture ``release_restored`` (the chassis back on its release after the plans).
 
 Loaded by :mod:`harness.plugin`; the logic is in :mod:`harness.firmware.setup`.
 """
@@ -11,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from harness.errors import HilError
+from harness.firmware.restore import Restored, releases, restore_release
 from harness.firmware.setup import FirmwareLab, FirmwareNotConfigured, FirmwareOptions, resolve
 from harness.parsers.version import Version
+from harness.procedures.upgrade import firmware_state
 
 OPTIONS = pytest.StashKey[FirmwareOptions]()
 
@@ -52,7 +55,9 @@ def firmware(pytestconfig, lab):
         settings = resolve(lab.spec, lab.chassis.is_virtual, pytestconfig.stash[OPTIONS])
     except FirmwareNotConfigured as why:
         pytest.skip(str(why))
-    folder = Path(pytestconfig.getoption("hil_workdir")) / "tftp" / lab.spec.name
+    from harness.plugin import reports_folder
+
+    folder = reports_folder(pytestconfig) / "tftp" / lab.spec.name
     served = FirmwareLab(settings, folder, lab.chassis.control if lab.chassis.is_virtual else None)
     try:
         served.start()
@@ -60,3 +65,30 @@ def firmware(pytestconfig, lab):
         pytest.fail(f"chassis {lab.spec.name}: {error}", pytrace=False)
     yield served
     served.stop()
+
+
+@pytest.fixture(scope="module")
+def release_restored(pytestconfig, lab, firmware):
+    """After a module of firmware plans: the chassis back on the release it ran before them, or
+    the run's summary says which release it was left on."""
+    try:
+        lab.ensure_baseline()  # an earlier plan may have left the backup down
+        started = releases(firmware_state(lab.chassis))
+    except HilError as error:
+        pytest.fail(
+            f"chassis {lab.spec.name}: cannot read its release before the firmware plans: {error}", pytrace=False
+        )
+    yield
+    from harness.plugin import _say
+
+    try:
+        restored = restore_release(lab.chassis, started, firmware.image_of)
+    except HilError as error:
+        restored = Restored(False, f"left on another release: restoring {started} failed: {error}")
+    if restored is None:
+        return
+    line = f"chassis {lab.spec.name}: {restored.message}"
+    _say(pytestconfig, line, yellow=not restored.back)
+    summary = pytestconfig.pluginmanager.get_plugin("xcm8800-hil-summary")
+    if summary is not None and not restored.back:
+        summary.run.left_on[lab.spec.name] = restored.message

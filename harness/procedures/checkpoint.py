@@ -27,6 +27,13 @@ def troubled(records: list[CheckpointRecord]) -> CheckpointRecord | None:
     return next((r for r in records if r.status.upper() != HEALTHY), None)
 
 
+def overall(records: list[CheckpointRecord]) -> float:
+    """The bulk checkpoint's percentage over the processes that have something to checkpoint
+    (idle ones, 0 % with nothing sent or due, do not hold it down); 100 when none has."""
+    working = [r.percent for r in records if r.total or r.sent or r.percent]
+    return sum(working) / len(working) if working else 100.0
+
+
 def progress(records: list[CheckpointRecord]) -> tuple[tuple[str, int, int], ...]:
     """What moves while a bulk checkpoint runs: each process's percentage and records sent."""
     return tuple((r.process, r.percent, r.sent) for r in records)

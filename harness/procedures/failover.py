@@ -29,6 +29,7 @@ from harness.procedures.sync import (
     SyncVerdict,
     backup_in_sync,
     check_sync,
+    checkpoint_progress,
     lasting,
     stalled_checkpoint,
     wait_for_status,
@@ -125,6 +126,7 @@ def synchronize(chassis: Chassis, identical: bool = True) -> SyncVerdict:
         lambda s: None if s.msm(backup).present else f"{backup} absent (removed or powered off)",
         chassis.window("backup_absent"),
     )
+    bar = chassis.progress.bar("synchronize: bulk checkpoint", 100, "%")
     try:
         wait_for_status(
             chassis,
@@ -134,11 +136,15 @@ def synchronize(chassis: Chassis, identical: bool = True) -> SyncVerdict:
             give_up=absent,
             phase=ev.BACKUP_IN_SYNC,
             listen=master,
+            detail=checkpoint_progress(chassis, bar),
         )
     except GaveUp as error:
         raise ProcedureFailed(
             f"{error}; synchronize failed: seat and power {backup}, then run synchronize again"
         ) from None
+    finally:
+        if bar is not None:
+            bar.close()
     chassis.timeline.mark(ev.BACKUP_IN_SYNC, backup)
     after = check_sync(chassis)
     if identical and not after.identical_software:
@@ -169,8 +175,13 @@ def failover(chassis: Chassis, force: bool = False, until_in_sync: bool = True) 
     )
     if until_in_sync:
         wait_for_status(
-            chassis, backup_in_sync(old), chassis.deadline("in_sync"), f"{old} back as BACKUP (In Sync)", listen=new
-        )  # its console logs the change
+            chassis,
+            backup_in_sync(old),
+            chassis.deadline("in_sync"),
+            f"{old} back as BACKUP (In Sync)",
+            listen=new,  # its console logs the change
+            detail=checkpoint_progress(chassis),
+        )
         chassis.timeline.mark(ev.BACKUP_IN_SYNC, old)
     else:
         wait_for_status(chassis, lambda s: s.backup == old, chassis.deadline("in_sync"), f"{old} back as BACKUP")
@@ -325,6 +336,7 @@ def _await_checkpoint(chassis: Chassis, verdict: SyncVerdict) -> SyncVerdict:
             chassis.deadline("in_sync"),
             f"{verdict.backup} completing its bulk checkpoint",
             give_up=stalled_checkpoint(chassis, chassis.window("checkpoint_stall")),
+            detail=checkpoint_progress(chassis),
         )
     except GaveUp as stalled:
         return SyncVerdict(False, CHECKPOINT_STALLED, stalled.reason, verdict.master, verdict.backup, verdict.status)

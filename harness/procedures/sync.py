@@ -8,10 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drivers.errors import ConnectionLost, DeviceRebooted, Timeout
-from harness.errors import ChassisUnavailable, ParseError, PhaseTimeout, ProcedureFailed
+from harness.errors import ChassisUnavailable, HilError, ParseError, PhaseTimeout, ProcedureFailed
 from harness.lab.chassis import SSH, Chassis
 from harness.parsers import CheckpointRecord, SwitchStatus, compatible, other_msm, parse_show_checkpoint_data
 from harness.procedures import checkpoint
+from harness.reporting.timeline import SSH_DOWN, SSH_LANE
 
 BACKUP_DOWN = "backup down"
 INCOMPATIBLE_SOFTWARE = "incompatible software"
@@ -115,6 +116,26 @@ def checkpoint_lag(chassis: Chassis, where: str = SSH) -> str:
     return checkpoint.lag(checkpoint_records(chassis, where))
 
 
+def checkpoint_progress(chassis: Chassis, bar=None, where: str = SSH) -> Callable[[], str]:
+    """A heartbeat's detail: how far the bulk checkpoint is (``bulk checkpoint 62 %, fdb at 40 %``);
+    moves ``bar`` (a :class:`harness.reporting.progress.Bar`) to the overall percentage."""
+
+    def detail() -> str:
+        try:
+            records = parse_show_checkpoint_data(chassis.run(where, "show checkpoint-data", check=True).output)
+        except HilError as error:
+            return f"no checkpoint data ({type(error).__name__})"
+        if not records:
+            return "no checkpoint data"
+        percent = checkpoint.overall(records)
+        if bar is not None:
+            bar.show(percent)
+        late = checkpoint.behind(records)
+        return f"bulk checkpoint {percent:.0f} %" + (f", {late.process} at {late.percent} %" if late else "")
+
+    return detail
+
+
 def stalled_checkpoint(chassis: Chassis, window: float, where: str = SSH) -> GiveUp:
     """A give-up test: the device reports a process in trouble, or the bulk checkpoint's progress
     has not moved for ``window`` s (see :class:`harness.procedures.checkpoint.StallWatch`)."""
@@ -151,6 +172,7 @@ def wait_for_status(
     phase: str | None = None,
     abort: threading.Event | None = None,
     listen: str | None = None,
+    detail: Callable[[], str] | None = None,
 ) -> SwitchStatus:
     """Poll ``show switch`` on ``where`` until ``done(status)``; reconnect across drops; fail at
     the deadline.
@@ -159,9 +181,18 @@ def wait_for_status(
     prints (the log line of a state change) or an SSH link dropping starts the next poll at
     once, so a change is noticed when it is reported, not at the next poll interval. Raises ``Timeout`` naming ``what`` and the last state seen (``PhaseTimeout`` naming the
     ``phase`` too when one is given), ``GaveUp`` as soon as ``give_up(status)`` gives a reason,
-    and ``ProcedureFailed`` when ``abort`` is set (another phase already failed).
+    and ``ProcedureFailed`` when ``abort`` is set (another phase already failed). While it waits,
+    ``chassis.progress`` gets a heartbeat with the last state seen (and ``detail()``, e.g. how
+    far the bulk checkpoint is).
     """
-    last, during = "nothing yet", f" (phase '{phase}')" if phase else ""
+    try:
+        return _poll(chassis, done, deadline, what, where, give_up, phase, abort, listen, detail)
+    finally:
+        chassis.progress.done(what)
+
+
+def _poll(chassis, done, deadline, what, where, give_up, phase, abort, listen, detail) -> SwitchStatus:
+    last, during, since = "nothing yet", f" (phase '{phase}')" if phase else "", time.monotonic()
     while True:
         try:
             status = chassis.show_switch(where)
@@ -171,6 +202,8 @@ def wait_for_status(
             reason = give_up(status) if give_up else None
         except (ConnectionLost, DeviceRebooted, ParseError, ChassisUnavailable, Timeout) as error:
             last, reason = f"{type(error).__name__}: {error}", None
+            if where == SSH and not isinstance(error, ParseError):
+                chassis.timeline.observe(SSH_LANE, SSH_DOWN)
         if reason:
             raise GaveUp(
                 f"chassis {chassis.name}: gave up waiting for {what}{during} (deadline "
@@ -180,11 +213,14 @@ def wait_for_status(
         if abort is not None and abort.is_set():
             raise ProcedureFailed(f"chassis {chassis.name}: stopped waiting for {what}: another phase failed")
         if deadline.remaining() <= chassis.poll_interval:
-            timeout = PhaseTimeout if phase else Timeout
-            raise timeout(
+            late: type[Timeout] = PhaseTimeout if phase else Timeout
+            raise late(
                 f"chassis {chassis.name}: {what} did not happen within "
                 f"{deadline.seconds:g} s{during}; last seen: {last}"
             )
+        chassis.progress.heartbeat(
+            what, since, deadline.seconds, lambda shown=last: f"{shown}; {detail()}" if detail else shown
+        )
         chassis.wait_for_output(listen or where, chassis.poll_interval)
 
 

@@ -20,7 +20,7 @@ from harness.procedures.failover import management_back, new_master_answers, old
 from harness.procedures.sync import SyncVerdict, backup_in_sync, check_sync, wait_for_status
 from harness.reporting import timeline as ev
 
-MASTER_POWER_LOST = "master power lost"
+MASTER_POWER_LOST = ev.MASTER_POWER_LOST
 POWER_RESTORED = "power restored"
 
 

@@ -26,6 +26,7 @@ from harness.lab.chassis import MSMS, SSH, Chassis
 from harness.parsers import SwitchStatus, compatible
 from harness.procedures.failover import StepRecorder, failover, synchronize
 from harness.procedures.sync import INCOMPATIBLE_SOFTWARE, SyncVerdict, check_sync, wait_for_status
+from harness.reporting.timeline import SSH_LANE
 
 INSTALL_NOW = dialog(
     r"Do you want to install image after downloading\? \(y - yes, n - no, <cr> - cancel\)",
@@ -94,7 +95,10 @@ def install(
     before = firmware_state(chassis)
     targets = [msm] if msm else [slot for slot in (before.master, before.backup) if slot]
     chassis.timeline.mark(DOWNLOAD_SENT, f"{source.file} ({source.version}) for {', '.join(targets)}")
-    result = chassis.run(SSH, source.download(partition, msm), what="download", answers=(INSTALL_NOW,))
+    waited = chassis.deadline("download")
+    last = lambda: chassis.merged.last_line(SSH_LANE)  # noqa: E731 - what the download printed last
+    with chassis.progress.waiting(f"download image {source.file}", waited.seconds, last, bar=True):
+        result = chassis.run(SSH, source.download(partition, msm), what="download", answers=(INSTALL_NOW,))
     verdict = refusal(f"{result.output}\n{result.error or ''}")
     if verdict is None and result.error and result.error.startswith("%"):
         raise ProcedureFailed(f"the switch does not know {source.download(partition, msm)!r}: {result.error}")

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
+from harness.reporting.report import junit_properties
+
 
 def write_failover_junit(path: Path, chassis, outcome, error) -> None:
-    """One test case per step; phase offsets as suite properties."""
+    """One test case per step; phase offsets and durations (lab seconds) as suite properties."""
     cases = []
     for step in chassis.steps:
         case = TestCase(step.name, classname=f"hil.failover.{chassis.name}", elapsed_sec=step.duration)
@@ -23,8 +25,7 @@ def write_failover_junit(path: Path, chassis, outcome, error) -> None:
         case = TestCase("procedure", classname=f"hil.failover.{chassis.name}")
         case.add_error_info(str(error))
         cases.append(case)
-    properties = {"backend": chassis.access.backend}
-    properties.update({f"phase {p.name} (s)": f"{p.offset:.3f}" for p in chassis.timeline.phases()})
+    properties = dict(junit_properties(chassis))
     suite = TestSuite(f"hil failover {chassis.name}", cases, properties=properties)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(to_xml_report_string([suite]))

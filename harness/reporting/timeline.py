@@ -1,10 +1,15 @@
-"""Timestamped step events of a procedure: the failover timeline of the report."""
+"""Timestamped step events of a procedure and the states each MSM and the management SSH went
+through: the failover timeline of the report (table, picture, limits)."""
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from drivers.prompt import EVENT_HINT_RE, is_boot_line
+from drivers.transcript import RECEIVED
 
 #: Event names the procedures emit, in the manual's words.
 FAILOVER_SENT = "failover sent"
@@ -15,6 +20,7 @@ OLD_MASTER_AT_LOGIN = "old master at login"
 BACKUP_IN_SYNC = "backup In Sync"
 SYNCHRONIZE_SENT = "synchronize sent"
 BACKUP_REBOOTING = "backup rebooting"
+MASTER_POWER_LOST = "master power lost"
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,52 @@ class Event:
     wall: float
     mono: float
     detail: str = ""
+
+
+#: Lanes of the timeline picture: each MSM and the management SSH session.
+SSH_LANE = "SSH"
+SSH_UP, SSH_DOWN = "up", "down"
+#: MSM states as the picture shows them (``show switch``'s INIT is a booting MSM, a blank column
+#: an MSM powered off or removed).
+MASTER, BACKUP, IN_SYNC, BOOTING, DOWN, FAIL = "MASTER", "BACKUP", "In Sync", "booting", "DOWN", "FAIL"
+
+
+def msm_state(state: str, in_sync: bool) -> str:
+    """The picture's word for one MSM column of ``show switch``."""
+    if not state:
+        return DOWN
+    if state == "BACKUP" and in_sync:
+        return IN_SYNC
+    return BOOTING if state == "INIT" else state
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A lane (an MSM or ``SSH``) seen in a new state."""
+
+    lane: str
+    state: str
+    wall: float
+    mono: float
+
+
+class BootWatch:
+    """A transcript tap on an MSM console: its reboot and boot text puts the MSM on the timeline
+    as DOWN (``Rebooting ...``) and booting (BootROM banner, image start) when it is printed,
+    also while nothing polls ``show switch``."""
+
+    def __init__(self, msm: str, timeline: Callable[[], Timeline]):
+        self.msm = msm
+        self.timeline = timeline  # the chassis's current timeline (a new one per plan)
+
+    def record(self, direction: str, text: str, when: float) -> None:
+        if direction != RECEIVED or not EVENT_HINT_RE.search(text):
+            return
+        for line in text.splitlines():
+            line = line.strip("\r")
+            if is_boot_line(line):
+                mono = time.monotonic() - (time.time() - when)
+                self.timeline().observe(self.msm, DOWN if line.startswith("Rebooting") else BOOTING, mono)
 
 
 @dataclass(frozen=True)
@@ -43,6 +95,7 @@ class Timeline:
 
     events: list[Event] = field(default_factory=list)
     listeners: list[Callable[[Event], None]] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
 
     def mark(self, name: str, detail: str = "") -> Event:
         """Record an event now and tell every listener."""
@@ -51,6 +104,21 @@ class Timeline:
         for listener in self.listeners:
             listener(event)
         return event
+
+    def observe(self, lane: str, state: str, mono: float | None = None) -> None:
+        """Note that ``lane`` shows ``state`` now (or since monotonic ``mono``); only changes are kept."""
+        now = time.monotonic()
+        at = now if mono is None else min(mono, now)
+        earlier = [o for o in self.observations if o.lane == lane and o.mono <= at]
+        if earlier and earlier[-1].state == state:
+            return
+        seen = Observation(lane, state, time.time() - (now - at), at)
+        self.observations.insert(bisect.bisect(self.observations, at, key=lambda o: o.mono), seen)
+
+    def observe_msms(self, msms) -> None:
+        """Note each MSM's state from a parsed ``show switch`` (``SwitchStatus.msms``)."""
+        for slot, msm in sorted(msms.items()):
+            self.observe(slot, msm_state(msm.state, msm.in_sync))
 
     def names(self) -> list[str]:
         return [event.name for event in self.events]

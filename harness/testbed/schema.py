@@ -18,6 +18,7 @@ A YAML file with one entry per chassis under ``chassis:``::
         virtual: {speed: 100, versions: {MSM-A: 12.4.2.8}, sysname: XCM8810}
 
 ``firmware`` (any chassis, optional) is described in :mod:`harness.testbed.firmware`;
+``limits`` (per-phase durations in lab seconds, optional) in :mod:`harness.testbed.limits`;
 ``credentials`` with a login per endpoint and ``labgrid: {place: NAME}`` (a real chassis whose
 consoles and management address a labgrid place gives) in :mod:`harness.testbed.logins`.
 
@@ -43,6 +44,7 @@ from harness.errors import ParseError, TestbedError
 from harness.parsers.switch import MSM_NAMES
 from harness.parsers.version import Version
 from harness.testbed.firmware import FirmwareSpec, read_firmware
+from harness.testbed.limits import read_limits
 from harness.testbed.logins import Credentials, LabgridPlace, read_labgrid, read_logins
 from harness.testbed.reader import kind_of, read_document, suggest
 
@@ -57,7 +59,7 @@ DEFAULT_SYSNAME = "XCM8810"
 REAL_KEYS = ("management", "consoles", "baudrate", "known_hosts", "fallback", "ssh_options", "labgrid")
 PLACE_GIVES = ("management", "consoles", "baudrate")  # a labgrid place's resources say these
 VIRTUAL_KEYS = ("virtual",)
-CHASSIS_KEYS = ("type", "credentials") + REAL_KEYS + VIRTUAL_KEYS + ("firmware",)
+CHASSIS_KEYS = ("type", "credentials") + REAL_KEYS + VIRTUAL_KEYS + ("firmware", "limits")
 CONSOLE_FIX = (
     "use /dev/<tty> for a local serial port, socket://host:port for a raw TCP "
     "console (terminal server, ser2net), rfc2217://host:port, or loop:// in tests"
@@ -104,6 +106,7 @@ class ChassisSpec:
     ssh_login: Credentials | None = None  # the management SSH's own login (None: ``credentials``)
     console_login: Credentials | None = None  # the MSM consoles' own login (None: ``credentials``)
     labgrid: LabgridPlace | None = None  # a labgrid place: consoles and management come from it
+    limits: dict[str, float] = field(default_factory=dict)  # lab seconds per phase (harness.testbed.limits)
 
     @property
     def ssh_credentials(self) -> Credentials:
@@ -309,12 +312,14 @@ class _Reader:
                 )
         logins = read_logins(self, node.get("credentials"), f"{key}.credentials", kind)
         firmware = read_firmware(self, node.get("firmware"), f"{key}.firmware", kind)
+        limits = read_limits(self, node.get("limits"), f"{key}.limits")
         if kind == "virtual":
             return replace(
                 virtual_spec(name, self.virtual(node.get("virtual"), f"{key}.virtual"), logins.chassis),
                 firmware=firmware,
                 ssh_login=logins.ssh,
                 console_login=logins.console,
+                limits=limits,
             )
         place = read_labgrid(self, node.get("labgrid"), f"{key}.labgrid")
         for given in PLACE_GIVES if place else ():
@@ -335,6 +340,7 @@ class _Reader:
             logins.ssh,
             logins.console,
             place,
+            limits,
         )
 
     def management(self, node: Any, key: str) -> SshAddress:

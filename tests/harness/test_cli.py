@@ -1,6 +1,7 @@
 """``hil`` end to end against the virtual chassis: run, check, failover, virtual, bad testbeds."""
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -28,7 +29,15 @@ def test_hil_run_passes_every_plan_and_writes_the_three_outputs(tmp_path):
     assert skipped == ["testplans.test_soak"] * 2, skipped  # the soak runs only when asked
     assert "Timeline" in (reports / "report.html").read_text()
     names = {p.name for p in (reports / "transcripts").iterdir()}
-    assert {"virtual-ssh.log", "virtual-MSM-A.log", "virtual-MSM-B.log"} <= names
+    assert {"virtual-ssh.log", "virtual-MSM-A.log", "virtual-MSM-B.log", "virtual.log"} <= names
+    # progress with the time since the run began; heartbeats during long waits
+    assert re.search(r"^\+\s+\d+\.\d s  virtual  failover sent run msm-failover on MSM-A$", done.stdout, re.M)
+    assert re.search(r"^\+\s+\d+\.\d s  virtual  waiting \d+ s of \d+ s for .*; last seen: ", done.stdout, re.M)
+    # reports/ holds one run: the built images are links into the cache, the release is restored
+    served = list((reports / "tftp" / "virtual").iterdir())
+    assert served and all(p.is_symlink() for p in served)
+    assert "chassis virtual: put back on 12.4.2.8" in done.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"], "a stray file next to the reports"
 
 
 def test_hil_check_shows_roles_and_sync_over_every_endpoint(tmp_path):
@@ -47,7 +56,7 @@ def test_hil_failover_runs_the_procedure_and_writes_junit(tmp_path):
     cases = [c.get("name") for c in ET.parse(junit).iter("testcase")]
     assert cases == ["show switch: are the nodes in sync", "run failover"]
     props = {p.get("name") for p in ET.parse(junit).iter("property")}
-    assert "phase management SSH back (s)" in props
+    assert {"phase management SSH back offset (s)", "phase management SSH back duration (s)"} <= props
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -71,8 +80,9 @@ def test_hil_virtual_prints_the_json_line_and_how_to_reach_it(tmp_path):
         assert set(endpoints) >= {"name", "ssh", "consoles", "control", "username", "password"}
         person = [child.stderr.readline() for _ in range(4)]
         assert f"ssh -p {endpoints['ssh']['port']} admin@127.0.0.1" in person[1]
-        assert "MSM-A console: telnet 127.0.0.1" in person[2] and "picocom /dev/pts/" in person[2]
-        assert "MSM-B console: telnet 127.0.0.1" in person[3]
+        assert "MSM-A console: " in person[2] and "-m serial.tools.miniterm socket://127.0.0.1:" in person[2]
+        assert "telnet" not in "".join(person) and "picocom" not in "".join(person)
+        assert "MSM-B console: " in person[3] and "miniterm /dev/pts/" in person[3]
     finally:
         child.send_signal(signal.SIGINT)
         assert child.wait(Deadline(15).remaining()) in (0, -signal.SIGINT)
@@ -90,4 +100,22 @@ def test_hil_run_n2_gives_each_worker_a_virtual_chassis_of_its_own(tmp_path):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "4 passed" in done.stdout
     names = {p.name for p in (tmp_path / "reports" / "transcripts").iterdir()}
-    assert names and names <= {"virtual-gw0-ssh.log", "virtual-gw1-ssh.log"}, names
+    assert names and names <= {"virtual-gw0-ssh.log", "virtual-gw1-ssh.log", "virtual-gw0.log", "virtual-gw1.log"}, names
+
+
+def test_hil_says_its_version_and_bare_hil_prints_help(tmp_path):
+    version = hil("--version", cwd=tmp_path)
+    assert version.returncode == 0 and re.fullmatch(r"hil \d+\.\d+\.\d+\n", version.stdout)
+    bare = hil(cwd=tmp_path)
+    assert bare.returncode == 0 and "usage: hil" in bare.stdout and "{run,virtual,check,failover,image}" in bare.stdout
+
+
+def test_hil_virtual_help_lists_the_emulators_options_and_run_help_the_pool(tmp_path):
+    virtual = hil("virtual", "--help", cwd=tmp_path)
+    assert virtual.returncode == 0, virtual.stderr
+    for option in ("--speed", "--version-a", "--tftp-port", "--baud"):
+        assert option in virtual.stdout
+    run = hil("run", "--help", cwd=tmp_path)
+    assert "Run the test plans" in run.stdout and "Exit status" in run.stdout
+    for option in ("--lock-dir", "--pool-wait", "--pool-full", "-n N", "--require-hardware"):
+        assert option in run.stdout

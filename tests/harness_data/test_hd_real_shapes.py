@@ -232,3 +232,15 @@ def test_stack_and_recovery_prompts(prompt, slot):
 def test_a_stack_session_parses_through_its_prompts():
     text = real.on_the_wire(real.STACK_SHOW_SWITCH, "show switch", "* Slot-1 X440-Stack.12 # ", "Slot-1 X440.1 # ")
     assert parse_show_switch(text).master == "Slot-1"
+
+
+def test_idle_processes_do_not_hold_the_overall_bulk_checkpoint_down():
+    from harness.parsers import CheckpointRecord
+    from harness.procedures.checkpoint import overall
+
+    def row(process, percent, sent, total):
+        return CheckpointRecord(process, 0, 0, 0, sent, total, percent, "ON", "OK", "")
+
+    records = [row("devmgr", 100, 3, 3), row("dirser", 0, 0, 0), row("fdb", 40, 2, 5)]
+    assert overall(records) == 70.0
+    assert overall([row("dirser", 0, 0, 0)]) == 100.0

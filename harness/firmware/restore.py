@@ -1,0 +1,72 @@
+"""After the firmware plans: the chassis back on the release it ran before them, or why not.
+
+The release is brought back the way a lab would: when both MSMs still hold it in one partition,
+that partition is selected and both reboot; when the harness can serve an image of it (it builds
+the images for a virtual chassis) it is installed on both MSMs first. Otherwise nothing is
+touched and the message names the release the chassis was left on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness.firmware.state import FirmwareState
+from harness.lab.chassis import MSMS, Chassis
+from harness.procedures.upgrade import firmware_state, install, reboot_chassis, select_image
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What the chassis runs after the restore, and whether that is the release it started on."""
+
+    back: bool
+    message: str
+
+
+def releases(state: FirmwareState) -> dict[str, str | None]:
+    """Each MSM's booted version."""
+    return {slot: state.msm(slot).booted_version for slot in MSMS}
+
+
+def restore_release(chassis: Chassis, started: dict[str, str | None], image_of=None) -> Restored | None:
+    """Put both MSMs back on ``started`` (their booted versions before the plans); None when
+    nothing changed. ``image_of(version)`` gives an :class:`ImageSource` of a release, or None
+    when the harness cannot serve one."""
+    state = firmware_state(chassis)
+    now = releases(state)
+    if now == started:
+        return None
+    wanted = set(started.values())
+    left = f"left on {_describe(now)} (started on {_describe(started)})"
+    release = wanted.pop() if len(wanted) == 1 else None
+    if release is None:
+        return Restored(False, f"{left}: the MSMs ran different releases; put them back by hand")
+    partition = _common_partition(state, release)
+    if partition is None and image_of is not None and (source := image_of(release)) is not None:
+        verdict = install(chassis, source)
+        if not verdict.accepted:
+            return Restored(False, f"{left}: installing {release} again was refused ({verdict})")
+        state = firmware_state(chassis)
+        partition = _common_partition(state, release)
+    if partition is None:
+        return Restored(False, f"{left}: no partition holds {release} on both MSMs; install it by hand")
+    for slot in MSMS:
+        select_image(chassis, partition, slot)
+    after = releases(reboot_chassis(chassis, {slot: (partition, release) for slot in MSMS}))
+    if after != started:
+        return Restored(False, f"left on {_describe(after)} after trying to restore {release}")
+    return Restored(True, f"put back on {release} (the firmware plans had left it on {_describe(now)})")
+
+
+def _common_partition(state: FirmwareState, release: str) -> str | None:
+    """The partition that holds ``release`` on both MSMs, preferring each MSM's inactive one."""
+    for partition in ("primary", "secondary"):
+        if all(state.msm(slot).version_in(partition) == release for slot in MSMS):
+            return partition
+    return None
+
+
+def _describe(versions: dict[str, str | None]) -> str:
+    if len(set(versions.values())) == 1:
+        return str(next(iter(versions.values())))
+    return ", ".join(f"{slot} {version}" for slot, version in versions.items())

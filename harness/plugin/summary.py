@@ -1,0 +1,122 @@
+"""What a run says about itself: the report's title and header (chassis, backend, MSM software,
+testbed file), a banner and a terminal line when a plan ran on a fallback instead of the named
+hardware, and the release a firmware plan left a chassis on.
+
+Collected from the plans' reports (their JUnit properties), so it works the same with
+pytest-xdist, where the plans run in workers and only their reports reach this process.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+FALLBACK = "fallback"  # a plan's property: why it ran on a virtual chassis instead
+LEFT_ON = "left on"  # a plan's property: the release a firmware plan left the chassis on
+UNREACHABLE = "unreachable"  # a plan's property (xdist worker): its chassis could not be reached
+
+
+class FallbackSkip(pytest.skip.Exception):  # type: ignore[name-defined]
+    """The plans of an unreachable chassis are skipped (``fallback: skip``): the summary says so."""
+
+    def __init__(self, msg: str, chassis: str):
+        super().__init__(msg, allow_module_level=False)
+        self.chassis = chassis
+
+    def properties(self) -> list[tuple[str, str]]:
+        return [("chassis", self.chassis), ("backend", "none: plans skipped"), (FALLBACK, str(self.msg))]
+
+
+class Unreachable(pytest.fail.Exception):  # type: ignore[name-defined]
+    """The chassis of the run cannot be reached (in an xdist worker, which cannot exit the run)."""
+
+
+@dataclass
+class RunSummary:
+    """What the plans of this run reported about their chassis, in order seen."""
+
+    testbed: str = "(none: one virtual chassis)"
+    chassis: dict[str, str] = field(default_factory=dict)  # name -> backend
+    software: dict[str, list[str]] = field(default_factory=dict)  # "MSM-A" -> versions seen
+    fallbacks: dict[str, str] = field(default_factory=dict)  # chassis -> reason
+    left_on: dict[str, str] = field(default_factory=dict)  # chassis -> message
+    unreachable: str | None = None  # why a worker's chassis could not be reached
+    html_report: Any = None  # pytest-html's report data, whose title is set at the end
+
+    def add(self, properties: list[tuple[str, object]]) -> None:
+        props = {name: str(value) for name, value in properties}
+        self.unreachable = props.get(UNREACHABLE, self.unreachable)
+        name = props.get("chassis")
+        if name is None:
+            return
+        backend = props.get("backend", "?")
+        self.chassis.setdefault(name, f"{backend} (speed {props['speed']})" if "speed" in props else backend)
+        for key, value in props.items():
+            if key.endswith(" software") and value not in self.software.setdefault(key[:-9], []):
+                self.software[key[:-9]].append(value)
+        if FALLBACK in props:
+            self.fallbacks[name] = props[FALLBACK]
+        if LEFT_ON in props:
+            self.left_on[name] = props[LEFT_ON]
+
+    @property
+    def title(self) -> str:
+        return "xcm8800-hil: " + (", ".join(self.chassis) or "no chassis used")
+
+    def rows(self) -> list[tuple[str, str]]:
+        software = "; ".join(
+            f"{slot} {versions[0]}" + (f" (later {', '.join(versions[1:])})" if versions[1:] else "")
+            for slot, versions in sorted(self.software.items())
+        )
+        return [
+            ("chassis", ", ".join(self.chassis) or "none reached"),
+            ("backend", ", ".join(f"{n}: {b}" for n, b in self.chassis.items()) or "none"),
+            ("MSM software", software or "not read"),
+            ("testbed file", self.testbed),
+        ]
+
+    def warnings(self) -> list[str]:
+        """One line per chassis that did not run on the named hardware, or was left on another release."""
+        lines = [f"chassis {n} was NOT tested on the named hardware: {why}" for n, why in self.fallbacks.items()]
+        return lines + [f"chassis {n}: {message}" for n, message in self.left_on.items()]
+
+
+class SummaryPlugin:
+    """Registered once per run (not in xdist workers): collects, then writes the header and lines."""
+
+    def __init__(self, config):
+        testbed = config.getoption("testbed")
+        self.run = RunSummary(str(testbed) if testbed else RunSummary.testbed)
+
+    def pytest_runtest_logreport(self, report):
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.run.add(report.user_properties)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_report_title(self, report):
+        self.run.html_report = report  # the title is set at the end, once the chassis are known
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_summary(self, prefix, summary, postfix, session):
+        run = self.run
+        if run.html_report is not None:
+            run.html_report.title = run.title
+        rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in run.rows())
+        banner = "".join(
+            f"<p class='hil-banner' style='background:#ffcdd2;border:2px solid #c62828;padding:6px;"
+            f"font-weight:bold'>{html.escape(line)}</p>"
+            for line in run.warnings()
+        )
+        prefix.extend([banner, f"<table class='hil-header'>{rows}</table>"])
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session):
+        if self.run.unreachable is not None:  # not a test failure: the run could not start (status 2)
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+    def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
+        for line in self.run.warnings():
+            terminalreporter.write_line(f"xcm8800-hil: {line}", yellow=True, bold=True)

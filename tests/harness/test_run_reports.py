@@ -1,0 +1,148 @@
+"""A run of plans through plain pytest, as a lab engineer reads it: the same reports as ``hil
+run`` in the reports folder (title, header, picture, merged transcript, limits, JUnit), progress
+with elapsed time, a banner for a fallback, one line for an unreachable chassis or a typo."""
+
+import html
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.harness.test_plugin import UNREACHABLE
+
+pytest_plugins = ["pytester"]
+
+FAILOVER_PLAN = """
+from harness.procedures.failover import failover
+
+def test_failover(chassis, record_property):
+    record_property("plan note", "kept")
+    assert failover(chassis).new_master == "MSM-B"
+"""
+
+TESTBED = """
+chassis:
+  vc1:
+    type: virtual
+    limits: {{takeover: {takeover}, old master back: 86400}}
+"""
+
+
+def run(pytester, *args):
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--lock-dir={pytester.path / 'locks'}", *args)
+
+
+def plan_extras(report: str) -> str:
+    """The HTML the plugin attached to the plans (pytest-html keeps it in a JSON blob)."""
+    blob = json.loads(html.unescape(re.search(r'data-jsonblob="([^"]*)"', report)[1]))
+    return "".join(e.get("content", "") for runs in blob["tests"].values() for r in runs for e in r.get("extras", []))
+
+
+def test_plain_pytest_writes_the_reports_of_hil_run_into_its_reports_folder(pytester):
+    pytester.makepyfile(FAILOVER_PLAN)
+    pytester.makefile(".yaml", testbed=TESTBED.format(takeover=86400))
+    out = pytester.path / "out"
+    (out / "transcripts").mkdir(parents=True)
+    (out / "transcripts" / "old-chassis.log").write_text("an earlier run\n")
+    (out / "junit.xml").write_text("stale")
+    (out / "notes.txt").write_text("a person's file\n")
+    before = {p.name for p in pytester.path.iterdir()}
+
+    result = run(pytester, "--testbed=testbed.yaml", f"--hil-workdir={out}", "-v", "-W", "error::pytest.PytestWarning")
+
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["+ * s  vc1  failover sent run msm-failover on MSM-A", "+ * s  vc1  backup In Sync MSM-A"])
+    pytesters_own = {"stdout", "stderr", "runpytest-0", "runpytest-current", "locks"}
+    assert {p.name for p in pytester.path.iterdir()} - before - pytesters_own == set(), "a stray file in the folder"
+    assert (out / "notes.txt").exists(), "the run removed a file it does not own"
+    assert sorted(p.name for p in (out / "transcripts").iterdir()) == ["vc1-MSM-A.log", "vc1-MSM-B.log", "vc1-ssh.log", "vc1.log"]
+    merged = (out / "transcripts" / "vc1.log").read_text()
+    sources = {re.match(r"\S+ \S+ \+\s*\S+ (\S+)", line)[1] for line in merged.splitlines()}
+    assert {"SSH", "MSM-A", "MSM-B", "phase"} <= sources
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \+\s+\d+\.\d{3} MSM-A +\| Rebooting", merged, re.M)
+
+    names = [p.get("name") for p in ET.parse(out / "junit.xml").iter("property")]
+    assert len(names) == len(set(names)), names
+    assert "plan note" in names and "phase takeover offset (s)" not in names
+    assert {"phase failover sent offset (s)", "phase new master answering duration (s)", "phase backup In Sync offset (s)"} <= set(names)
+
+    report = (out / "report.html").read_text()
+    assert "<title id=\"head-title\">xcm8800-hil: vc1</title>" in report
+    for row in ("<th>chassis</th><td>vc1</td>", "<th>backend</th><td>vc1: virtual (speed 250)</td>",
+                "<th>MSM software</th><td>MSM-A 12.4.2.8; MSM-B 12.4.2.8</td>", "<th>testbed file</th><td>testbed.yaml</td>"):
+        assert row in html.unescape(report), row
+    assert "hil-banner" not in html.unescape(report)
+    extras = plan_extras(report)
+    assert "<svg" in extras and "data-lane='SSH'" in extras and "data-phase='management SSH back'" in extras
+    assert "<details class='hil-transcript'>" in extras and "id='p-" in extras
+    assert "<td>takeover</td>" in extras and "<td>met</td>" in extras
+
+
+def test_a_phase_over_its_limit_fails_the_plan_and_shows_missed(pytester):
+    pytester.makepyfile(FAILOVER_PLAN)
+    pytester.makefile(".yaml", testbed=TESTBED.format(takeover=0.001))
+    result = run(pytester, "--testbed=testbed.yaml", f"--hil-workdir={pytester.path / 'out'}")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*phase limits missed (lab seconds): takeover: * s of 0.001 s allowed: MISSED*"])
+    assert "<td>MISSED</td>" in plan_extras((pytester.path / "out" / "report.html").read_text())
+
+
+
+PLANS = """
+def test_one(chassis):
+    pass
+
+def test_two(chassis):
+    pass
+"""
+
+
+@pytest.mark.parametrize("fallback, outcome", [("virtual", {"passed": 2}), ("skip", {"skipped": 2})])
+def test_a_fallback_run_says_so_in_the_report_and_the_summary(pytester, free_port, fallback, outcome):
+    pytester.makepyfile(PLANS)
+    pytester.makefile(".yaml", testbed=UNREACHABLE.format(port=free_port(), port2=free_port(), fallback=fallback))
+    result = run(pytester, "--testbed=testbed.yaml", f"--hil-workdir={pytester.path / 'out'}")
+    result.assert_outcomes(**outcome)
+    result.stdout.fnmatch_lines([f"xcm8800-hil: chassis lab1 was NOT tested on the named hardware: *fallback: {fallback}*"])
+    report = (pytester.path / "out" / "report.html").read_text()
+    assert "hil-banner" in report and "chassis lab1 was NOT tested on the named hardware" in html.unescape(report)
+
+
+@pytest.mark.parametrize("fallback", ["virtual", "skip"])
+def test_require_hardware_fails_a_run_that_would_use_a_fallback(pytester, free_port, fallback):
+    pytester.makepyfile(PLANS)
+    pytester.makefile(".yaml", testbed=UNREACHABLE.format(port=free_port(), port2=free_port(), fallback=fallback))
+    result = run(pytester, "--testbed=testbed.yaml", f"--hil-workdir={pytester.path / 'out'}", "--require-hardware")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*--require-hardware: the named hardware must be used*"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_an_unreachable_chassis_is_one_line_and_a_usage_exit(pytester, free_port):
+    pytester.makepyfile(PLANS)
+    pytester.makefile(".yaml", testbed=UNREACHABLE.format(port=free_port(), port2=free_port(), fallback="fail"))
+    result = run(pytester, "--testbed=testbed.yaml", f"--hil-workdir={pytester.path / 'out'}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    text = result.stdout.str() + result.stderr.str()
+    assert len(re.findall(r"management SSH 127\.0\.0\.1:\d+ is unreachable", text)) == 1, text
+    assert "Traceback" not in text and "def " not in text
+
+
+def test_a_chassis_typo_is_one_line_before_any_plan(pytester):
+    pytester.makepyfile(PLANS)
+    pytester.makefile(".yaml", testbed="chassis:\n  vc1: {type: virtual}\n")
+    result = run(pytester, "--testbed=testbed.yaml", "--chassis=vc2")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*chassis.vc2: no chassis named 'vc2'*choose one of: vc1*"])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_an_unreachable_chassis_under_xdist_is_one_line_per_worker_and_a_usage_exit(pytester, free_port):
+    pytester.makepyfile(PLANS)
+    pytester.makefile(".yaml", testbed=UNREACHABLE.format(port=free_port(), port2=free_port(), fallback="fail"))
+    result = run(pytester, "--testbed=testbed.yaml", f"--hil-workdir={pytester.path / 'out'}", "-n", "2")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    text = result.stdout.str() + result.stderr.str()
+    assert "Traceback" not in text and "INTERNALERROR" not in text, text
+    assert 1 <= len(re.findall(r"^chassis lab1: management SSH 127\.0\.0\.1:\d+ is unreachable", text, re.M)) <= 2
