@@ -38,7 +38,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hil", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="hil",
+        description=__doc__.splitlines()[0].replace("``", ""),
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     from harness.cli import commands as c
