@@ -21,9 +21,11 @@ def main(argv: list[str] | None = None) -> int:
     if not argv:  # bare `hil`: what it can do
         parser.print_help()
         return EXIT_OK
-    if argv[0] == "virtual":  # everything after it is the emulator's, --help included
-        argv = ["virtual", "--", *argv[1:]]
-    args = parser.parse_args(argv)
+    if argv[0] == "virtual":  # what hil does not know is the emulator's, --help included
+        args, rest = parser.parse_known_args(argv)
+        args.emulator_args = [a for a in rest if a != "--"]
+    else:
+        args = parser.parse_args(argv)
     try:
         return args.handler(args)
     except TestbedError as error:
@@ -104,9 +106,6 @@ def _parser() -> argparse.ArgumentParser:
     virtual.add_argument("--lg-coordinator", metavar="HOST[:PORT]", help="labgrid coordinator for --export")
     virtual.add_argument("--place", help="the place's name for --export (default: the chassis's name)")
     virtual.add_argument("--lg-tags", metavar="KEY=VALUE[,...]", help="tags of the exported place")
-    virtual.add_argument(
-        "emulator_args", nargs=argparse.REMAINDER, help="options of python -m virtual_chassis (e.g. --speed 10)"
-    )
     virtual.add_argument(
         "--replay",
         nargs="+",

@@ -73,7 +73,10 @@ def virtual(args) -> int:
 
     if {"-h", "--help"} & set(emulator_args):
         print(
-            "hil virtual [OPTIONS]: start a virtual chassis in the foreground (Ctrl-C stops it); its options:\n",
+            "hil virtual [--replay FILE...] [--export [--lg-coordinator HOST[:PORT]] [--place NAME] "
+            "[--lg-tags KEY=VALUE,...]] [OPTIONS]\n"
+            "start a virtual chassis in the foreground (Ctrl-C stops it); --replay serves recordings instead, "
+            "--export also registers it as a labgrid place; the emulator's OPTIONS:\n",
             flush=True,
         )
     return emulator(emulator_args)

@@ -196,13 +196,12 @@ class Soak:
         return None
 
     def _keep_transcript(self, cycle: SoakCycle, record: PlanRecord) -> Path:
-        """Write the cycle's verdict, timeline and transcript excerpts to ``cycle-NNN.log``."""
+        """Write the cycle's verdict, timeline and its part of the merged transcript to ``cycle-NNN.log``."""
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{cycle.name}.log"
         lines = [f"{cycle.name} on {self.chassis.name}: {cycle.outcome}: {cycle.verdict}", "", "timeline:"]
         lines += [f"  {p.offset:9.3f} s  {p.name} {p.detail}" for p in self.chassis.timeline.phases()]
-        for name, text in record.excerpts().items():
-            lines += ["", f"===== {name} =====", text]
+        lines += ["", "transcript (MSM-A, MSM-B and SSH in time order):", *self.chassis.merged.since(record.mark)]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path
 
