@@ -26,6 +26,7 @@ from drivers.errors import (
 from drivers.inbox import Inbox
 from drivers.login import LoginMachine
 from drivers.prompt import Prompt, at_pager, find_boot_start, find_login, find_prompt, is_boot_line
+from drivers.secret import Secret
 from drivers.transcript import Transcript, mask_text
 from drivers.transports.base import Transport
 
@@ -65,14 +66,14 @@ class CliSession:
         self,
         transport: Transport,
         username: str = "admin",
-        password: str = "",
+        password: str | Secret = "",
         transcript: Transcript | None = None,
         dialogs: Iterable[Dialog] = DEFAULT_DIALOGS,
         on_log: Callable[[str], None] | None = None,
     ):
         self.transport = transport
         self.username = username
-        self._password = password
+        self._password = Secret.of(password)
         self.dialogs = tuple(dialogs)
         self.on_log = on_log
         self.before_retry: Callable[[], None] | None = None
@@ -90,7 +91,7 @@ class CliSession:
             transport.transcript = transcript
         self.transcript = getattr(transport, "transcript", None)
         if self.transcript is not None:
-            self.transcript.add_secret(password)
+            self.transcript.add_secret(self._password)
 
     @property
     def name(self) -> str:
@@ -375,8 +376,8 @@ class CliSession:
         elif is_boot_line(line):
             self.booting = True
 
-    def _send(self, text: str) -> None:
-        self.transport.write(text.encode())
+    def _send(self, text: str | Secret) -> None:
+        self.transport.write(text if isinstance(text, Secret) else text.encode())
 
     def _note(self, text: str) -> None:
         if self.transcript is not None:
@@ -413,7 +414,7 @@ class _SessionLine:
     def take(self) -> None:
         self._session._inbox.take()
 
-    def send(self, text: str) -> None:
+    def send(self, text: str | Secret) -> None:
         self._session._send(text)
 
     def receive(self, timeout: float) -> bool:

@@ -17,7 +17,9 @@ import pexpect
 
 from drivers.deadline import Deadline
 from drivers.errors import ConnectionFailed, ConnectionLost, HostKeyChanged, LoginFailed
+from drivers.secret import Secret
 from drivers.transcript import Transcript, mask_text
+from drivers.transports.base import WRITE_TIMEOUT, write_fd
 
 _CHUNK = 65536
 #: Where host keys are pinned when the caller names no file: the harness's own, never ~/.ssh.
@@ -48,7 +50,7 @@ class SshTransport:
         host: str,
         port: int = 22,
         username: str = "admin",
-        password: str = "",
+        password: str | Secret = "",
         known_hosts: Path | str | None = None,
         ssh_options: Sequence[str] = (),
         transcript: Transcript | None = None,
@@ -56,7 +58,7 @@ class SshTransport:
         self.host = host
         self.port = int(port)
         self.username = username
-        self._password = password
+        self._password = Secret.of(password)
         self.known_hosts = Path(known_hosts) if known_hosts is not None else DEFAULT_KNOWN_HOSTS
         self.ssh_options = tuple(ssh_options)
         self.transcript = transcript
@@ -64,7 +66,7 @@ class SshTransport:
         self._child: pexpect.spawn | None = None
         self._pending = b""
         if transcript is not None:
-            transcript.add_secret(password)
+            transcript.add_secret(self._password)
 
     @property
     def is_open(self) -> bool:
@@ -149,11 +151,7 @@ class SshTransport:
             wait = deadline.remaining()
 
     def _send_password(self) -> None:
-        assert self._child is not None
-        data = self._password.encode() + b"\r"
-        if self.transcript is not None:
-            self.transcript.sent(data)
-        self._child.send(data)
+        self.write(self._password + "\r")
 
     @staticmethod
     def _remote_spoke(text: str) -> bool:
@@ -212,16 +210,21 @@ class SshTransport:
             return data
         return self._read_raw(timeout)
 
-    def write(self, data: bytes) -> None:
-        """Send ``data`` to the remote shell; ConnectionLost if ssh has ended."""
+    def write(self, data: bytes | Secret, timeout: float = WRITE_TIMEOUT) -> None:
+        """Send ``data`` to the remote shell within ``timeout`` s; ConnectionLost if ssh has
+        ended or takes nothing. Whatever the write raises is replaced (``from None``): the
+        frames below it may hold the password."""
         child = self._require_open()
         if self.transcript is not None:
             self.transcript.sent(data)
         try:
-            child.send(data)
-        except OSError as exc:
+            written = write_fd(child.child_fd, data, Deadline(timeout))
+        except Exception as exc:  # noqa: BLE001 - any failure of the OS write is a lost link
             self.close()
-            raise ConnectionLost(f"{self.name}: cannot send ({exc}); reconnect") from None
+            raise ConnectionLost(f"{self.name}: cannot send ({type(exc).__name__}: {exc}); reconnect") from None
+        if not written:
+            self.close()
+            raise ConnectionLost(f"{self.name}: the ssh client took nothing within {timeout:g}s; reconnect")
 
     def close(self) -> None:
         """Stop the ssh client (fast, idempotent)."""

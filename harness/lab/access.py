@@ -55,6 +55,7 @@ class LabChassis:
                 self.spec.known_hosts or DEFAULT_KNOWN_HOSTS,
                 tuple(self.spec.ssh_options),
                 self.spec.baudrate,
+                secrets=self.spec.secrets,
             )
             return Chassis(access, self.workdir / "transcripts")
         if self.spec.fallback == "virtual":

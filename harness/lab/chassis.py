@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from drivers import CliSession, CommandResult, SerialTransport, SshTransport, Transcript
@@ -63,6 +63,7 @@ class ChassisAccess:
     baudrate: int = 9600
     time_scale: float = 1.0  # 1.0 on hardware, 1/speed on a virtual chassis
     min_deadline: float = MIN_SCALED_DEADLINE  # floor of a scaled deadline
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # ${VAR} values: masked in transcripts
 
 
 class Chassis:
@@ -143,7 +144,7 @@ class Chassis:
 
     def _new_session(self, where: str) -> CliSession:
         a = self.access
-        transcript = Transcript(self.transcript_path(where), secrets=[a.credentials.password])
+        transcript = Transcript(self.transcript_path(where), secrets=[a.credentials.password, *a.secrets])
         if where == SSH:
             transport = SshTransport(
                 a.ssh_host,

@@ -27,6 +27,7 @@ from harness.lab.pool import (
     Worker,
     remove_run_locks,
 )
+from harness.plugin import masking
 from harness.reporting.report import PlanRecord, junit_properties, phase_table, step_table, transcript_html
 from harness.testbed.schema import default_testbed, load_testbed
 
@@ -79,9 +80,10 @@ def pytest_configure(config):
     config.stash[RUN_ID] = workerinput["hil_run_id"] if workerinput else uuid.uuid4().hex
     path = config.getoption("testbed")
     try:  # a broken testbed stops the run before any plan starts
-        config.stash[TESTBED] = load_testbed(path) if path else default_testbed()
+        config.stash[TESTBED] = testbed = load_testbed(path) if path else default_testbed()
     except TestbedError as error:
         raise pytest.UsageError(str(error)) from None
+    masking.install(config, testbed.secrets)  # no testbed secret in any report part
 
 
 @pytest.hookimpl(optionalhook=True)
