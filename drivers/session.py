@@ -143,10 +143,17 @@ class CliSession:
         if not self.transport.is_open:
             self._inbox.reset()
             self.transport.open(deadline)
-        machine = LoginMachine(_SessionLine(self), deadline, nudge_first=nudge_first)
-        self._set_prompt(machine.run())
-        self._inbox.take()
-        self.run("disable clipaging", timeout=deadline)
+        try:
+            machine = LoginMachine(_SessionLine(self), deadline, nudge_first=nudge_first)
+            self._set_prompt(machine.run())
+            self._inbox.take()
+            self.run("disable clipaging", timeout=deadline)
+        except BaseException as failed:
+            # a failed login lets go of the link at once: a terminal server port that takes one
+            # client (ser2net's default) is free for the next try or the next plan
+            self._note(f"login failed ({type(failed).__name__}): closing {self.name}")
+            self._drop()
+            raise
         assert self.prompt is not None
         return self.prompt
 

@@ -1,7 +1,7 @@
 """``hil``: run the plans, start a virtual chassis, preflight a testbed, fail over, build images.
 
 Exit status: 0 success, 1 a plan or check failed, 2 bad usage or a broken testbed file,
-130 interrupted (Ctrl-C): the reports hold what ran until then.
+130 interrupted (Ctrl-C, SIGTERM or SIGHUP): the reports hold what ran until then.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness import signals
 from harness.errors import HilError, TestbedError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -18,6 +19,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    previous = signals.interrupt_on_termination()  # SIGTERM/SIGHUP end a command as Ctrl-C does
     try:
         return args.handler(args)
     except TestbedError as error:
@@ -29,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hil: interrupted", file=sys.stderr)
         return 130
+    finally:
+        signals.restore(previous)
 
 
 def _parser() -> argparse.ArgumentParser:

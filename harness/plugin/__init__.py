@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import signals
 from harness.errors import ChassisUnavailable, HilError, TestbedError
 from harness.lab.access import ChassisSkipped, LabChassis
 from harness.lab.pool import (
@@ -28,6 +29,7 @@ from harness.lab.pool import (
     remove_run_locks,
 )
 from harness.plugin import masking
+from harness.reporting.ownership import ReportsFolder, ReportsFolderBusy
 from harness.reporting.report import PlanRecord, junit_properties, phase_table, step_table, transcript_html
 from harness.testbed.schema import default_testbed, load_testbed
 
@@ -36,6 +38,8 @@ pytest_plugins = ["harness.plugin.firmware"]  # firmware plans: images over TFTP
 RECORD = pytest.StashKey[PlanRecord]()
 TESTBED = pytest.StashKey[object]()
 RUN_ID = pytest.StashKey[str]()
+OWNED = pytest.StashKey[ReportsFolder]()
+SIGNALS = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser):
@@ -84,6 +88,12 @@ def pytest_configure(config):
     except TestbedError as error:
         raise pytest.UsageError(str(error)) from None
     masking.install(config, testbed.secrets)  # no testbed secret in any report part
+    if not workerinput:  # the controller owns the reports folder and ends on SIGTERM/SIGHUP
+        try:
+            config.stash[OWNED] = ReportsFolder(config.getoption("hil_workdir")).claim()
+        except ReportsFolderBusy as busy:
+            raise pytest.UsageError(str(busy)) from None
+        config.stash[SIGNALS] = signals.interrupt_on_termination()
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -95,6 +105,9 @@ def pytest_configure_node(node):
 def pytest_unconfigure(config):
     if not hasattr(config, "workerinput") and RUN_ID in config.stash:
         remove_run_locks(_pool_settings(config), config.stash[RUN_ID])
+    if OWNED in config.stash:
+        config.stash[OWNED].release()
+        signals.restore(config.stash[SIGNALS])
 
 
 def _pool_settings(config) -> PoolSettings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..cli.login import ADMIN, Accounts
 from ..cli.preload import preload
@@ -33,6 +34,8 @@ class ChassisOptions:
     tftp_port: int = 69  # where the TFTP servers of download image listen
     config_lines: int = 0  # preload a configuration this long (0: the plain one)
     baud: int = 0  # console line rate, 8N1 (0: as fast as the reader takes it)
+    host_key: Path | None = None  # the SSH host key file kept across starts (None: new each start)
+    flash_dir: Path | None = None  # where downloaded images go (None: the system's temporary folder)
 
 
 class VirtualChassis:
@@ -43,6 +46,7 @@ class VirtualChassis:
         self.clock = Clock(loop, options.speed, options.durations)
         self.chassis = Chassis(self.clock, options.name, options.versions, options.secondary, options.mac)
         self.chassis.firmware.tftp_port = options.tftp_port
+        self.chassis.firmware.flash_dir = options.flash_dir
         if options.config_lines:
             preload(self.chassis, options.config_lines)
         self.accounts = Accounts(options.username, options.password, self.chassis.faults.refuses_logins)
@@ -51,7 +55,7 @@ class VirtualChassis:
             name: ConsoleLine(self.chassis, name, self.accounts, options.telnet, options.baud)
             for name in self.chassis.msms
         }
-        self.ssh = ManagementSsh(self.chassis, self.accounts)
+        self.ssh = ManagementSsh(self.chassis, self.accounts, options.host_key)
         self.control = ControlServer(self.chassis, self.token, options.name)
         self.endpoints: dict | None = None
 
@@ -74,7 +78,6 @@ class VirtualChassis:
             },
             "control": {"host": bind, "port": self.control.port, "token": self.token},
             "username": self.accounts.username,
-            "password": self.options.password,
         }
         return self.endpoints
 
