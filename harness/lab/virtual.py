@@ -87,7 +87,7 @@ def emulator_command(options: VirtualOptions, credentials: Credentials, flash: P
 
 def host_key_alias(options: VirtualOptions) -> str:
     """The name the harness pins the emulator's host key under (the key is kept per name)."""
-    return f"xcm8800-hil-virtual-{options.sysname}"
+    return f"xcm8800-hil-virtual-{options.sysname.lower()}"  # OpenSSH keeps host names lowercase
 
 
 class VirtualChassisProcess:

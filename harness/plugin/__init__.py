@@ -33,7 +33,8 @@ from harness.reporting.ownership import ReportsFolder, ReportsFolderBusy
 from harness.reporting.report import PlanRecord, junit_properties, phase_table, step_table, transcript_html
 from harness.testbed.schema import default_testbed, load_testbed
 
-pytest_plugins = ["harness.plugin.firmware"]  # firmware plans: images over TFTP
+# firmware plans: images over TFTP; interrupted: a plan Ctrl-C or SIGTERM cut short is reported
+pytest_plugins = ["harness.plugin.firmware", "harness.plugin.interrupted"]
 
 RECORD = pytest.StashKey[PlanRecord]()
 TESTBED = pytest.StashKey[object]()
