@@ -2,8 +2,12 @@
 
 Using the real client keeps users' ``~/.ssh/config``, keys, agents and jump hosts working.
 Host keys are trusted on first use into a harness-owned known_hosts file
-(``StrictHostKeyChecking=accept-new``, never ``no``). ``open()`` answers OpenSSH's own password
-prompt (password or keyboard-interactive) and turns its failures into clear errors.
+(``StrictHostKeyChecking=accept-new``, never ``no``). ``open()`` answers OpenSSH's password
+prompt for the switch (password or keyboard-interactive) and turns its failures into clear
+errors. It answers the switch only: through a jump host (``ProxyJump``, ``ProxyCommand``, as
+``ssh -G`` resolves them) a prompt must name the switch's ``user@host``; a jump host asking for
+a password, or OpenSSH asking for a key's passphrase, ends the connect with one line saying to
+give the jump host a key or an agent. The switch's password never goes anywhere else.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from drivers.errors import ConnectionFailed, ConnectionLost, HostKeyChanged, Log
 from drivers.secret import Secret
 from drivers.transcript import Transcript, mask_text
 from drivers.transports.base import WRITE_TIMEOUT, write_fd
+from drivers.transports.ssh_config import SshTarget, resolve
 
 _CHUNK = 65536
 #: Where host keys are pinned when the caller names no file: the harness's own, never ~/.ssh.
@@ -27,6 +32,8 @@ DEFAULT_KNOWN_HOSTS = Path.home() / ".cache" / "xcm8800-hil" / "known_hosts"
 #: Quiet time after which output that came without a password prompt is taken as the shell's.
 _SETTLE = 0.3
 _PASSWORD_PROMPT_RE = re.compile(r"(?i)password(?: for [^:\r\n]*)?:\s*\Z")
+#: Any question for a secret on the last line: a password (of anyone) or a key's passphrase.
+_SECRET_PROMPT_RE = re.compile(r"(?i)(?P<line>[^\r\n]*(?:password|passphrase|passcode)[^\r\n]*:)\s*\Z")
 _DENIED_RE = re.compile(r"Permission denied|Too many authentication failures")
 _VERIFICATION_FAILED = "Host key verification failed"
 _HOST_KEY_CHANGED_RE = re.compile(rf"REMOTE HOST IDENTIFICATION HAS CHANGED|{_VERIFICATION_FAILED}")
@@ -64,6 +71,7 @@ class SshTransport:
         self.transcript = transcript
         self.name = f"ssh {username}@{host}:{self.port}"
         self._child: pexpect.spawn | None = None
+        self._target: SshTarget | None = None  # where ssh really goes (ssh -G), found on first open
         self._pending = b""
         if transcript is not None:
             transcript.add_secret(self._password)
@@ -95,6 +103,8 @@ class SshTransport:
         deadline = Deadline.of(deadline)
         if self.transcript is not None:
             self.transcript.add_secret(self._password)
+        if self._target is None:
+            self._target = resolve(self.host, self.port, self.ssh_options)
         self.known_hosts.parent.mkdir(parents=True, exist_ok=True)
         argv = self.command(deadline.remaining())
         if self.transcript is not None:
@@ -135,7 +145,10 @@ class SshTransport:
             seen += data
             text = seen.decode("utf-8", "replace")
             self._raise_for(text, closed=False)
-            if _PASSWORD_PROMPT_RE.search(text):
+            asked = _SECRET_PROMPT_RE.search(text)
+            if asked and not self._for_the_switch(asked["line"]):
+                raise ConnectionFailed(self._not_the_switch(asked["line"]))
+            if asked and _PASSWORD_PROMPT_RE.search(text):
                 if answered:
                     raise LoginFailed(
                         f"{self.name}: password refused for user {self.username!r}; check the credentials"
@@ -149,6 +162,28 @@ class SshTransport:
                 wait = _SETTLE
                 continue
             wait = deadline.remaining()
+
+    def _for_the_switch(self, prompt: str) -> bool:
+        """Is this question the switch's own login? Through a jump host it must name the
+        switch's ``user@host`` (as OpenSSH prompts, ``admin@10.1.2.3's password:``); a key's
+        passphrase is never the switch's password."""
+        if re.search(r"(?i)passphrase|passcode", prompt):
+            return False
+        target = self._target
+        if target is None or not target.via_proxy:
+            return True  # nobody else is in the way: OpenSSH is talking to the switch
+        names = {self.host.lower(), target.hostname.lower()}
+        return any(f"{self.username.lower()}@{name}" in prompt.lower() for name in names)
+
+    def _not_the_switch(self, prompt: str) -> str:
+        shown = mask_text(prompt.strip(), (self._password,))[-120:]
+        target = self._target
+        way = f" (reached via {target.proxy_jump or 'a ProxyCommand'})" if target and target.via_proxy else ""
+        return (
+            f"{self.name}{way}: OpenSSH asks {shown!r}, which is not the switch's login, and the harness "
+            "types the switch's password only to the switch; give the jump host a key or an agent "
+            "(a key without passphrase in ~/.ssh/config, or ssh-add it to ssh-agent)"
+        )
 
     def _send_password(self) -> None:
         self.write(self._password + "\r")

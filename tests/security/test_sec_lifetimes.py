@@ -26,7 +26,7 @@ from drivers.session import CliSession
 from drivers.transports.serial import SerialTransport
 from harness.lab.access import LabChassis
 from harness.lab.chassis import SSH
-from harness.testbed.schema import Credentials, VirtualOptions, virtual_spec
+from harness.testbed.schema import VirtualOptions, virtual_spec
 from tests.security.fake_terminal import FakeTerminalServer
 from tests.virtual_chassis.vc_helpers import Emulator, RawConsole
 
@@ -50,7 +50,7 @@ def alive(pid: int) -> bool:
 
 def test_a_failed_console_login_frees_a_one_client_terminal_server_port_at_once():
     with FakeTerminalServer("refuse") as server:
-        for attempt in range(2):  # the second attempt finds the port free, not "in use"
+        for _attempt in range(2):  # the second attempt finds the port free, not "in use"
             session = CliSession(SerialTransport(server.url), "admin", "wrong")
             with pytest.raises(LoginFailed):
                 session.connect(Deadline(10))
