@@ -61,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     virtual.set_defaults(handler=c.virtual)
     check = sub.add_parser("check", help="reach every endpoint of a testbed; show roles and sync state")
     _testbed_options(check)
+    check.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long each endpoint may take to connect, log in and answer (default 30)",
+    )
     check.set_defaults(handler=c.check)
     failover = sub.add_parser("failover", help="the manual's sync-and-failover procedure, outside pytest")
     _testbed_options(failover)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from harness.cli import image as image_cli
@@ -69,11 +70,11 @@ def check(args) -> int:
     failures = 0
     for name in names:
         spec = testbed.select(name)
-        failures += _check_one(spec, args.virtual)
+        failures += _check_one(spec, args.virtual, args.timeout)
     return 1 if failures else 0
 
 
-def _check_one(spec, force_virtual: bool) -> int:
+def _check_one(spec, force_virtual: bool, timeout: float = 30.0) -> int:
     print(f"chassis {spec.name} ({'virtual' if force_virtual else spec.type})")
     if spec.type == "real" and not force_virtual:
         problem = unreachable(spec)
@@ -82,6 +83,9 @@ def _check_one(spec, force_virtual: bool) -> int:
             return 1
     failures = 0
     lab = LabChassis(spec, Path("reports") / "check", force_virtual=force_virtual)
+    # a console that accepts and never answers fails within the timeout, saying what it waited for
+    lab.chassis.access = replace(lab.chassis.access, max_deadline=timeout)
+    print(f"  each endpoint gets {timeout:g} s to connect, log in and answer (--timeout)", flush=True)
     try:
         for where in (SSH, *MSMS):
             try:

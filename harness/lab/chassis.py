@@ -63,6 +63,7 @@ class ChassisAccess:
     baudrate: int = 9600
     time_scale: float = 1.0  # 1.0 on hardware, 1/speed on a virtual chassis
     min_deadline: float = MIN_SCALED_DEADLINE  # floor of a scaled deadline
+    max_deadline: float | None = None  # a cap on every deadline (hil check --timeout)
     secrets: tuple[str, ...] = field(default=(), repr=False)  # ${VAR} values: masked in transcripts
 
 
@@ -100,10 +101,11 @@ class Chassis:
         """The lab timeout for ``what``, scaled for a virtual chassis (never below ``floor``,
         by default the access's ``min_deadline``)."""
         lab = LAB_TIMEOUTS[what]
+        cap = self.access.max_deadline or float("inf")
         if self.access.time_scale >= 1.0:
-            return Deadline(lab)
+            return Deadline(min(lab, cap))
         floor = self.access.min_deadline if floor is None else min(floor, self.access.min_deadline)
-        return Deadline(max(lab * self.access.time_scale, floor))
+        return Deadline(min(max(lab * self.access.time_scale, floor), cap))
 
     def window(self, what: str) -> float:
         """Seconds of an observation window (``checkpoint_stall``, ``backup_absent``)."""
@@ -138,7 +140,12 @@ class Chassis:
             session = self._sessions.get(where)
             if session is None:
                 session = self._new_session(where)
-                session.connect(self.deadline("connect" if where == SSH else "boot"))
+                try:
+                    session.connect(self.deadline("connect" if where == SSH else "boot"))
+                except BaseException:
+                    if session.transcript is not None:  # what it recorded is kept, the file closed
+                        session.transcript.close()
+                    raise
                 self._sessions[where] = session
             return session
 
@@ -181,14 +188,19 @@ class Chassis:
         with self._backend_errors():
             session.wait_for_login(deadline or self.deadline("boot"))
 
-    def run(self, where: str, command: str, what: str = "command", **options) -> CommandResult:
-        """Run one command on ``where`` within the lab timeout ``what``.
+    def run(
+        self, where: str, command: str, what: str = "command", within: Deadline | None = None, **options
+    ) -> CommandResult:
+        """Run one command on ``where`` within the lab timeout ``what`` (and within ``within``,
+        a caller's phase deadline, when that ends first).
 
         A ``show`` command whose management SSH connection dropped under it is sent once more
         (the session logs in again first; noted in the transcript): it changes nothing, so
         sending it again is safe. Any other command raises as it came (it may have taken effect).
         """
         deadline = self.deadline(what)
+        if within is not None and within.remaining() < deadline.remaining():
+            deadline = within
         session = self.session(where)
         with self._backend_errors():
             try:
@@ -213,9 +225,9 @@ class Chassis:
             raise
 
     # -- roles -----------------------------------------------------------------------
-    def show_switch(self, where: str = SSH) -> SwitchStatus:
-        """``show switch`` on ``where``, parsed."""
-        return parse_show_switch(self.run(where, "show switch", check=True).output)
+    def show_switch(self, where: str = SSH, within: Deadline | None = None) -> SwitchStatus:
+        """``show switch`` on ``where``, parsed (within ``within`` when given)."""
+        return parse_show_switch(self.run(where, "show switch", within=within, check=True).output)
 
     def learn_roles(self, where: str = SSH) -> SwitchStatus:
         """Learn MASTER and BACKUP from the device; fail closed when they cannot be known."""
@@ -259,4 +271,7 @@ class Chassis:
         with ThreadPoolExecutor(max_workers=len(self._sessions) or 1) as pool:
             for session in self._sessions.values():
                 pool.submit(session.close, LOGOUT_TIMEOUT)  # close() itself never raises
+        for session in self._sessions.values():
+            if session.transcript is not None:  # the tail held back for masking written, fsynced
+                session.transcript.close()
         self._sessions.clear()

@@ -20,13 +20,14 @@ def chassis_on(port, tmp_path):
 def test_a_restarted_emulator_with_a_new_host_key_is_refused(tmp_path):
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]                   # free now; both emulators take it in turn
-    with Emulator("--speed", "1000", "--ssh-port", str(port)):
+    # the emulator keeps its key per chassis name: a second key folder is a re-keyed switch
+    with Emulator("--speed", "1000", "--ssh-port", str(port), "--host-key-dir", str(tmp_path / "keys-1")):
         first = chassis_on(port, tmp_path)
         assert first.show_switch().master == "MSM-A"
         first.close()
     assert "ssh-ed25519" in (tmp_path / "known_hosts").read_text()     # pinned on first use
 
-    with Emulator("--speed", "1000", "--ssh-port", str(port)):
+    with Emulator("--speed", "1000", "--ssh-port", str(port), "--host-key-dir", str(tmp_path / "keys-2")):
         second = chassis_on(port, tmp_path)
         mark = second.transcript_mark(SSH)
         with pytest.raises(HostKeyChanged) as changed:

@@ -5,7 +5,8 @@
   ser2net restart or a terminal-server port reset does while the harness types the password;
 - ``refuse``: a console whose every login is refused (``Login incorrect``), serving one client
   at a time like ser2net's default (a second client is told the port is in use and closed);
-- ``silent``: accepts and never says a word.
+- ``silent``: accepts, reads and never says a word;
+- ``stuck``: accepts and never reads (its buffers fill up, so writes to it stall).
 
 Connections that close at once (a preflight probe) are ignored.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import socket
 import struct
 import threading
+import time
 
 
 class FakeTerminalServer:
@@ -56,6 +58,9 @@ class FakeTerminalServer:
         with conn:
             if self.mode == "silent":
                 self._drain(conn)
+            elif self.mode == "stuck":
+                while not self._stop:
+                    time.sleep(0.05)
             elif self.mode == "reset":
                 self._dialog(conn, reset=True)
             elif not self.busy.acquire(blocking=False):
