@@ -108,3 +108,28 @@ def test_hil_check_gives_up_on_a_silent_console_within_its_deadline_saying_what_
     for where in (SSH, *MSMS):
         assert f"FAIL  {where}" in done.stdout, done.stdout
     assert "waited 3s for 'login:'" in done.stdout, done.stdout
+
+
+def test_a_transcript_is_closed_also_after_a_failed_connect(tmp_path):
+    """A session that never logged in still closes its transcript (written to the end, fsynced
+    by Transcript.close; no unclosed file left for the garbage collector)."""
+    import gc
+    import warnings
+
+    from drivers.errors import LoginFailed
+    from harness.lab.chassis import Chassis, ChassisAccess
+    from harness.testbed.schema import Credentials
+
+    with FakeTerminalServer("refuse") as console:
+        access = ChassisAccess("tail", "real", "127.0.0.1", 22, {"MSM-A": console.url},
+                               Credentials("admin", "wrong-password"), tmp_path / "known_hosts")
+        chassis = Chassis(access, tmp_path / "transcripts")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pytest.raises(LoginFailed):
+                chassis.session("MSM-A")
+            chassis.close()
+            gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)], [str(w.message) for w in caught]
+    text = chassis.transcript_path("MSM-A").read_text()
+    assert "login: " in text.rsplit("Login incorrect", 1)[-1] and "wrong-password" not in text
