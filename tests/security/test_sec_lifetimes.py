@@ -65,7 +65,7 @@ PARENT = textwrap.dedent("""
     from pathlib import Path
     from harness.lab.virtual import VirtualChassisProcess
     from harness.testbed.schema import Credentials, VirtualOptions
-    emulator = VirtualChassisProcess(VirtualOptions(speed=500), Credentials("admin", "pw"), Path(sys.argv[1]))
+    emulator = VirtualChassisProcess(VirtualOptions(speed=500), Credentials("admin", "Emu-Pa55-word"), Path(sys.argv[1]))
     emulator.start()
     print(emulator.process.pid, emulator.flash, flush=True)
     time.sleep(600)
@@ -78,6 +78,8 @@ def test_an_emulator_stops_when_its_parent_is_killed_and_leaves_no_flash_folder(
     try:
         pid, flash = parent.stdout.readline().split()
         assert alive(int(pid)) and Path(flash).is_dir()
+        for part in ("environ", "cmdline"):  # the password came on a pipe: visible nowhere else
+            assert b"Emu-Pa55-word" not in Path(f"/proc/{pid}/{part}").read_bytes()
         parent.send_signal(signal.SIGKILL)
         parent.wait(10)
         wait_until(lambda: not alive(int(pid)), 10, "the emulator ending after its parent's death")
