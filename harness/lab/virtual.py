@@ -27,9 +27,6 @@ from harness.errors import EmulatorCrashed, HilError
 from harness.testbed.schema import Credentials, VirtualOptions
 from virtual_chassis.api import ControlClient, ControlError, command
 
-#: Where the emulators' SSH host keys are kept, one file per chassis name.
-HOST_KEY_DIR = Path.home() / ".cache" / "xcm8800-hil" / "virtual-keys"
-
 
 class VirtualControlError(HilError, ControlError):
     """The virtual chassis's control channel refused a request or could not be reached."""
@@ -77,7 +74,7 @@ class VirtualEndpoints:
 def emulator_command(options: VirtualOptions, credentials: Credentials, flash: Path | None = None) -> list[str]:
     """The command line of the child; the password travels on its stdin pipe, never here."""
     args = ["--speed", f"{options.speed:g}", "--name", options.sysname, "--username", credentials.username]
-    args += ["--from-parent", "--host-key-dir", str(HOST_KEY_DIR)]
+    args += ["--from-parent"]  # its host key is kept per name in the emulator's default folder
     args += ["--flash-dir", str(flash)] if flash is not None else []
     for msm, flag in (("MSM-A", "--version-a"), ("MSM-B", "--version-b")):
         if msm in options.versions:

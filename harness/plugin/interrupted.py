@@ -33,9 +33,10 @@ def _report(item: pytest.Item, interrupt: KeyboardInterrupt, duration: float) ->
         "sections": [],
         "user_properties": list(item.user_properties),
     }
-    for when, outcome, longrepr, seconds in (
-        ("call", "failed", f"interrupted while running ({why}); the plan did not finish", duration),
-        ("teardown", "passed", None, 0.0),
-    ):
-        report = pytest.TestReport(outcome=outcome, longrepr=longrepr, when=when, duration=seconds, **common)
+    failed = f"interrupted while running ({why}); the plan did not finish"
+    reports = (
+        pytest.TestReport(outcome="failed", longrepr=failed, when="call", duration=duration, **common),
+        pytest.TestReport(outcome="passed", longrepr=None, when="teardown", duration=0.0, **common),
+    )
+    for report in reports:  # call failed, then teardown: JUnit writes the case at its teardown
         item.ihook.pytest_runtest_logreport(report=report)
