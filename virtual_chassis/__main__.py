@@ -20,10 +20,11 @@ import signal
 import sys
 from pathlib import Path
 
+from .cli.login import Accounts
 from .endpoints.server import ChassisOptions, VirtualChassis
 from .model.chassis import check_version
 from .model.clock import Durations
-from .model.config import Refusal
+from .model.config import Refusal, RunningConfig
 
 PASSWORD_ENV = "XCM_VIRTUAL_PASSWORD"
 HOST_KEY_DIR = Path.home() / ".cache" / "xcm8800-hil" / "virtual-keys"
@@ -47,6 +48,23 @@ def _version(text: str) -> str:
         raise argparse.ArgumentTypeError(str(bad)) from None
 
 
+def _sysname(text: str) -> str:
+    """A SysName the switch itself accepts (it also names the host key file)."""
+    try:
+        RunningConfig(sysname="XCM8810").set_sysname(text)
+    except Refusal as bad:
+        raise argparse.ArgumentTypeError(str(bad)) from None
+    return text
+
+
+def _username(text: str) -> str:
+    try:
+        Accounts(text)
+    except ValueError as bad:
+        raise argparse.ArgumentTypeError(str(bad)) from None
+    return text
+
+
 def _speed(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -56,7 +74,7 @@ def _speed(text: str) -> float:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m virtual_chassis", description=__doc__.split("\n\n")[0])
-    p.add_argument("--name", default="XCM8810", help="SysName (default XCM8810)")
+    p.add_argument("--name", type=_sysname, default="XCM8810", help="SysName (default XCM8810)")
     p.add_argument("--speed", type=_speed, default=100.0, help="speed factor: real durations are divided by it")
     p.add_argument("--ssh-port", type=int, default=0, help="management SSH port (0 = a free port)")
     p.add_argument("--console-port-a", type=int, default=0, help="TCP port of the MSM-A console (0 = free)")
@@ -64,11 +82,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--version-a", type=_version, default="12.4.2.8", help="booted primary version of MSM-A")
     p.add_argument("--version-b", type=_version, default="12.4.2.8", help="booted primary version of MSM-B")
     p.add_argument("--secondary-version", type=_version, default="12.4.1.5", help="secondary partition version")
-    p.add_argument("--username", default="admin", help="administrator account (default admin)")
+    p.add_argument("--username", type=_username, default="admin", help="administrator account (default admin)")
     p.add_argument("--password", default=None, help=f"administrator password (default: ${PASSWORD_ENV}, else empty)")
     p.add_argument("--count", type=int, default=1, help="number of independent chassis (names get -1..-N)")
     p.add_argument(
-        "--bind", default="127.0.0.1", help="address every endpoint listens on (default loopback; others are warned about)"
+        "--bind",
+        default="127.0.0.1",
+        help="address every endpoint listens on (default loopback; others are warned about)",
     )
     p.add_argument(
         "--from-parent",

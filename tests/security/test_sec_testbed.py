@@ -42,3 +42,13 @@ def test_values_from_the_environment_are_the_testbeds_secrets(tmp_path):
     assert set(testbed.secrets) == {"pw-not-from-env", "10.9.8.7", "me@jump.example"}
     with pytest.raises(TestbedError):
         load_testbed(tmp_path / "tb.yaml", {"H": "x"})
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--username", "ad min"], "argument --username: the username must be one word"),
+    (["--name", "x" * 260], "argument --name: Invalid SysName"),
+])
+def test_the_emulator_refuses_what_would_crash_it(args, said):
+    done = subprocess.run([sys.executable, "-m", "virtual_chassis", *args], capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr
