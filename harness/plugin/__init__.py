@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from drivers.transcript import mask_text
 from harness import signals
 from harness.errors import ChassisUnavailable, HilError, TestbedError
 from harness.lab.access import ChassisSkipped, LabChassis
@@ -180,11 +181,13 @@ def _check_markers(request, lab):
 
 def _say(config, line: str, **markup) -> None:
     """A line on the terminal, past output capturing (fixtures run captured); an xdist
-    worker's terminal is not shown, so a worker writes to its stderr, which is."""
+    worker's terminal is not shown, so a worker writes to its stderr, which is. Testbed
+    secrets (an address from ``${VAR}``) are masked: this line is no report part."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
     if reporter is None or capture is None:
         return
+    line = mask_text(line, config.stash[TESTBED].secrets)
     with capture.global_and_fixture_disabled():
         if hasattr(config, "workerinput"):
             print(line, file=sys.stderr, flush=True)

@@ -32,7 +32,7 @@ def lab_testbed(console: str, other_port: int) -> str:
 chassis:
   lab1:
     type: real
-    management: {{host: 127.0.0.1, port: {other_port}}}
+    management: {{host: "${{HIL_SEC_HOST}}", port: {other_port}}}
     consoles: {{MSM-A: "{console}", MSM-B: "socket://localhost:{other_port}"}}
     credentials: {{username: admin, password: "${{HIL_SEC_PASSWORD}}"}}
     ssh_options: ["-o", "SetEnv=LABTOKEN=${{HIL_SEC_TOKEN}}"]
@@ -48,7 +48,7 @@ def test_a_console_reset_while_the_password_is_typed_leaks_it_nowhere(tmp_path):
             [sys.executable, "-m", "harness.cli", "run", "--testbed", "testbed.yaml", "--plans", "plans",
              "--reports", "reports", "--", "-l", "--tb=long", "-vv", "-p", "no:randomly"],
             cwd=tmp_path, capture_output=True, timeout=120,
-            env={**os.environ, "HIL_SEC_PASSWORD": PASSWORD, "HIL_SEC_TOKEN": TOKEN},
+            env={**os.environ, "HIL_SEC_PASSWORD": PASSWORD, "HIL_SEC_TOKEN": TOKEN, "HIL_SEC_HOST": "127.0.0.1"},
         )
     output = done.stdout + done.stderr
     assert done.returncode == 1, output.decode()[-3000:]
@@ -62,6 +62,7 @@ def test_a_console_reset_while_the_password_is_typed_leaks_it_nowhere(tmp_path):
     for value in (PASSWORD, TOKEN):
         assert value.encode() not in output, f"{value} is in the output of hil run"
     assert b"SetEnv=LABTOKEN=********" in output, "the masking wall did not mask the ${VAR} value"
+    assert b"SSH ********:" in output, "the chassis line on the terminal shows the ${VAR} address"
 
 
 def test_the_password_write_holds_no_plaintext_in_any_frame():
