@@ -212,7 +212,9 @@ class SshTransport:
             )
 
     def _host_key_message(self, text: str) -> str:
-        entry = self.host if self.port == 22 else f"[{self.host}]:{self.port}"
+        alias = next((o.split("=", 1)[1] for o in self.ssh_options if o.lower().startswith("hostkeyalias=")), None)
+        host = alias.lower() if alias else self.host  # the key is pinned under the alias when there is one
+        entry = host if self.port == 22 or alias else f"[{host}]:{self.port}"
         offending = _OFFENDING_RE.search(text)
         where = (
             f"line {offending['line']} of {offending['file']}"
