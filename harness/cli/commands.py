@@ -12,6 +12,7 @@ from harness.lab.chassis import MSMS, SSH
 from harness.procedures.failover import relinquish_primary
 from harness.procedures.sync import check_sync
 from harness.reporting.junit import write_failover_junit
+from harness.reporting.ownership import ReportsFolder
 from harness.testbed.schema import default_testbed, load_testbed
 
 PYTEST_EXIT = {0: 0, 1: 1, 5: 1, 2: 130}  # 2: interrupted (SIGINT); anything else (usage, internal error) -> 2
@@ -104,16 +105,17 @@ def _check_one(spec, force_virtual: bool, timeout: float = 30.0) -> int:
 def failover(args) -> int:
     """``hil failover``: the whole procedure on one chassis, steps to JUnit XML."""
     spec = _testbed(args).select(args.chassis)
-    lab = LabChassis(spec, args.junit.parent, force_virtual=args.virtual)
-    lab.chassis.timeline.listeners.append(lambda e: print(f"  {e.name} {e.detail}", flush=True))
-    outcome, error = None, None
-    try:
-        outcome = relinquish_primary(lab.chassis, force=args.force)
-    except HilError as caught:
-        error = caught
-    finally:
-        lab.close()
-        write_failover_junit(args.junit, lab.chassis, outcome, error)
+    with ReportsFolder(args.junit.parent):  # its transcripts are no other run's
+        lab = LabChassis(spec, args.junit.parent, force_virtual=args.virtual)
+        lab.chassis.timeline.listeners.append(lambda e: print(f"  {e.name} {e.detail}", flush=True))
+        outcome, error = None, None
+        try:
+            outcome = relinquish_primary(lab.chassis, force=args.force)
+        except HilError as caught:
+            error = caught
+        finally:
+            lab.close()
+            write_failover_junit(args.junit, lab.chassis, outcome, error)
     print(f"{spec.name}: {outcome.conclusion if outcome else f'failed: {error}'}")
     print(f"JUnit XML: {args.junit}")
     return 0 if outcome is not None and outcome.completed else 1

@@ -23,7 +23,8 @@ class ReportsFolderBusy(HilError):
 
 
 class ReportsFolder:
-    """``claim()`` the folder for this run (raises :class:`ReportsFolderBusy`); ``release()`` it."""
+    """``claim()`` the folder for this run (raises :class:`ReportsFolderBusy`); ``release()`` it.
+    As a context manager it holds the folder for the ``with`` block."""
 
     def __init__(self, folder: str | os.PathLike):
         self.folder = Path(folder)
@@ -51,3 +52,9 @@ class ReportsFolder:
         fd, self._fd = self._fd, None
         if fd is not None:
             os.close(fd)
+
+    def __enter__(self) -> ReportsFolder:
+        return self if self._fd is not None else self.claim()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

@@ -159,3 +159,14 @@ def test_the_emulator_warns_when_it_listens_beyond_loopback():
     with Emulator("--speed", "500", "--bind", "0.0.0.0") as emulator:
         emulator.stop()
         assert "WARNING: listening on 0.0.0.0, not loopback" in emulator.stderr_text
+
+
+def test_hil_failover_into_a_folder_another_run_holds_stops_naming_it(tmp_path):
+    from harness.reporting.ownership import ReportsFolder
+
+    with ReportsFolder(tmp_path / "reports"):
+        done = subprocess.run([*HIL, "failover", "--junit", str(tmp_path / "reports" / "failover.xml")],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 1 and f"in use by another run (pid {os.getpid()})" in lines[0]
+    assert not (tmp_path / "reports" / "virtual-virtual.log").exists(), "no emulator was started"
