@@ -89,3 +89,19 @@ def test_a_secret_prints_masked_everywhere():
     assert secret.shown() == "********\r" and Secret("").shown() == ""
     with pytest.raises(TypeError):
         __import__("pickle").dumps(secret)
+
+
+def test_every_report_part_is_masked():
+    """The wall's parts one by one: failure text, captured sections, JUnit properties, HTML extras."""
+    from harness.plugin.masking import mask_report
+
+    report = pytest.TestReport(
+        "plan.py::test", ("plan.py", 1, "test"), {}, "failed", f"E   data = {PASSWORD!r}", "call",
+        sections=[("Captured stdout call", f"typed {PASSWORD}")],
+        user_properties=[("seen", f"{TOKEN} at login"), ("count", 3)],
+    )
+    report.extras = [{"name": "transcript", "content": f"<pre>{TOKEN}</pre>", "format_type": "html"}]
+    mask_report(report, (PASSWORD, TOKEN))
+    shown = repr((str(report.longrepr), report.sections, report.user_properties, report.extras))
+    assert PASSWORD not in shown and TOKEN not in shown and shown.count("********") == 4
+    assert ("count", 3) in report.user_properties

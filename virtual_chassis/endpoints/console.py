@@ -3,7 +3,8 @@
 The console session belongs to the line, as on a real serial port: clients may come and go, and
 the session stays logged in between them. The TCP port takes one client at a time (ser2net's
 default): a second one waits up to a second for the port (a client reconnecting), then is told
-the port is in use and closed, so no other local process can type into a session logged in there; the pty and the TCP client both see the output. After every boot
+the port is in use and closed, so no other local process can type into a session logged in
+there; the pty and the TCP client both see the output. After every boot
 the line shows boot text, then ``login: ``; a powered-off MSM's console is silent and deaf.
 Output never blocks the event loop: it waits for a pty reader that is reading, and is dropped
 for a reader that stopped (like bytes on a serial line nobody listens to). With a ``baud``
