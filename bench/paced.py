@@ -7,6 +7,8 @@ from pathlib import Path
 
 from bench.common import Emulator, Row, sec, timed
 from drivers import CliSession, SerialTransport, Transcript
+from drivers.secret import Secret
+from drivers.transports.base import WRITE_TIMEOUT
 from virtual_chassis.endpoints.pacing import wire_time
 
 WIRE_LIMIT = 1.02  # fetch time / wire time
@@ -36,8 +38,8 @@ class CountingTransport:
         self.received += len(data)
         return data
 
-    def write(self, data: bytes) -> None:
-        self.inner.write(data)
+    def write(self, data: bytes | Secret, timeout: float = WRITE_TIMEOUT) -> None:
+        self.inner.write(data, timeout)
 
     def close(self) -> None:
         self.inner.close()

@@ -49,7 +49,7 @@ def cpu_seconds(pid: int) -> float:
 async def _fail_over(endpoints: dict) -> None:
     ssh = endpoints["ssh"]
     async with asyncssh.connect(
-        ssh["host"], ssh["port"], username=endpoints["username"], password=endpoints["password"], known_hosts=None
+        ssh["host"], ssh["port"], username=endpoints["username"], password="", known_hosts=None
     ) as conn:
         await conn.run("run msm-failover")
 

@@ -18,6 +18,7 @@ from drivers.errors import (
     Timeout,
 )
 from drivers.prompt import Prompt, find_login, find_prompt, parse_prompt
+from drivers.secret import Secret
 from drivers.session import CliSession, CommandResult
 from drivers.transcript import Transcript, mask_text
 from drivers.transports.base import Transport
@@ -38,6 +39,7 @@ __all__ = [
     "HilError",
     "HostKeyChanged",
     "LOGOUT_KEEP_SAVED",
+    "Secret",
     "LoginFailed",
     "Prompt",
     "SerialTransport",

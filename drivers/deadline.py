@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 
@@ -32,3 +33,32 @@ class Deadline:
 
     def __repr__(self) -> str:
         return f"Deadline({self.seconds:g}s, {self.remaining():.3f}s left)"
+
+
+class AbortableDeadline(Deadline):
+    """A deadline that also ends as soon as ``event`` is set (another phase failed, the run is
+    ending): every wait that takes a Deadline then stops within one read, with no signal."""
+
+    __slots__ = ("event",)
+
+    def __init__(self, seconds: float, event: threading.Event):
+        super().__init__(seconds)
+        self.event = event
+
+    @classmethod
+    def within(cls, deadline: Deadline, event: threading.Event) -> AbortableDeadline:
+        """``deadline`` (its length and end kept) ended early by ``event``."""
+        abortable = cls(deadline.seconds, event)
+        abortable.at = deadline.at
+        return abortable
+
+    @property
+    def aborted(self) -> bool:
+        return self.event.is_set()
+
+    def remaining(self) -> float:
+        return 0.0 if self.event.is_set() else super().remaining()
+
+    @property
+    def expired(self) -> bool:
+        return self.event.is_set() or time.monotonic() >= self.at

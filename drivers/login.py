@@ -14,6 +14,7 @@ from drivers.deadline import Deadline
 from drivers.dialogs import DEFAULT_DIALOGS, find_dialog
 from drivers.errors import LoginFailed, Timeout
 from drivers.prompt import Prompt, at_pager, find_login, find_prompt
+from drivers.secret import Secret
 
 
 class LoginLine(Protocol):
@@ -22,7 +23,7 @@ class LoginLine(Protocol):
 
     name: str
     username: str
-    password: str
+    password: Secret
     console: bool
     nudge_after: float
     booting: bool
@@ -34,7 +35,7 @@ class LoginLine(Protocol):
     def take(self) -> None:
         """Consume all received text."""
 
-    def send(self, text: str) -> None:
+    def send(self, text: str | Secret) -> None:
         """Send ``text`` as typed."""
 
     def receive(self, timeout: float) -> bool:
@@ -110,7 +111,7 @@ class LoginMachine:
             return False  # nothing to answer, or (pending-AAA) login: wait for AAA
         return True
 
-    def _reply(self, text: str, enter: bool = True) -> None:
+    def _reply(self, text: str | Secret, enter: bool = True) -> None:
         self.session.take()
         self.session.send(text + ("\r" if enter else ""))
 

@@ -26,6 +26,7 @@ from drivers.errors import (
 from drivers.inbox import Inbox
 from drivers.login import LoginMachine
 from drivers.prompt import Prompt, at_pager, find_boot_start, find_login, find_prompt, is_boot_line
+from drivers.secret import Secret
 from drivers.transcript import Transcript, mask_text
 from drivers.transports.base import Transport
 
@@ -65,14 +66,14 @@ class CliSession:
         self,
         transport: Transport,
         username: str = "admin",
-        password: str = "",
+        password: str | Secret = "",
         transcript: Transcript | None = None,
         dialogs: Iterable[Dialog] = DEFAULT_DIALOGS,
         on_log: Callable[[str], None] | None = None,
     ):
         self.transport = transport
         self.username = username
-        self._password = password
+        self._password = Secret.of(password)
         self.dialogs = tuple(dialogs)
         self.on_log = on_log
         self.before_retry: Callable[[], None] | None = None
@@ -90,7 +91,7 @@ class CliSession:
             transport.transcript = transcript
         self.transcript = getattr(transport, "transcript", None)
         if self.transcript is not None:
-            self.transcript.add_secret(password)
+            self.transcript.add_secret(self._password)
 
     @property
     def name(self) -> str:
@@ -142,10 +143,17 @@ class CliSession:
         if not self.transport.is_open:
             self._inbox.reset()
             self.transport.open(deadline)
-        machine = LoginMachine(_SessionLine(self), deadline, nudge_first=nudge_first)
-        self._set_prompt(machine.run())
-        self._inbox.take()
-        self.run("disable clipaging", timeout=deadline)
+        try:
+            machine = LoginMachine(_SessionLine(self), deadline, nudge_first=nudge_first)
+            self._set_prompt(machine.run())
+            self._inbox.take()
+            self.run("disable clipaging", timeout=deadline)
+        except BaseException as failed:
+            # a failed login lets go of the link at once: a terminal server port that takes one
+            # client (ser2net's default) is free for the next try or the next plan
+            self._note(f"login failed ({type(failed).__name__}): closing {self.name}")
+            self._drop()
+            raise
         assert self.prompt is not None
         return self.prompt
 
@@ -375,8 +383,8 @@ class CliSession:
         elif is_boot_line(line):
             self.booting = True
 
-    def _send(self, text: str) -> None:
-        self.transport.write(text.encode())
+    def _send(self, text: str | Secret) -> None:
+        self.transport.write(text if isinstance(text, Secret) else text.encode())
 
     def _note(self, text: str) -> None:
         if self.transcript is not None:
@@ -413,7 +421,7 @@ class _SessionLine:
     def take(self) -> None:
         self._session._inbox.take()
 
-    def send(self, text: str) -> None:
+    def send(self, text: str | Secret) -> None:
         self._session._send(text)
 
     def receive(self, timeout: float) -> bool:

@@ -19,15 +19,17 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-MASK = "********"
+from drivers.secret import MASK, Secret, plain
+
 RECEIVED, SENT, NOTE = "|", ">", "#"
 _ESCAPE_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def mask_text(text: str, secrets: Iterable[str]) -> str:
+def mask_text(text: str, secrets: Iterable[str | Secret]) -> str:
     """``text`` with every non-empty secret replaced by ``********`` (longest first)."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, MASK)
+    values = (s.reveal() if isinstance(s, Secret) else s for s in secrets)
+    for each in sorted((v for v in values if v), key=len, reverse=True):
+        text = text.replace(each, MASK)
     return text
 
 
@@ -88,7 +90,7 @@ class Transcript:
     def __init__(
         self,
         path: str | os.PathLike | None,
-        secrets: Iterable[str] = (),
+        secrets: Iterable[str | Secret] = (),
         title: str = "",
         taps: Iterable[Tap] = (),
     ):
@@ -119,14 +121,13 @@ class Transcript:
         """True once :meth:`close` ran; later bytes are not recorded."""
         return self._closed
 
-    def add_secret(self, secret: str | bytes) -> None:
+    def add_secret(self, secret: str | bytes | Secret) -> None:
         """Mask ``secret`` from now on (empty secrets are ignored)."""
-        raw = secret.encode() if isinstance(secret, str) else bytes(secret)
-        if not raw:
+        if not secret:
             return
         with self._lock:
-            if raw not in self._secrets:
-                self._secrets.append(raw)
+            if plain(secret) not in self._secrets:
+                self._secrets.append(plain(secret))
                 ordered = sorted(self._secrets, key=len, reverse=True)
                 self._pattern = re.compile(b"|".join(re.escape(s) for s in ordered))
 
@@ -138,9 +139,13 @@ class Transcript:
         """Record bytes that came from the device."""
         self._record(RECEIVED, data)
 
-    def sent(self, data: bytes) -> None:
-        """Record bytes sent to the device."""
-        self._record(SENT, data)
+    def sent(self, data: bytes | Secret) -> None:
+        """Record bytes sent to the device; a :class:`Secret` is recorded as ``********``
+        followed by its line ending, whatever the secret is."""
+        if isinstance(data, Secret):
+            self._record(SENT, data.shown().encode())
+        else:
+            self._record(SENT, data)
 
     def note(self, text: str) -> None:
         """Record a harness note (connect, reconnect, command boundaries) on its own line."""

@@ -2,25 +2,33 @@
 
 Prints one JSON line per chassis on stdout once everything listens, then serves until SIGTERM
 or SIGINT. Human-oriented messages go to stderr. The password may come from the environment
-variable ``XCM_VIRTUAL_PASSWORD`` so it need not appear on a command line.
+variable ``XCM_VIRTUAL_PASSWORD`` so it need not appear on a command line; a parent process
+gives it on a pipe instead (``--from-parent``: the first line of stdin), and the emulator stops
+when that pipe closes, so it never outlives the process that started it. The SSH host key of
+each chassis is kept per chassis name (``--host-key-dir``), so clients see the same key on every
+start.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import os
 import re
 import signal
 import sys
+from pathlib import Path
 
+from .cli.login import Accounts
 from .endpoints.server import ChassisOptions, VirtualChassis
 from .model.chassis import SYNC_MIN_RELEASE, check_version
 from .model.clock import Durations
-from .model.config import Refusal
+from .model.config import Refusal, RunningConfig
 
 PASSWORD_ENV = "XCM_VIRTUAL_PASSWORD"
+HOST_KEY_DIR = Path.home() / ".cache" / "xcm8800-hil" / "virtual-keys"
 BAUD_RATES = (0, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 
 
@@ -41,6 +49,23 @@ def _version(text: str) -> str:
         raise argparse.ArgumentTypeError(str(bad)) from None
 
 
+def _sysname(text: str) -> str:
+    """A SysName the switch itself accepts (it also names the host key file)."""
+    try:
+        RunningConfig(sysname="XCM8810").set_sysname(text)
+    except Refusal as bad:
+        raise argparse.ArgumentTypeError(str(bad)) from None
+    return text
+
+
+def _username(text: str) -> str:
+    try:
+        Accounts(text)
+    except ValueError as bad:
+        raise argparse.ArgumentTypeError(str(bad)) from None
+    return text
+
+
 def _release(text: str) -> str:
     if not re.fullmatch(r"\d+(?:\.\d+){0,3}", text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a release like 12.0 or 12.4.2.8")
@@ -56,7 +81,7 @@ def _speed(text: str) -> float:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m virtual_chassis", description=__doc__.split("\n\n")[0])
-    p.add_argument("--name", default="XCM8810", help="SysName (default XCM8810)")
+    p.add_argument("--name", type=_sysname, default="XCM8810", help="SysName (default XCM8810)")
     p.add_argument("--speed", type=_speed, default=100.0, help="speed factor: real durations are divided by it")
     p.add_argument("--ssh-port", type=int, default=0, help="management SSH port (0 = a free port)")
     p.add_argument("--console-port-a", type=int, default=0, help="TCP port of the MSM-A console (0 = free)")
@@ -64,10 +89,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--version-a", type=_version, default="12.4.2.8", help="booted primary version of MSM-A")
     p.add_argument("--version-b", type=_version, default="12.4.2.8", help="booted primary version of MSM-B")
     p.add_argument("--secondary-version", type=_version, default="12.4.1.5", help="secondary partition version")
-    p.add_argument("--username", default="admin", help="administrator account (default admin)")
+    p.add_argument("--username", type=_username, default="admin", help="administrator account (default admin)")
     p.add_argument("--password", default=None, help=f"administrator password (default: ${PASSWORD_ENV}, else empty)")
     p.add_argument("--count", type=int, default=1, help="number of independent chassis (names get -1..-N)")
-    p.add_argument("--bind", default="127.0.0.1", help="address every endpoint listens on")
+    p.add_argument(
+        "--bind",
+        default="127.0.0.1",
+        help="address every endpoint listens on (default loopback; others are warned about)",
+    )
+    p.add_argument(
+        "--from-parent",
+        action="store_true",
+        help="stdin is a pipe from the starting process: its first line is the password, and the "
+        "emulator stops when the pipe closes",
+    )
+    p.add_argument(
+        "--host-key-dir",
+        type=Path,
+        default=HOST_KEY_DIR,
+        help=f"where each chassis's SSH host key is kept, one file per name (default {HOST_KEY_DIR})",
+    )
+    p.add_argument("--flash-dir", type=Path, default=None, help="where downloaded images go (default: a temp folder)")
     p.add_argument(
         "--duration",
         type=_duration,
@@ -121,9 +163,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--count must be at least 1")
     if args.count > 1 and (args.ssh_port or args.console_port_a or args.console_port_b):
         p.error("fixed ports cannot be shared by several chassis: use port 0 with --count")
-    if args.password is None:
+    if args.from_parent:
+        args.password = _read_line(sys.stdin.fileno())
+    elif args.password is None:
         args.password = os.environ.get(PASSWORD_ENV, "")
     return args
+
+
+def _read_line(fd: int) -> str:
+    """One line from ``fd`` byte by byte (a buffered read would swallow what follows it)."""
+    line = b""
+    while not line.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte:
+            break
+        line += byte
+    return line.rstrip(b"\r\n").decode("utf-8", "surrogateescape")
 
 
 def chassis_options(args: argparse.Namespace) -> list[ChassisOptions]:
@@ -149,16 +204,22 @@ def chassis_options(args: argparse.Namespace) -> list[ChassisOptions]:
                 config_lines=args.config_lines,
                 baud=args.baud,
                 sync_min_release=args.sync_min_release,
+                host_key=args.host_key_dir / name if args.host_key_dir else None,
+                flash_dir=args.flash_dir,
             )
         )
     return options
 
 
-async def serve(options: list[ChassisOptions]) -> None:
+async def serve(options: list[ChassisOptions], parent: int | None = None) -> None:
+    """Serve until SIGTERM, SIGINT, SIGHUP or (``parent``: a descriptor) that pipe's end."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
+    if parent is not None:
+        loop.add_reader(parent, _watch_parent, parent, stop)
+    _warn_if_exposed(options)
     running: list[VirtualChassis] = []
     try:
         for option in options:
@@ -174,6 +235,35 @@ async def serve(options: list[ChassisOptions]) -> None:
     finally:
         for chassis in running:
             await chassis.stop()
+
+
+def _watch_parent(fd: int, stop: asyncio.Event) -> None:
+    """The parent's pipe is readable: at its end (the parent exited or died) stop."""
+    try:
+        ended = not os.read(fd, 4096)
+    except OSError:
+        ended = True
+    if ended:
+        asyncio.get_running_loop().remove_reader(fd)
+        print("virtual_chassis: the process that started it ended; stopping", file=sys.stderr)
+        stop.set()
+
+
+def _warn_if_exposed(options: list[ChassisOptions]) -> None:
+    """A warning on stderr when the endpoints are reachable from other hosts."""
+    bind = options[0].bind if options else "127.0.0.1"
+    try:
+        loopback = bind == "localhost" or ipaddress.ip_address(bind).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        print(
+            f"virtual_chassis: WARNING: listening on {bind}, not loopback: other hosts can reach the "
+            "consoles and SSH (the password protects them; the control channel its token). "
+            "Use --bind 127.0.0.1 unless you mean it.",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _describe(e: dict) -> None:
@@ -205,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"virtual_chassis: {bad}", file=sys.stderr)
         return 2
     try:
-        asyncio.run(serve(options))
+        asyncio.run(serve(options, sys.stdin.fileno() if args.from_parent else None))
     except OSError as failure:
         print(f"virtual_chassis: cannot open an endpoint ({failure}); choose other ports or use 0", file=sys.stderr)
         return 1

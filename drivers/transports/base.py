@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import select
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from drivers.deadline import Deadline
+from drivers.secret import Secret, plain
+
+#: Seconds a write may take when the caller gives no deadline (a console that takes no input).
+WRITE_TIMEOUT = 10.0
 
 if TYPE_CHECKING:
     from drivers.transcript import Transcript
@@ -29,8 +35,10 @@ class Transport(Protocol):
     def read(self, timeout: float) -> bytes:
         """What arrived within ``timeout`` seconds (``b""`` if nothing); ConnectionLost on EOF."""
 
-    def write(self, data: bytes) -> None:
-        """Send ``data``; raise :class:`~drivers.errors.ConnectionLost` if the link is gone."""
+    def write(self, data: bytes | Secret, timeout: float = WRITE_TIMEOUT) -> None:
+        """Send ``data`` within ``timeout`` seconds; raise :class:`~drivers.errors.ConnectionLost`
+        if the link is gone or takes nothing for that long. A :class:`~drivers.secret.Secret` is
+        revealed only inside the operating-system write."""
 
     def close(self) -> None:
         """Release the link; idempotent and fast."""
@@ -38,3 +46,18 @@ class Transport(Protocol):
     @property
     def is_open(self) -> bool:
         """True between a successful ``open`` and ``close`` or a lost connection."""
+
+
+def write_fd(fd: int, data: bytes | Secret, deadline: Deadline) -> bool:
+    """Write all of ``data`` to the non-blocking descriptor ``fd`` before ``deadline``; False
+    when the far end took nothing for that long. A Secret's plaintext lives only in a
+    ``memoryview`` (whose repr shows no content), never in a local a traceback prints."""
+    view = memoryview(plain(data))
+    while view:
+        if not select.select([], [fd], [], deadline.remaining())[1]:
+            return False
+        try:
+            view = view[os.write(fd, view) :]
+        except BlockingIOError:
+            continue
+    return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import select
 import socket
+import threading
 import time
 import urllib.parse
 
@@ -18,7 +19,9 @@ from serial.urlhandler import protocol_socket
 
 from drivers.deadline import Deadline
 from drivers.errors import ConnectionFailed, ConnectionLost
+from drivers.secret import Secret
 from drivers.transcript import Transcript
+from drivers.transports.base import WRITE_TIMEOUT, write_fd
 
 _CHUNK = 65536
 #: rfc2217 ports have no file descriptor: reads poll with this granularity.
@@ -70,6 +73,44 @@ def _advice(url: str) -> str:
     )
 
 
+def _with_network_timeout(url: str, deadline: Deadline) -> str:
+    """An rfc2217 URL whose negotiation waits fit the deadline (pyserial's default is 3 s each)."""
+    if "timeout=" in url:
+        return url
+    seconds = min(3.0, max(0.1, deadline.remaining() / 3))
+    return f"{url}{'&' if '?' in url else '?'}timeout={seconds:.2f}"
+
+
+def _open_within(port: serial.SerialBase, deadline: Deadline) -> None:
+    """``port.open()``, given up at the deadline (pyserial's rfc2217 connect waits 5 s and a
+    device path may block on its modem lines); a late open is closed by its own thread."""
+    if isinstance(port, _SocketPort):  # its connect has the deadline's timeout already
+        port.open()
+        return
+    done = threading.Event()
+    failure: list[BaseException] = []
+    given_up = threading.Event()
+
+    def opener() -> None:
+        try:
+            port.open()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            failure.append(exc)
+        finally:
+            done.set()
+            if given_up.is_set() and port.is_open:
+                port.close()
+
+    threading.Thread(target=opener, name=f"open {port.portstr}", daemon=True).start()
+    if not done.wait(deadline.remaining()):
+        given_up.set()
+        if done.is_set() and port.is_open:
+            port.close()
+        raise serial.SerialException(f"no connection within {deadline.seconds:g}s")
+    if failure:
+        raise failure[0]
+
+
 class SerialTransport:
     """Console transport over a serial URL; see the module docstring."""
 
@@ -94,7 +135,7 @@ class SerialTransport:
         deadline = Deadline.of(deadline)
         port = self._make_port(deadline)
         try:
-            port.open()
+            _open_within(port, deadline)
         except (serial.SerialException, OSError, ValueError) as exc:
             raise ConnectionFailed(f"cannot open console {self.url}: {exc}; {_advice(self.url)}") from None
         self._port = port
@@ -111,8 +152,10 @@ class SerialTransport:
                 port.connect_timeout = max(0.1, deadline.remaining())
                 port.port = self.url
                 return port
-            timeout = _RFC2217_POLL if self.url.startswith("rfc2217://") else 0
-            return serial.serial_for_url(self.url, baudrate=self.baudrate, timeout=timeout, do_not_open=True)
+            url, timeout = self.url, 0.0
+            if url.startswith("rfc2217://"):
+                url, timeout = _with_network_timeout(url, deadline), _RFC2217_POLL
+            return serial.serial_for_url(url, baudrate=self.baudrate, timeout=timeout, do_not_open=True)
         except (serial.SerialException, ValueError) as exc:
             raise ConnectionFailed(
                 f"cannot use console URL {self.url!r}: {exc}; give a device path, socket://host:port "
@@ -161,16 +204,32 @@ class SerialTransport:
             if time.monotonic() >= end:
                 return b""
 
-    def write(self, data: bytes) -> None:
-        """Send ``data``; ConnectionLost if the port is gone."""
+    def write(self, data: bytes | Secret, timeout: float = WRITE_TIMEOUT) -> None:
+        """Send ``data`` within ``timeout`` s; ConnectionLost if the port is gone or takes nothing.
+
+        Whatever the write raises is replaced (``from None``): the frames below it may hold the
+        bytes written, which may be the password."""
         port = self._require_open()
         if self.transcript is not None:
             self.transcript.sent(data)
+        deadline = Deadline(timeout)
         try:
-            port.write(data)
-        except (serial.SerialException, OSError, ValueError) as exc:
+            if self._fd is not None:
+                written = write_fd(self._fd, data, deadline)
+            else:  # rfc2217: pyserial escapes IAC bytes; its socket's timeout bounds sendall
+                port._socket.settimeout(max(0.05, deadline.remaining()))
+                written = port.write(data.reveal_bytes() if isinstance(data, Secret) else data) is not None
+        except Exception as exc:  # noqa: BLE001 - any failure of the OS write is a lost link
             self.close()
-            raise ConnectionLost(f"cannot write to {self.name}: {exc}; check the console link and reconnect") from None
+            raise ConnectionLost(
+                f"cannot write to {self.name}: {type(exc).__name__}: {exc}; check the console link and reconnect"
+            ) from None
+        if not written:
+            self.close()
+            raise ConnectionLost(
+                f"cannot write to {self.name}: nothing was taken within {timeout:g}s; the console is not "
+                "taking input (flow control, a stuck terminal server port); check the link and reconnect"
+            )
 
     def close(self) -> None:
         """Close the port (fast, idempotent)."""

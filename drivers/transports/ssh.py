@@ -2,8 +2,12 @@
 
 Using the real client keeps users' ``~/.ssh/config``, keys, agents and jump hosts working.
 Host keys are trusted on first use into a harness-owned known_hosts file
-(``StrictHostKeyChecking=accept-new``, never ``no``). ``open()`` answers OpenSSH's own password
-prompt (password or keyboard-interactive) and turns its failures into clear errors.
+(``StrictHostKeyChecking=accept-new``, never ``no``). ``open()`` answers OpenSSH's password
+prompt for the switch (password or keyboard-interactive) and turns its failures into clear
+errors. It answers the switch only: through a jump host (``ProxyJump``, ``ProxyCommand``, as
+``ssh -G`` resolves them) a prompt must name the switch's ``user@host``; a jump host asking for
+a password, or OpenSSH asking for a key's passphrase, ends the connect with one line saying to
+give the jump host a key or an agent. The switch's password never goes anywhere else.
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ import pexpect
 
 from drivers.deadline import Deadline
 from drivers.errors import ConnectionFailed, ConnectionLost, HostKeyChanged, LoginFailed
+from drivers.secret import Secret
 from drivers.transcript import Transcript, mask_text
+from drivers.transports.base import WRITE_TIMEOUT, write_fd
+from drivers.transports.ssh_config import SshTarget, resolve
 
 _CHUNK = 65536
 #: Where host keys are pinned when the caller names no file: the harness's own, never ~/.ssh.
@@ -25,6 +32,8 @@ DEFAULT_KNOWN_HOSTS = Path.home() / ".cache" / "xcm8800-hil" / "known_hosts"
 #: Quiet time after which output that came without a password prompt is taken as the shell's.
 _SETTLE = 0.3
 _PASSWORD_PROMPT_RE = re.compile(r"(?i)password(?: for [^:\r\n]*)?:\s*\Z")
+#: Any question for a secret on the last line: a password (of anyone) or a key's passphrase.
+_SECRET_PROMPT_RE = re.compile(r"(?i)(?P<line>[^\r\n]*(?:password|passphrase|passcode)[^\r\n]*:)\s*\Z")
 _DENIED_RE = re.compile(r"Permission denied|Too many authentication failures")
 _VERIFICATION_FAILED = "Host key verification failed"
 _HOST_KEY_CHANGED_RE = re.compile(rf"REMOTE HOST IDENTIFICATION HAS CHANGED|{_VERIFICATION_FAILED}")
@@ -48,7 +57,7 @@ class SshTransport:
         host: str,
         port: int = 22,
         username: str = "admin",
-        password: str = "",
+        password: str | Secret = "",
         known_hosts: Path | str | None = None,
         ssh_options: Sequence[str] = (),
         transcript: Transcript | None = None,
@@ -56,15 +65,16 @@ class SshTransport:
         self.host = host
         self.port = int(port)
         self.username = username
-        self._password = password
+        self._password = Secret.of(password)
         self.known_hosts = Path(known_hosts) if known_hosts is not None else DEFAULT_KNOWN_HOSTS
         self.ssh_options = tuple(ssh_options)
         self.transcript = transcript
         self.name = f"ssh {username}@{host}:{self.port}"
         self._child: pexpect.spawn | None = None
+        self._target: SshTarget | None = None  # where ssh really goes (ssh -G), found on first open
         self._pending = b""
         if transcript is not None:
-            transcript.add_secret(password)
+            transcript.add_secret(self._password)
 
     @property
     def is_open(self) -> bool:
@@ -93,6 +103,8 @@ class SshTransport:
         deadline = Deadline.of(deadline)
         if self.transcript is not None:
             self.transcript.add_secret(self._password)
+        if self._target is None:
+            self._target = resolve(self.host, self.port, self.ssh_options)
         self.known_hosts.parent.mkdir(parents=True, exist_ok=True)
         argv = self.command(deadline.remaining())
         if self.transcript is not None:
@@ -133,7 +145,10 @@ class SshTransport:
             seen += data
             text = seen.decode("utf-8", "replace")
             self._raise_for(text, closed=False)
-            if _PASSWORD_PROMPT_RE.search(text):
+            asked = _SECRET_PROMPT_RE.search(text)
+            if asked and not self._for_the_switch(asked["line"]):
+                raise ConnectionFailed(self._not_the_switch(asked["line"]))
+            if asked and _PASSWORD_PROMPT_RE.search(text):
                 if answered:
                     raise LoginFailed(
                         f"{self.name}: password refused for user {self.username!r}; check the credentials"
@@ -148,12 +163,30 @@ class SshTransport:
                 continue
             wait = deadline.remaining()
 
+    def _for_the_switch(self, prompt: str) -> bool:
+        """Is this question the switch's own login? Through a jump host it must name the
+        switch's ``user@host`` (as OpenSSH prompts, ``admin@10.1.2.3's password:``); a key's
+        passphrase is never the switch's password."""
+        if re.search(r"(?i)passphrase|passcode", prompt):
+            return False
+        target = self._target
+        if target is None or not target.via_proxy:
+            return True  # nobody else is in the way: OpenSSH is talking to the switch
+        names = {self.host.lower(), target.hostname.lower()}
+        return any(f"{self.username.lower()}@{name}" in prompt.lower() for name in names)
+
+    def _not_the_switch(self, prompt: str) -> str:
+        shown = mask_text(prompt.strip(), (self._password,))[-120:]
+        target = self._target
+        way = f" (reached via {target.proxy_jump or 'a ProxyCommand'})" if target and target.via_proxy else ""
+        return (
+            f"{self.name}{way}: OpenSSH asks {shown!r}, which is not the switch's login, and the harness "
+            "types the switch's password only to the switch; give the jump host a key or an agent "
+            "(a key without passphrase in ~/.ssh/config, or ssh-add it to ssh-agent)"
+        )
+
     def _send_password(self) -> None:
-        assert self._child is not None
-        data = self._password.encode() + b"\r"
-        if self.transcript is not None:
-            self.transcript.sent(data)
-        self._child.send(data)
+        self.write(self._password + "\r")
 
     @staticmethod
     def _remote_spoke(text: str) -> bool:
@@ -179,7 +212,9 @@ class SshTransport:
             )
 
     def _host_key_message(self, text: str) -> str:
-        entry = self.host if self.port == 22 else f"[{self.host}]:{self.port}"
+        alias = next((o.split("=", 1)[1] for o in self.ssh_options if o.lower().startswith("hostkeyalias=")), None)
+        host = alias.lower() if alias else self.host  # the key is pinned under the alias when there is one
+        entry = host if self.port == 22 or alias else f"[{host}]:{self.port}"
         offending = _OFFENDING_RE.search(text)
         where = (
             f"line {offending['line']} of {offending['file']}"
@@ -212,16 +247,21 @@ class SshTransport:
             return data
         return self._read_raw(timeout)
 
-    def write(self, data: bytes) -> None:
-        """Send ``data`` to the remote shell; ConnectionLost if ssh has ended."""
+    def write(self, data: bytes | Secret, timeout: float = WRITE_TIMEOUT) -> None:
+        """Send ``data`` to the remote shell within ``timeout`` s; ConnectionLost if ssh has
+        ended or takes nothing. Whatever the write raises is replaced (``from None``): the
+        frames below it may hold the password."""
         child = self._require_open()
         if self.transcript is not None:
             self.transcript.sent(data)
         try:
-            child.send(data)
-        except OSError as exc:
+            written = write_fd(child.child_fd, data, Deadline(timeout))
+        except Exception as exc:  # noqa: BLE001 - any failure of the OS write is a lost link
             self.close()
-            raise ConnectionLost(f"{self.name}: cannot send ({exc}); reconnect") from None
+            raise ConnectionLost(f"{self.name}: cannot send ({type(exc).__name__}: {exc}); reconnect") from None
+        if not written:
+            self.close()
+            raise ConnectionLost(f"{self.name}: the ssh client took nothing within {timeout:g}s; reconnect")
 
     def close(self) -> None:
         """Stop the ssh client (fast, idempotent)."""

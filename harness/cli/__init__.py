@@ -1,7 +1,7 @@
 """``hil``: run the plans, start a virtual chassis, preflight a testbed, fail over, soak, build images.
 
 Exit status: 0 success, 1 a plan or check failed, 2 bad usage or a broken testbed file,
-130 interrupted (Ctrl-C): the reports hold what ran until then.
+130 interrupted (Ctrl-C, SIGTERM or SIGHUP): the reports hold what ran until then.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness import signals
 from harness.errors import HilError, TestbedError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         args.emulator_args = [a for a in rest if a != "--"]
     else:
         args = parser.parse_args(argv)
+    previous = signals.interrupt_on_termination()  # SIGTERM/SIGHUP end a command as Ctrl-C does
     try:
         return args.handler(args)
     except TestbedError as error:
@@ -37,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hil: interrupted", file=sys.stderr)
         return 130
+    finally:
+        signals.restore(previous)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,6 +120,13 @@ def _parser() -> argparse.ArgumentParser:
     virtual.set_defaults(handler=c.virtual)
     check = sub.add_parser("check", help="reach every endpoint of a testbed; show roles and sync state")
     _testbed_options(check)
+    check.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long each endpoint may take to connect, log in and answer (default 30)",
+    )
     check.set_defaults(handler=c.check)
     failover = sub.add_parser("failover", help="the manual's sync-and-failover procedure, outside pytest")
     _testbed_options(failover)

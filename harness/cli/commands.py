@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from harness.cli import image as image_cli
@@ -12,6 +13,7 @@ from harness.lab.chassis import MSMS, SSH
 from harness.procedures.failover import relinquish_primary
 from harness.procedures.sync import check_sync
 from harness.reporting.junit import write_failover_junit
+from harness.reporting.ownership import ReportsFolder
 from harness.testbed.schema import default_testbed, load_testbed
 
 PYTEST_EXIT = {0: 0, 1: 1, 5: 1, 2: 130}  # 2: interrupted (SIGINT); anything else (usage, internal error) -> 2
@@ -89,7 +91,7 @@ def check(args) -> int:
     failures = 0
     for name in names:
         with held(testbed.select(name), args) as (spec, power):
-            failures += _check_one(spec, args.virtual, power)
+            failures += _check_one(spec, args.virtual, args.timeout, power)
     return 1 if failures else 0
 
 
@@ -114,7 +116,7 @@ def held(spec, args):
         claim.release()
 
 
-def _check_one(spec, force_virtual: bool, power=None) -> int:
+def _check_one(spec, force_virtual: bool, timeout: float = 30.0, power=None) -> int:
     print(f"chassis {spec.name} ({'virtual' if force_virtual else spec.type})")
     if spec.type == "real" and not force_virtual:
         problem = unreachable(spec)
@@ -123,6 +125,9 @@ def _check_one(spec, force_virtual: bool, power=None) -> int:
             return 1
     failures = 0
     lab = LabChassis(spec, Path("reports") / "check", force_virtual=force_virtual, power=power)
+    # a console that accepts and never answers fails within the timeout, saying what it waited for
+    lab.chassis.access = replace(lab.chassis.access, max_deadline=timeout)
+    print(f"  each endpoint gets {timeout:g} s to connect, log in and answer (--timeout)", flush=True)
     try:
         for where in (SSH, *MSMS):
             try:
@@ -141,7 +146,8 @@ def _check_one(spec, force_virtual: bool, power=None) -> int:
 def failover(args) -> int:
     """``hil failover``: the whole procedure on one chassis, steps to JUnit XML."""
     with held(_testbed(args).select(args.chassis), args) as (spec, power):
-        return _failover(spec, power, args)
+        with ReportsFolder(args.junit.parent):  # its transcripts are no other run's
+            return _failover(spec, power, args)
 
 
 def _failover(spec, power, args) -> int:

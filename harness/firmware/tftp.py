@@ -1,8 +1,11 @@
 """The harness's TFTP server: serves one folder of image files to the chassis (tftpy, in a thread).
 
 It binds to the address the testbed says the chassis can reach (the test host's address on
-the management network; loopback for a virtual chassis) and stops at the end of the run. tftpy
-checks every requested name against the folder, so nothing outside it can be read.
+the management network; loopback for a virtual chassis), never to every address, and stops at
+the end of the run. tftpy checks every requested name against the folder, so nothing outside it
+can be read. It is read-only: a write request (upload) gets a TFTP "access violation" error and
+writes nothing, so no one on the management network can replace an image (the lab's release
+files are linked into the folder and only ever opened for reading).
 """
 
 from __future__ import annotations
@@ -31,6 +34,14 @@ class TftpServerError(HilError):
     """The TFTP server could not start (address not on this host, port taken or privileged)."""
 
 
+_WILDCARDS = ("", "0.0.0.0", "::", "*")
+
+
+def _refuse_upload(path: str, context: object) -> None:
+    """tftpy's upload hook: None makes it answer every write request with an access violation."""
+    return None
+
+
 class TftpServer:
     """``start()`` serves ``root`` on ``address:port`` (port 0: a free one); ``stop()`` ends it."""
 
@@ -54,8 +65,13 @@ class TftpServer:
     def start(self, deadline: Deadline | float = 10.0) -> TftpServer:
         """Bind and serve in a daemon thread; raise :class:`TftpServerError` with the fix."""
         deadline = Deadline.of(deadline)
+        if self.address.strip() in _WILDCARDS:
+            raise TftpServerError(
+                f"will not serve TFTP on every address ({self.address!r}); set firmware.tftp_address "
+                "to the test host's address on the chassis's management network"
+            )
         self.root.mkdir(parents=True, exist_ok=True)
-        self._server = tftpy.TftpServer(str(self.root))
+        self._server = tftpy.TftpServer(str(self.root), upload_open=_refuse_upload)
         self._thread = threading.Thread(target=self._serve, name=f"tftp {self.address}", daemon=True)
         self._thread.start()
         while not self._server.is_running.wait(min(0.05, deadline.remaining())):
@@ -101,7 +117,7 @@ class TftpServer:
             return
         deadline = Deadline.of(deadline)
         server.stop(now=True)
-        wake_to = "127.0.0.1" if self.address in ("", "0.0.0.0") else self.address
+        wake_to = self.address
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as waker:
             try:
                 waker.sendto(_WAKE, (wake_to, server.listenport))

@@ -17,7 +17,7 @@ from drivers.deadline import Deadline
 from harness.errors import ChassisUnavailable, HilError
 from harness.lab.chassis import Chassis, ChassisAccess
 from harness.lab.reach import ssh_unreachable
-from harness.lab.virtual import VirtualChassisProcess
+from harness.lab.virtual import VirtualChassisProcess, host_key_alias
 from harness.procedures.sync import backup_in_sync, check_sync, wait_for_status
 from harness.testbed.schema import ChassisSpec, Credentials, VirtualOptions, console_endpoint
 
@@ -71,6 +71,7 @@ class LabChassis:
                 tuple(self.spec.ssh_options),
                 self.spec.baudrate,
                 console_credentials=self.spec.console_credentials,
+                secrets=self.spec.secrets,
             )
             return Chassis(access, self.workdir / "transcripts", control=self.power)
         if self.spec.fallback == "virtual":
@@ -95,6 +96,7 @@ class LabChassis:
             {msm: endpoints.console_url(msm) for msm in endpoints.consoles},
             credentials,
             self.workdir / "known_hosts-virtual",
+            ("-o", f"HostKeyAlias={host_key_alias(options)}"),  # its key is kept per name: one line
             time_scale=1.0 / options.speed,
         )
         chassis = Chassis(access, self.workdir / "transcripts", control=self.emulator.control())

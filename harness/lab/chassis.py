@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from drivers import CliSession, CommandResult, SerialTransport, SshTransport, Transcript
@@ -72,6 +72,9 @@ class ChassisAccess:
         """The login of ``where`` (``"ssh"`` or an MSM console)."""
         return self.credentials if where == SSH else (self.console_credentials or self.credentials)
 
+    max_deadline: float | None = None  # a cap on every deadline (hil check --timeout)
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # ${VAR} values: masked in transcripts
+
 
 class Chassis:
     """CLI sessions to one chassis (``"ssh"``, ``"MSM-A"``, ``"MSM-B"``) and its learned roles."""
@@ -119,10 +122,11 @@ class Chassis:
         """The lab timeout for ``what``, scaled for a virtual chassis (never below ``floor``,
         by default the access's ``min_deadline``)."""
         lab = LAB_TIMEOUTS[what]
+        cap = self.access.max_deadline or float("inf")
         if self.access.time_scale >= 1.0:
-            return Deadline(lab)
+            return Deadline(min(lab, cap))
         floor = self.access.min_deadline if floor is None else min(floor, self.access.min_deadline)
-        return Deadline(max(lab * self.access.time_scale, floor))
+        return Deadline(min(max(lab * self.access.time_scale, floor), cap))
 
     def window(self, what: str) -> float:
         """Seconds of an observation window (``checkpoint_stall``, ``backup_absent``)."""
@@ -161,13 +165,18 @@ class Chassis:
             session = self._sessions.get(where)
             if session is None:
                 session = self._new_session(where)
-                session.connect(self.deadline("connect" if where == SSH else "boot"))
+                try:
+                    session.connect(self.deadline("connect" if where == SSH else "boot"))
+                except BaseException:
+                    if session.transcript is not None:  # what it recorded is kept, the file closed
+                        session.transcript.close()
+                    raise
                 self._sessions[where] = session
             return session
 
     def _new_session(self, where: str) -> CliSession:
         a, login = self.access, self.access.login(where)
-        secrets = [a.credentials.password, a.login(MSMS[0]).password]  # each session masks both logins
+        secrets = [a.credentials.password, a.login(MSMS[0]).password, *a.secrets]  # both logins, ${VAR}s
         recording = Recording(self.recording_path(where), self.name, where, "ssh" if where == SSH else "serial")
         self._recordings.append(recording)
         lanes = [self.merged.tap(SSH_LANE)] if where == SSH else [self.merged.tap(where), BootWatch(where, self._now)]
@@ -212,14 +221,19 @@ class Chassis:
         with self._backend_errors(), self.progress.waiting(f"{msm} booting to login:", deadline.seconds, last):
             session.wait_for_login(deadline)
 
-    def run(self, where: str, command: str, what: str = "command", **options) -> CommandResult:
-        """Run one command on ``where`` within the lab timeout ``what``.
+    def run(
+        self, where: str, command: str, what: str = "command", within: Deadline | None = None, **options
+    ) -> CommandResult:
+        """Run one command on ``where`` within the lab timeout ``what`` (and within ``within``,
+        a caller's phase deadline, when that ends first).
 
         A ``show`` command whose management SSH connection dropped under it is sent once more
         (the session logs in again first; noted in the transcript): it changes nothing, so
         sending it again is safe. Any other command raises as it came (it may have taken effect).
         """
         deadline = self.deadline(what)
+        if within is not None and within.remaining() < deadline.remaining():
+            deadline = within
         session = self.session(where)
         started, relogins = time.monotonic(), session.relogins
         with self._backend_errors():
@@ -250,11 +264,11 @@ class Chassis:
             raise
 
     # -- roles -----------------------------------------------------------------------
-    def show_switch(self, where: str = SSH, detail: bool = False) -> SwitchStatus:
-        """``show switch`` (``show switch detail`` with ``detail``) on ``where``, parsed; each
-        MSM's state goes on the timeline."""
+    def show_switch(self, where: str = SSH, detail: bool = False, within: Deadline | None = None) -> SwitchStatus:
+        """``show switch`` (``show switch detail`` with ``detail``) on ``where``, parsed (within
+        ``within`` when given); each MSM's state goes on the timeline."""
         command = "show switch detail" if detail else "show switch"
-        status = parse_show_switch(self.run(where, command, check=True).output)
+        status = parse_show_switch(self.run(where, command, within=within, check=True).output)
         self.timeline.observe_msms(status.msms)
         if where == SSH:
             self.timeline.observe(SSH_LANE, SSH_UP)
@@ -303,6 +317,9 @@ class Chassis:
         with ThreadPoolExecutor(max_workers=len(self._sessions) or 1) as pool:
             for session in self._sessions.values():
                 pool.submit(session.close, LOGOUT_TIMEOUT)  # close() itself never raises
+        for session in self._sessions.values():
+            if session.transcript is not None:  # the tail held back for masking written, fsynced
+                session.transcript.close()
         self._sessions.clear()
         for recording in self._recordings:  # after the sessions: their transcripts are closed
             recording.close()

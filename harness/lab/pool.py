@@ -5,9 +5,12 @@ its own position so that workers spread out, by taking that chassis's lock: a fi
 (:mod:`filelock`, ``flock`` underneath) in the lock directory. The operating system drops the
 lock when the process ends, however it ends, so a crashed worker never leaves a chassis taken.
 
-* A real chassis is locked by its management address, in the lock directory itself: two
-  workers or two runs on one host never drive it at once, whatever the testbed file calls it
-  (between hosts a labgrid coordinator does that: :mod:`harness.lab.labgrid`).
+* A real chassis is locked by its identity, in the lock directory itself: the address and
+  port OpenSSH really goes to (``ssh -G``: ``localhost`` and ``127.0.0.1`` are one chassis, an
+  alias of ``~/.ssh/config`` is its ``HostName``) plus the jump path (two chassis with the same
+  private address behind different jump hosts are two). Two workers or two runs on one host
+  never drive it at once, whatever the testbed file calls it (between hosts a labgrid
+  coordinator does that: :mod:`harness.lab.labgrid`).
 * A virtual chassis is started by the worker that takes it; its lock belongs to the run (the
   xdist run id), so other runs on the same host start emulators of their own.
 * With no testbed each worker gets a virtual chassis of its own (``virtual-gw0``, ...).
@@ -18,6 +21,7 @@ fail with the names of the holders), or skips its plans at once (``when_full="sk
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -32,6 +36,8 @@ from filelock import FileLock
 from filelock import Timeout as LockTaken
 
 from drivers.deadline import Deadline
+from drivers.errors import ConnectionFailed
+from drivers.transports.ssh_config import resolve
 from harness.errors import ChassisUnavailable, HilError
 from harness.testbed.schema import ChassisSpec, Testbed, virtual_spec
 
@@ -105,6 +111,7 @@ class ChassisPool:
         self.settings = settings
         self.worker = worker
         self.specs = self._specs(testbed, chassis)
+        self._identities: dict[str, str] = {}
 
     def _specs(self, testbed: Testbed, chassis: str | None) -> list[ChassisSpec]:
         """The candidates in the order this worker tries them (its own position first)."""
@@ -124,10 +131,22 @@ class ChassisPool:
                 self.settings.lock_dir / RUNS / _UNSAFE.sub("_", self.worker.run_id) / f"{_UNSAFE.sub('_', name)}.lock"
             )
         if spec.type == "real":
-            name = f"real-{spec.management.host}-{spec.management.port}"
-            return self.settings.lock_dir / f"{_UNSAFE.sub('_', name)}.lock"
+            identity = self.identity(spec)
+            digest = hashlib.sha256(identity.encode()).hexdigest()[:12]  # the whole way, however long
+            return self.settings.lock_dir / f"real-{_UNSAFE.sub('_', identity)[:80]}-{digest}.lock"
         run = self.settings.lock_dir / RUNS / _UNSAFE.sub("_", self.worker.run_id)
         return run / f"virtual-{_UNSAFE.sub('_', spec.name)}.lock"
+
+    def identity(self, spec: ChassisSpec) -> str:
+        """The chassis's identity as OpenSSH resolves its management address (see the module)."""
+        if spec.name not in self._identities:
+            assert spec.management is not None  # a real chassis always has one
+            try:
+                target = resolve(spec.management.host, spec.management.port, spec.ssh_options)
+            except ConnectionFailed as failed:
+                raise ChassisUnavailable(f"chassis {spec.name}: {failed}") from None
+            self._identities[spec.name] = target.identity()
+        return self._identities[spec.name]
 
     def claim(self, say: Callable[[str], None] = print) -> Claim:
         """Take the first free chassis; wait or skip when every one is taken (see the module)."""

@@ -2,6 +2,12 @@
 
 The harness talks to the emulator exactly as to a real chassis: over the endpoints the child
 prints as one JSON line. Only power and faults go through the token-protected control channel.
+
+The password reaches the child on its stdin pipe (never its environment or command line), and
+the pipe stays open while the harness lives: when the harness ends in any way, even SIGKILL,
+the pipe closes and the emulator stops. Its flash folder is one the harness made and removes.
+Its SSH host key is kept per chassis name, and the harness pins it under an alias of that name
+(``HostKeyAlias``), so ``known_hosts`` holds one line per virtual chassis whatever the port.
 """
 
 from __future__ import annotations
@@ -9,18 +15,17 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
-import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from drivers.deadline import Deadline
 from harness.errors import EmulatorCrashed, HilError
 from harness.testbed.schema import Credentials, VirtualOptions
-from virtual_chassis.api import ControlClient, ControlError
-
-PASSWORD_ENV = "XCM_VIRTUAL_PASSWORD"
+from virtual_chassis.api import ControlClient, ControlError, command
 
 
 class VirtualControlError(HilError, ControlError):
@@ -66,14 +71,20 @@ class VirtualEndpoints:
         return self.consoles[msm][kind]
 
 
-def emulator_command(options: VirtualOptions, credentials: Credentials) -> list[str]:
-    """The command line of the child; the password travels in the environment, never here."""
-    command = [sys.executable, "-m", "virtual_chassis", "--speed", f"{options.speed:g}"]
-    command += ["--name", options.sysname, "--username", credentials.username]
+def emulator_command(options: VirtualOptions, credentials: Credentials, flash: Path | None = None) -> list[str]:
+    """The command line of the child; the password travels on its stdin pipe, never here."""
+    args = ["--speed", f"{options.speed:g}", "--name", options.sysname, "--username", credentials.username]
+    args += ["--from-parent"]  # its host key is kept per name in the emulator's default folder
+    args += ["--flash-dir", str(flash)] if flash is not None else []
     for msm, flag in (("MSM-A", "--version-a"), ("MSM-B", "--version-b")):
         if msm in options.versions:
-            command += [flag, options.versions[msm]]
-    return command
+            args += [flag, options.versions[msm]]
+    return command(*args)
+
+
+def host_key_alias(options: VirtualOptions) -> str:
+    """The name the harness pins the emulator's host key under (the key is kept per name)."""
+    return f"xcm8800-hil-virtual-{options.sysname.lower()}"  # OpenSSH keeps host names lowercase
 
 
 class VirtualChassisProcess:
@@ -85,23 +96,33 @@ class VirtualChassisProcess:
         self.log_path = Path(log_path)
         self.process: subprocess.Popen | None = None
         self.endpoints: VirtualEndpoints | None = None
+        self.flash: Path | None = None
 
     def start(self, deadline: Deadline | float = 30.0) -> VirtualEndpoints:
-        """Spawn the emulator and wait (until the deadline) for its JSON line."""
+        """Spawn the emulator, hand it the password on its pipe and wait (until the deadline)
+        for its JSON line."""
         deadline = Deadline.of(deadline)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, **{PASSWORD_ENV: self.credentials.password})
+        self.flash = Path(tempfile.mkdtemp(prefix="xcm8800-hil-flash-"))
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                emulator_command(self.options, self.credentials),
-                stdin=subprocess.DEVNULL,
+                emulator_command(self.options, self.credentials, self.flash),
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,
-                env=env,
                 start_new_session=True,
             )
+        self._hand_over_password()
         self.endpoints = VirtualEndpoints.from_json(self._first_line(deadline))
         return self.endpoints
+
+    def _hand_over_password(self) -> None:
+        """The password's line on the child's stdin; the pipe stays open (the child stops at its end)."""
+        assert self.process is not None and self.process.stdin is not None
+        try:
+            os.write(self.process.stdin.fileno(), self.credentials.password.encode() + b"\n")
+        except OSError:
+            pass  # the child died at once: _first_line reports it with its log
 
     def _first_line(self, deadline: Deadline) -> str:
         selector = selectors.DefaultSelector()
@@ -154,14 +175,20 @@ class VirtualChassisProcess:
         raise EmulatorCrashed(self._why(f"crashed (exit status {process.returncode})"))
 
     def stop(self, grace: float = 5.0) -> None:
-        """SIGTERM, then SIGKILL after ``grace`` seconds; idempotent."""
+        """SIGTERM, then SIGKILL after ``grace`` seconds; remove its flash folder; idempotent."""
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
         try:
-            stop_child(process, grace)
+            if process is not None:
+                try:
+                    stop_child(process, grace)
+                finally:
+                    for pipe in (process.stdin, process.stdout):
+                        if pipe is not None:
+                            pipe.close()
         finally:
-            process.stdout.close()
+            flash, self.flash = self.flash, None
+            if flash is not None:
+                shutil.rmtree(flash, ignore_errors=True)
 
 
 def stop_child(process: subprocess.Popen, grace: float = 5.0) -> None:

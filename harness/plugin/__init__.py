@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from drivers.transcript import mask_text
+from harness import signals
 from harness.errors import ChassisUnavailable, HilError, TestbedError
 from harness.lab.access import ChassisSkipped, LabChassis
 from harness.lab.labgrid import coordinator_address
@@ -37,20 +39,25 @@ from harness.lab.pool import (
     Worker,
     remove_run_locks,
 )
+from harness.plugin import masking
 from harness.plugin.summary import FALLBACK, UNREACHABLE, FallbackSkip, SummaryPlugin, Unreachable
 from harness.reporting.folder import clear_run_outputs
 from harness.reporting.limits import check_limits
+from harness.reporting.ownership import ReportsFolder, ReportsFolderBusy
 from harness.reporting.progress import on_terminal
 from harness.reporting.report import PlanRecord, junit_properties, lab_per_second, plan_html
 from harness.testbed.schema import default_testbed, load_testbed
 
-pytest_plugins = ["harness.plugin.firmware", "harness.plugin.soak"]  # firmware plans; the failover soak
+# firmware plans: images over TFTP; the failover soak; interrupted: a plan Ctrl-C or SIGTERM cut short is reported
+pytest_plugins = ["harness.plugin.firmware", "harness.plugin.soak", "harness.plugin.interrupted"]
 
 RECORD = pytest.StashKey[PlanRecord]()
 TESTBED = pytest.StashKey[object]()
 RUN_ID = pytest.StashKey[str]()
 STARTED = pytest.StashKey[float]()
 DEFAULT_REPORTS = "reports"
+OWNED = pytest.StashKey[ReportsFolder]()
+SIGNALS = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser, pluginmanager):
@@ -138,10 +145,16 @@ def pytest_configure(config):
             testbed.select(name)
     except TestbedError as error:
         raise pytest.UsageError(str(error)) from None
-    if workerinput is None:
+    masking.install(config, testbed.secrets)  # no testbed secret in any report part
+    if workerinput is None:  # the controller owns the reports folder and ends on SIGTERM/SIGHUP
         config.pluginmanager.register(SummaryPlugin(config), "xcm8800-hil-summary")
         if _is_plan_run(config):
+            try:
+                config.stash[OWNED] = ReportsFolder(reports_folder(config)).claim()
+            except ReportsFolderBusy as busy:
+                raise pytest.UsageError(str(busy)) from None
             _settle_reports(config)
+        config.stash[SIGNALS] = signals.interrupt_on_termination()
 
 
 def reports_folder(config) -> Path:
@@ -184,6 +197,9 @@ def pytest_configure_node(node):
 def pytest_unconfigure(config):
     if not hasattr(config, "workerinput") and RUN_ID in config.stash:
         remove_run_locks(_pool_settings(config), config.stash[RUN_ID])
+    if OWNED in config.stash:
+        config.stash[OWNED].release()
+        signals.restore(config.stash[SIGNALS])
 
 
 def _pool_settings(config) -> PoolSettings:
@@ -314,11 +330,13 @@ def _check_markers(request, lab):
 
 def _say(config, line: str, **markup) -> None:
     """A line on the terminal, past output capturing (fixtures run captured); an xdist
-    worker's terminal is not shown, so a worker writes to its stderr, which is."""
+    worker's terminal is not shown, so a worker writes to its stderr, which is. Testbed
+    secrets (an address from ``${VAR}``) are masked: this line is no report part."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
     if reporter is None or capture is None:
         return
+    line = mask_text(line, config.stash[TESTBED].secrets)
     with capture.global_and_fixture_disabled():
         if hasattr(config, "workerinput"):
             print(line, file=sys.stderr, flush=True)

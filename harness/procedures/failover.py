@@ -16,7 +16,8 @@ import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from drivers.errors import Timeout
+from drivers.deadline import AbortableDeadline
+from drivers.errors import ConnectionFailed, ConnectionLost, Timeout
 from harness.errors import NotInSync, PhaseTimeout, ProcedureFailed
 from harness.lab.chassis import SSH, Chassis
 from harness.procedures.sync import (
@@ -265,11 +266,18 @@ def management_back(chassis: Chassis, new: str, abort: threading.Event | None = 
 
 
 def old_master_at_login(chassis: Chassis, old: str, abort: threading.Event | None = None) -> None:
-    """Wait on ``old``'s console for the boot to end at ``login:`` and log in again."""
+    """Wait on ``old``'s console for the boot to end at ``login:`` and log in again; stop
+    within a read when ``abort`` is set (another phase failed, or the run is interrupted)."""
     deadline = chassis.deadline("boot")
     try:
-        chassis.wait_for_login(old, deadline)
-    except Timeout as error:
+        chassis.wait_for_login(old, AbortableDeadline.within(deadline, abort) if abort else deadline)
+    except (Timeout, ConnectionLost, ConnectionFailed) as error:
+        if abort is not None and abort.is_set():
+            raise ProcedureFailed(
+                f"chassis {chassis.name}: stopped waiting for {old} at login: another phase failed"
+            ) from None
+        if not isinstance(error, Timeout):
+            raise
         raise PhaseTimeout(
             f"chassis {chassis.name}: {old} did not come back to login: within the "
             f"{deadline.seconds:g} s boot deadline (phase '{ev.OLD_MASTER_AT_LOGIN}'); "

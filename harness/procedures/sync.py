@@ -7,7 +7,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from drivers.errors import ConnectionLost, DeviceRebooted, Timeout
+from drivers.deadline import AbortableDeadline, Deadline
+from drivers.errors import ConnectionFailed, ConnectionLost, DeviceRebooted, HostKeyChanged, Timeout
 from harness.errors import ChassisUnavailable, HilError, ParseError, PhaseTimeout, ProcedureFailed
 from harness.lab.chassis import SSH, Chassis
 from harness.parsers import CheckpointRecord, SwitchStatus, compatible, other_msm, parse_show_checkpoint_data
@@ -193,14 +194,17 @@ def wait_for_status(
 
 def _poll(chassis, done, deadline, what, where, give_up, phase, abort, listen, detail) -> SwitchStatus:
     last, during, since = "nothing yet", f" (phase '{phase}')" if phase else "", time.monotonic()
+    deadline = Deadline.of(deadline)
     while True:
-        try:
-            status = chassis.show_switch(where)
+        try:  # one poll never runs past the phase's deadline, nor past an abort
+            status = chassis.show_switch(where, within=AbortableDeadline.within(deadline, abort) if abort else deadline)
             if done(status):
                 return status
             last = chassis.describe(status)
             reason = give_up(status) if give_up else None
-        except (ConnectionLost, DeviceRebooted, ParseError, ChassisUnavailable, Timeout) as error:
+        except HostKeyChanged:
+            raise
+        except (ConnectionLost, ConnectionFailed, DeviceRebooted, ParseError, ChassisUnavailable, Timeout) as error:
             last, reason = f"{type(error).__name__}: {error}", None
             if where == SSH and not isinstance(error, ParseError):
                 chassis.timeline.observe(SSH_LANE, SSH_DOWN)

@@ -79,6 +79,10 @@ def _login(reader: Any, node: dict, key: str, default_password: str | None) -> C
     username = reader.string(node, "username", key, fix="add username: admin")
     if not username.strip():
         reader.fail(f"{key}.username", "empty", "give the account name, e.g. admin")
+    if any(char.isspace() or not char.isprintable() for char in username) or len(username) > 32:
+        reader.fail(
+            f"{key}.username", "not an account name", "give one word of up to 32 characters, no spaces, e.g. admin"
+        )
     password = reader.string(node, "password", key)
     return Credentials(username, password if password is not None else (default_password or ""))
 

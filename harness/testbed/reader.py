@@ -68,6 +68,10 @@ def _parse_yaml(path: Path, text: str) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise TestbedError(path, "(yaml)", f"invalid YAML: {type(exc).__name__}", "fix the YAML syntax") from None
+    except RecursionError:
+        raise TestbedError(
+            path, "(yaml)", "nested too deeply to read", "a testbed needs a few levels of nesting: flatten it"
+        ) from None
 
 
 def kind_of(value: Any) -> str:

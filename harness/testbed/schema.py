@@ -66,7 +66,10 @@ CONSOLE_FIX = (
 )
 
 _REFERENCE = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\{")
-_CHASSIS_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+MAX_CHASSIS_NAME = 64  # it becomes part of file names (transcripts, logs, locks, host keys)
+_CHASSIS_NAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_.-]{{0,{MAX_CHASSIS_NAME - 1}}}")
+#: ``${VAR}`` values shorter than this are not masked (masking "22" would garble every report).
+MIN_MASKED = 4
 _SYSNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.~-]{0,31}")
 _DIGITS = re.compile(r"\s*[0-9]+\s*")
 
@@ -107,6 +110,9 @@ class ChassisSpec:
     console_login: Credentials | None = None  # the MSM consoles' own login (None: ``credentials``)
     labgrid: LabgridPlace | None = None  # a labgrid place: consoles and management come from it
     limits: dict[str, float] = field(default_factory=dict)  # lab seconds per phase (harness.testbed.limits)
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+    """Values masked in every transcript and report: the password and every value of this
+    entry that came from a ``${VAR}`` (see :meth:`Testbed.secrets`)."""
 
     @property
     def ssh_credentials(self) -> Credentials:
@@ -132,6 +138,12 @@ class Testbed:
 
     path: Path | None
     chassis: dict[str, ChassisSpec]
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every chassis's password and ``${VAR}`` value (the pytest plugin masks them all)."""
+        values = {v for spec in self.chassis.values() for v in (spec.credentials.password, *spec.secrets) if v}
+        return tuple(sorted(values, key=len, reverse=True))
 
     def select(self, name: str | None = None) -> ChassisSpec:
         """The chassis called ``name``; None means the only (or first) one."""
@@ -183,6 +195,7 @@ class _Reader:
     def __init__(self, path: Path, environ: Mapping[str, str]):
         self.path = path
         self.environ = environ
+        self.expanded: list[str] = []  # values that came from ${VAR}, for masking
 
     def fail(self, key: str, problem: str, fix: str) -> NoReturn:
         raise TestbedError(self.path, key, problem, fix)
@@ -223,7 +236,10 @@ class _Reader:
                     f"environment variable {variable} is not set",
                     f"export {variable} before the run, or write $${{{variable}}} for the literal text",
                 )
-            return self.environ[variable]
+            value = self.environ[variable]
+            if len(value) >= MIN_MASKED:
+                self.expanded.append(value)
+            return value
 
         return _REFERENCE.sub(substitute, text)
 
@@ -294,8 +310,15 @@ class _Reader:
         specs = {}
         for name, node in entries.items():
             if not isinstance(name, str) or not _CHASSIS_NAME.fullmatch(name):
-                self.fail(f"chassis.{name}", "not a usable chassis name", "use letters, digits, '.', '_' and '-' only")
-            specs[name] = self.chassis(name, node, f"chassis.{name}")
+                shown = name if len(str(name)) <= 40 else f"{str(name)[:40]}... ({len(str(name))} characters)"
+                self.fail(
+                    f"chassis.{shown}",
+                    "not a usable chassis name",
+                    f"use up to {MAX_CHASSIS_NAME} letters, digits, '.', '_' and '-' (it names files and locks)",
+                )
+            self.expanded = []
+            spec = self.chassis(name, node, f"chassis.{name}")
+            specs[name] = replace(spec, secrets=tuple(dict.fromkeys(self.expanded)))
         self.no_shared_endpoints(specs)
         return Testbed(self.path, specs)
 

@@ -13,6 +13,7 @@ from drivers.dialogs import find_dialog
 from drivers.errors import ConnectionLost
 from drivers.inbox import Inbox
 from drivers.prompt import Prompt, at_pager, find_login, find_prompt, is_boot_line
+from drivers.secret import plain
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PIECES = ["\r\n", "\r", "\n", "XCM8810.3 # ", "* XCM8810.12 > ", "login: ", "password: ",
@@ -87,7 +88,8 @@ class _Replay:
             raise ConnectionLost("replay: the device has nothing more to say")
         return self.pending.pop(0) if self.pending else b""
 
-    def write(self, data: bytes) -> None:
+    def write(self, data, timeout: float = 10.0) -> None:
+        data = plain(data)
         if data.endswith(b"\r") and data.strip() and self.answers:   # a bare Enter gets nothing
             self.pending += self.answers.pop(0)
 

@@ -77,7 +77,7 @@ def test_hil_virtual_prints_the_json_line_and_how_to_reach_it(tmp_path):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         endpoints = json.loads(child.stdout.readline())
-        assert set(endpoints) >= {"name", "ssh", "consoles", "control", "username", "password"}
+        assert set(endpoints) >= {"name", "ssh", "consoles", "control", "username"}
         person = [child.stderr.readline() for _ in range(4)]
         assert f"ssh -p {endpoints['ssh']['port']} admin@127.0.0.1" in person[1]
         assert "MSM-A console: " in person[2] and "-m serial.tools.miniterm socket://127.0.0.1:" in person[2]

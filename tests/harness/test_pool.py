@@ -17,10 +17,16 @@ REAL = """
 chassis:
   {name}:
     type: real
-    management: {{host: 10.9.9.9, port: 22}}
+    management: {{host: {host}, port: 22}}
     consoles: {{MSM-A: "socket://ts:7001", MSM-B: "socket://ts:7002"}}
     credentials: {{username: admin, password: ""}}
+    ssh_options: {options}
 """
+
+
+def _real(tmp_path, name, host="10.9.9.9", options="[]"):
+    (tmp_path / f"{name}.yaml").write_text(REAL.format(name=name, host=host, options=options))
+    return load_testbed(tmp_path / f"{name}.yaml")
 
 
 def _virtual_testbed(tmp_path, count):
@@ -63,12 +69,24 @@ def test_virtual_locks_belong_to_their_run_and_go_with_it(tmp_path):
 
 
 def test_a_real_chassis_is_locked_by_its_address_whatever_the_testbed_calls_it(tmp_path):
-    (tmp_path / "a.yaml").write_text(REAL.format(name="lab-1"))
-    (tmp_path / "b.yaml").write_text(REAL.format(name="the-same-box"))
-    taken = _pool(load_testbed(tmp_path / "a.yaml"), tmp_path, run="run1").claim()
-    assert taken.lock_path.name == "real-10.9.9.9-22.lock"
+    taken = _pool(_real(tmp_path, "lab-1"), tmp_path, run="run1").claim()
+    assert taken.lock_path.name.startswith("real-10.9.9.9_22-")
     with pytest.raises(PoolFull):
-        _pool(load_testbed(tmp_path / "b.yaml"), tmp_path, run="run2", when_full="skip").claim()
+        _pool(_real(tmp_path, "the-same-box"), tmp_path, run="run2", when_full="skip").claim()
+
+
+def test_two_spellings_of_one_address_cannot_take_the_chassis_at_once(tmp_path):
+    taken = _pool(_real(tmp_path, "by-name", host="localhost"), tmp_path, run="run1").claim()
+    with pytest.raises(PoolFull):
+        _pool(_real(tmp_path, "by-address", host="127.0.0.1"), tmp_path, run="run2", when_full="skip").claim()
+    taken.release()
+    _pool(_real(tmp_path, "by-address", host="127.0.0.1"), tmp_path, run="run2", when_full="skip").claim()
+
+
+def test_one_private_address_behind_two_jump_hosts_is_two_chassis(tmp_path):
+    one = _pool(_real(tmp_path, "site-a", options='["-J", "jump-a.example"]'), tmp_path, run="r1").claim()
+    two = _pool(_real(tmp_path, "site-b", options='["-J", "jump-b.example"]'), tmp_path, run="r2").claim()
+    assert one.lock_path != two.lock_path
 
 
 def test_no_testbed_gives_each_worker_a_virtual_chassis_of_its_own(tmp_path):

@@ -152,9 +152,13 @@ def test_login_dialog():
 def test_accounts():
     accounts = Accounts("lab", "pw")
     assert accounts.check("lab", "pw") == "admin" and accounts.check("lab", "") is None
-    assert accounts.check("admin", "") is None and accounts.check("user", "") == "user"
-    with pytest.raises(ValueError):
-        Accounts("two words")
+    assert accounts.check("admin", "") is None and accounts.check("user", "") is None
+    assert accounts.check("user", "pw") == "user", "read-only user needs the admin's password when one is set"
+    assert Accounts("lab", "pw", user_password="ro").check("user", "ro") == "user"
+    assert Accounts().check("user", "") == "user", "factory-fresh: both empty"
+    for bad in ("two words", "x" * 33, "tab\tname"):
+        with pytest.raises(ValueError):
+            Accounts(bad)
 
 
 def test_durations_overrides():

@@ -16,14 +16,22 @@ AAA_AVAILABLE = b"Authentication Service (AAA) on the master node is now availab
 class Accounts:
     """The management accounts: one administrator (default ``admin``) and read-only ``user``.
 
-    Both have an empty password by default, as on a factory-fresh XCM8800.
+    Both have an empty password by default, as on a factory-fresh XCM8800. When the
+    administrator has a password, ``user`` needs it too (``user_password`` gives it its own),
+    so a password on the emulator protects every way in.
     """
 
-    def __init__(self, username: str = ADMIN, password: str = "", refuse: Callable[[], bool] = lambda: False):
-        if not username or any(c.isspace() for c in username):
-            raise ValueError("the username must be a non-empty word")
+    def __init__(
+        self,
+        username: str = ADMIN,
+        password: str = "",
+        refuse: Callable[[], bool] = lambda: False,
+        user_password: str | None = None,
+    ):
+        if not username or any(c.isspace() or not c.isprintable() for c in username) or len(username) > 32:
+            raise ValueError("the username must be one word of up to 32 printable characters")
         self.username = username
-        self._passwords = {USER: "", username: password}
+        self._passwords = {USER: password if user_password is None else user_password, username: password}
         self._privilege = {USER: "user", username: "admin"}
         self.refuse = refuse  # True while every login must fail (the wrong-credentials fault)
 

@@ -1,7 +1,10 @@
 """The serial console of one MSM, served as a pty and as a raw TCP port (like ser2net).
 
-The console session belongs to the line, as on a real serial port: clients may come and go,
-every client sees the same output, input from any of them goes to the line. After every boot
+The console session belongs to the line, as on a real serial port: clients may come and go, and
+the session stays logged in between them. The TCP port takes one client at a time (ser2net's
+default): a second one waits up to a second for the port (a client reconnecting), then is told
+the port is in use and closed, so no other local process can type into a session logged in
+there; the pty and the TCP client both see the output. After every boot
 the line shows boot text, then ``login: ``; a powered-off MSM's console is silent and deaf.
 Output never blocks the event loop: it waits for a pty reader that is reading, and is dropped
 for a reader that stopped (like bytes on a serial line nobody listens to). With a ``baud``
@@ -25,6 +28,10 @@ from .pacing import PacedOutput
 
 TELNET_HELLO = b"\xff\xfb\x01\xff\xfb\x03"  # IAC WILL ECHO, IAC WILL SUPPRESS-GO-AHEAD
 PTY_STALE_AFTER = 1.0  # seconds a full pty waits for its reader before its output is old news
+#: What a second TCP client of a console port reads before it is closed (ser2net's default: one
+#: client a port), so no local process can type into the session logged in there.
+PORT_IN_USE = b"\r\nPort already in use by another client; this console takes one at a time.\r\n"
+ATTACH_WAIT, ATTACH_POLL = 1.0, 0.05  # seconds a newcomer waits for the port's client to leave
 TCP_BACKLOG = 1 << 20  # output a TCP client (or the pty) has not taken yet beyond this is dropped
 
 
@@ -243,16 +250,42 @@ class _ConsoleClient(asyncio.Protocol):
     def __init__(self, line: ConsoleLine):
         self.line = line
         self.transport: asyncio.Transport | None = None
+        self._admitted = False
+        self._waited = 0.0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.Transport, transport)  # a TCP server's connections are Transports
+        self._waited = 0.0
+        self._admit()
+
+    def _admit(self) -> None:
+        """Take the port when it is free; a client that reconnects may arrive before its old
+        connection's end is seen, so a newcomer waits up to ``ATTACH_WAIT`` for the port."""
         transport = self.transport
-        if self.line.telnet:
-            transport.write(TELNET_HELLO)
-        self.line.clients.add(transport)
+        if transport is None or transport.is_closing():
+            return
+        if not any(not client.is_closing() for client in self.line.clients):
+            if self._waited:
+                transport.resume_reading()
+            if self.line.telnet:
+                transport.write(TELNET_HELLO)
+            self.line.clients.add(transport)
+            self._admitted = True
+            return
+        if self._waited >= ATTACH_WAIT:
+            # one client a port, as ser2net's default: nobody types into a session logged in there
+            transport.write(PORT_IN_USE)
+            transport.close()
+            return
+        if not self._waited:
+            transport.pause_reading()
+        self._waited += ATTACH_POLL
+        asyncio.get_running_loop().call_later(ATTACH_POLL, self._admit)
 
     def data_received(self, data: bytes) -> None:
-        self.line.feed(data)
+        if self._admitted:
+            self.line.feed(data)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.line.clients.discard(self.transport)
+        if self._admitted:
+            self.line.clients.discard(self.transport)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..cli.login import ADMIN, Accounts
 from ..cli.preload import preload
@@ -34,6 +35,8 @@ class ChassisOptions:
     config_lines: int = 0  # preload a configuration this long (0: the plain one)
     baud: int = 0  # console line rate, 8N1 (0: as fast as the reader takes it)
     sync_min_release: str = SYNC_MIN_RELEASE  # older releases cannot synchronize
+    host_key: Path | None = None  # the SSH host key file kept across starts (None: new each start)
+    flash_dir: Path | None = None  # where downloaded images go (None: the system's temporary folder)
 
 
 class VirtualChassis:
@@ -51,6 +54,7 @@ class VirtualChassis:
             sync_min_release=options.sync_min_release,
         )
         self.chassis.firmware.tftp_port = options.tftp_port
+        self.chassis.firmware.flash_dir = options.flash_dir
         if options.config_lines:
             preload(self.chassis, options.config_lines)
         self.accounts = Accounts(options.username, options.password, self.chassis.faults.refuses_logins)
@@ -59,7 +63,7 @@ class VirtualChassis:
             name: ConsoleLine(self.chassis, name, self.accounts, options.telnet, options.baud)
             for name in self.chassis.msms
         }
-        self.ssh = ManagementSsh(self.chassis, self.accounts)
+        self.ssh = ManagementSsh(self.chassis, self.accounts, options.host_key)
         self.control = ControlServer(self.chassis, self.token, options.name)
         self.endpoints: dict | None = None
 
@@ -82,7 +86,6 @@ class VirtualChassis:
             },
             "control": {"host": bind, "port": self.control.port, "token": self.token},
             "username": self.accounts.username,
-            "password": self.options.password,
         }
         return self.endpoints
 

@@ -8,7 +8,9 @@ one command line and closes.
 
 from __future__ import annotations
 
+import os
 import socket
+from pathlib import Path
 
 import asyncssh
 
@@ -17,12 +19,35 @@ from ..cli.session import CliSession
 from ..model.chassis import Chassis, Notice
 
 
+def load_host_key(path: Path) -> asyncssh.SSHKey:
+    """The chassis's SSH host key kept in ``path`` (mode 0600), made on first use.
+
+    A chassis keeps its key across starts, as a real switch does, so a client's known_hosts
+    holds one entry per chassis that never conflicts. Two emulators of the same name starting at
+    once agree on one key: the file appears whole (written aside, then linked into place).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        aside = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(asyncssh.generate_private_key("ssh-ed25519").export_private_key())
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass  # another start of the same chassis won: use its key
+        finally:
+            os.unlink(aside)
+    return asyncssh.read_private_key(path)
+
+
 class ManagementSsh:
     """The asyncssh server of one chassis and the sessions it carries."""
 
-    def __init__(self, chassis: Chassis, accounts: Accounts):
+    def __init__(self, chassis: Chassis, accounts: Accounts, host_key: Path | None = None):
         self.chassis = chassis
         self.accounts = accounts
+        self.host_key = host_key  # kept across starts (None: a new key each start)
         self.connections: set[asyncssh.SSHServerConnection] = set()
         self.sessions: set[_Session] = set()
         self.acceptor: asyncssh.SSHAcceptor | None = None
@@ -30,7 +55,7 @@ class ManagementSsh:
         chassis.subscribe(self.on_notice)
 
     async def start(self, bind: str = "127.0.0.1", port: int = 0) -> None:
-        key = asyncssh.generate_private_key("ssh-ed25519")
+        key = load_host_key(self.host_key) if self.host_key else asyncssh.generate_private_key("ssh-ed25519")
         self.acceptor = await asyncssh.create_server(
             lambda: _Server(self),
             bind,

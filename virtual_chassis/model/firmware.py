@@ -57,6 +57,7 @@ class Firmware:
         self.tftp_port = tftp_port
         self.busy = False  # a download or install is running
         self._flash: tempfile.TemporaryDirectory | None = None  # made by the first download
+        self.flash_dir: Path | None = None  # where that folder is made (None: the system's temp)
 
     def close(self) -> None:
         """Remove the downloaded files (the emulator stops)."""
@@ -121,7 +122,7 @@ class Firmware:
     def flash(self, msm: Msm) -> Path:
         """The folder holding ``msm``'s downloaded files."""
         if self._flash is None:
-            self._flash = tempfile.TemporaryDirectory(prefix="xcm8800-flash-")
+            self._flash = tempfile.TemporaryDirectory(prefix="xcm8800-flash-", dir=self.flash_dir)
         folder = Path(self._flash.name) / msm.name
         folder.mkdir(exist_ok=True)
         return folder

@@ -1,0 +1,60 @@
+"""A reports folder belongs to one run at a time.
+
+Two runs writing into one folder would share transcript files and overwrite each other's
+reports (and once gave a false verdict). The run holds an exclusive ``flock`` on
+``<folder>/.hil-run.lock`` (holding its pid) for its whole life; the kernel releases it when the
+process ends in any way, so a killed run never leaves the folder locked. A second run stops at
+once with one line naming the pid of the run that has it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+from harness.errors import HilError
+
+LOCK_NAME = ".hil-run.lock"
+
+
+class ReportsFolderBusy(HilError):
+    """Another run is writing into this reports folder."""
+
+
+class ReportsFolder:
+    """``claim()`` the folder for this run (raises :class:`ReportsFolderBusy`); ``release()`` it.
+    As a context manager it holds the folder for the ``with`` block."""
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+        self._fd: int | None = None
+
+    def claim(self) -> ReportsFolder:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise ReportsFolderBusy(
+                f"reports folder {self.folder} is in use by another run (pid {holder}); wait for it "
+                "to end, or give this run its own folder (hil run --reports DIR, pytest --hil-workdir DIR)"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        """Give the folder up (idempotent); the lock file stays, unlocked."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+    def __enter__(self) -> ReportsFolder:
+        return self if self._fd is not None else self.claim()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
