@@ -25,6 +25,7 @@ from harness.procedures.failover import failover
 from harness.procedures.sync import GaveUp, check_sync, wait_for_status
 from harness.testbed.schema import VirtualOptions, virtual_spec
 from tests.security.fake_terminal import FakeTerminalServer
+from tests.virtual_chassis.vc_helpers import Emulator
 
 SPEED = 100.0  # boot deadline 600 s / 100 = 6 s, floored to the access's min_deadline
 
@@ -93,16 +94,22 @@ def test_a_console_that_takes_no_input_fails_the_write_at_its_deadline():
 
 
 def test_hil_check_gives_up_on_a_silent_console_within_its_deadline_saying_what_it_waits_for(tmp_path):
-    with FakeTerminalServer("silent") as console, socket.create_server(("127.0.0.1", 0)) as management:
-        (tmp_path / "tb.yaml").write_text(
-            "chassis:\n  quiet:\n    type: real\n"
-            f"    management: {{host: 127.0.0.1, port: {management.getsockname()[1]}}}\n"
-            f"    consoles: {{MSM-A: '{console.url}', MSM-B: 'socket://localhost:{console.port}'}}\n"
-            "    credentials: {username: admin, password: ''}\n")
-        started = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "harness.cli", "check", "--testbed", "tb.yaml",
-                               "--timeout", "3"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-        took = time.monotonic() - started
+    # management: a real SSH server (it passes the preflight) that refuses the testbed's login
+    emulator = Emulator("--speed", "100", "--password", "not-the-testbed-one")
+    try:
+        with FakeTerminalServer("silent") as console:
+            (tmp_path / "tb.yaml").write_text(
+                "chassis:\n  quiet:\n    type: real\n"
+                f"    management: {{host: 127.0.0.1, port: {emulator.endpoints['ssh']['port']}}}\n"
+                f"    consoles: {{MSM-A: '{console.url}', MSM-B: 'socket://localhost:{console.port}'}}\n"
+                "    known_hosts: known_hosts\n"
+                "    credentials: {username: admin, password: ''}\n")
+            started = time.monotonic()
+            done = subprocess.run([sys.executable, "-m", "harness.cli", "check", "--testbed", "tb.yaml",
+                                   "--timeout", "3"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+            took = time.monotonic() - started
+    finally:
+        emulator.stop()
     assert done.returncode == 1, done.stdout + done.stderr
     assert took < 40, f"hil check took {took:.0f} s"
     for where in (SSH, *MSMS):

@@ -4,7 +4,6 @@ runs it (``hil run`` with ``-l --tb=long``), leaves the password in no output.""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 
@@ -17,6 +16,7 @@ from drivers.session import CliSession
 from drivers.transcript import Transcript
 from drivers.transports.serial import SerialTransport
 from tests.security.fake_terminal import FakeTerminalServer
+from tests.virtual_chassis.vc_helpers import Emulator
 
 PASSWORD = "Lab-8810-Pa55w0rd"
 TOKEN = "Jump-T0ken-from-env"
@@ -42,14 +42,18 @@ chassis:
 def test_a_console_reset_while_the_password_is_typed_leaks_it_nowhere(tmp_path):
     (tmp_path / "plans").mkdir()
     (tmp_path / "plans" / "test_reset_plan.py").write_text(PLAN)
-    with FakeTerminalServer("reset") as console, socket.create_server(("127.0.0.1", 0)) as management:
-        (tmp_path / "testbed.yaml").write_text(lab_testbed(console.url, management.getsockname()[1]))
-        done = subprocess.run(
-            [sys.executable, "-m", "harness.cli", "run", "--testbed", "testbed.yaml", "--plans", "plans",
-             "--reports", "reports", "--", "-l", "--tb=long", "-vv", "-p", "no:randomly"],
-            cwd=tmp_path, capture_output=True, timeout=120,
-            env={**os.environ, "HIL_SEC_PASSWORD": PASSWORD, "HIL_SEC_TOKEN": TOKEN, "HIL_SEC_HOST": "127.0.0.1"},
-        )
+    emulator = Emulator("--speed", "100")  # a real SSH server at the management address: it passes the preflight
+    try:
+        with FakeTerminalServer("reset") as console:
+            (tmp_path / "testbed.yaml").write_text(lab_testbed(console.url, emulator.endpoints["ssh"]["port"]))
+            done = subprocess.run(
+                [sys.executable, "-m", "harness.cli", "run", "--testbed", "testbed.yaml", "--plans", "plans",
+                 "--reports", "reports", "--", "-l", "--tb=long", "-vv", "-p", "no:randomly"],
+                cwd=tmp_path, capture_output=True, timeout=120,
+                env={**os.environ, "HIL_SEC_PASSWORD": PASSWORD, "HIL_SEC_TOKEN": TOKEN, "HIL_SEC_HOST": "127.0.0.1"},
+            )
+    finally:
+        emulator.stop()
     output = done.stdout + done.stderr
     assert done.returncode == 1, output.decode()[-3000:]
     assert b"cannot write to console" in output, "the reset did not hit the password write"
