@@ -8,6 +8,7 @@ soon as anything arrived; ``rfc2217://`` has no descriptor and uses short bounde
 
 from __future__ import annotations
 
+import os
 import select
 import socket
 import time
@@ -138,11 +139,18 @@ class SerialTransport:
 
     def _read_available(self, timeout: float) -> bytes:
         port = self._require_open()
+        if timeout > 0 and self.transcript is not None:
+            self.transcript.flush()  # on disk before waiting: a hung read loses nothing
         try:
             if self._fd is not None:
                 if not select.select([self._fd], [], [], max(0.0, timeout))[0]:
                     return b""
-                data = port.read(_CHUNK)
+                # one read(2) of what is there: pyserial's read() would select() again
+                # before and after it (two system calls more per chunk)
+                try:
+                    data = os.read(self._fd, _CHUNK)
+                except BlockingIOError:
+                    return b""
                 if not data:
                     raise serial.SerialException("end of file")
                 return data

@@ -194,6 +194,8 @@ class SshTransport:
 
     def _read_raw(self, timeout: float) -> bytes:
         child = self._require_open()
+        if timeout > 0 and self.transcript is not None:
+            self.transcript.flush()  # on disk before waiting: a hung read loses nothing
         try:
             data = child.read_nonblocking(_CHUNK, timeout=max(0.0, timeout))
         except pexpect.TIMEOUT:
