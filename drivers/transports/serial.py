@@ -139,12 +139,14 @@ class SerialTransport:
 
     def _read_available(self, timeout: float) -> bytes:
         port = self._require_open()
-        if timeout > 0 and self.transcript is not None:
-            self.transcript.flush()  # on disk before waiting: a hung read loses nothing
         try:
             if self._fd is not None:
-                if not select.select([self._fd], [], [], max(0.0, timeout))[0]:
-                    return b""
+                if not select.select([self._fd], [], [], 0)[0]:
+                    if timeout <= 0:
+                        return b""
+                    self._flush_transcript()
+                    if not select.select([self._fd], [], [], timeout)[0]:
+                        return b""
                 # one read(2) of what is there: pyserial's read() would select() again
                 # before and after it (two system calls more per chunk)
                 try:
@@ -154,10 +156,18 @@ class SerialTransport:
                 if not data:
                     raise serial.SerialException("end of file")
                 return data
+            if timeout > 0:
+                self._flush_transcript()
             return self._poll_read(port, timeout)
         except (serial.SerialException, OSError, ValueError) as exc:
             self.close()
             raise ConnectionLost(f"{self.name} closed: {exc}; check the console link and reconnect") from None
+
+    def _flush_transcript(self) -> None:
+        """Before waiting for the device: what was recorded goes to disk, so a read that hangs
+        loses nothing (while output streams in, the transcript writes in large pieces)."""
+        if self.transcript is not None:
+            self.transcript.flush()
 
     @staticmethod
     def _poll_read(port: serial.SerialBase, timeout: float) -> bytes:
