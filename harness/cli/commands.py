@@ -39,6 +39,8 @@ def run(args) -> int:
         "-v",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "no:hypothesispytest",  # the plans use no Hypothesis; its plugin costs ~1 s to import
         f"--html={reports / 'report.html'}",
         "--self-contained-html",
         f"--junitxml={reports / 'junit.xml'}",

@@ -44,8 +44,8 @@ LAB_TIMEOUTS = {
 LOGOUT_TIMEOUT = 2.0  # seconds a console gets to answer `exit` when the run ends
 MIN_SCALED_DEADLINE = 15.0  # a scaled deadline never drops below this on a busy machine
 MIN_SCALED_WINDOW = 1.0  # nor an observation window (stall, absence) below this
+ROLE_READS = 3  # show switch + show node read this often when they disagree
 _READ_ONLY = re.compile(r"^\s*show\s")
-LAB_POLL_INTERVAL = 2.0  # seconds between `show switch` polls on real hardware
 
 
 @dataclass(frozen=True)
@@ -108,10 +108,6 @@ class Chassis:
         """Seconds of an observation window (``checkpoint_stall``, ``backup_absent``)."""
         return self.deadline(what, MIN_SCALED_WINDOW).seconds
 
-    @property
-    def poll_interval(self) -> float:
-        return max(0.05, LAB_POLL_INTERVAL * self.access.time_scale)
-
     # -- sessions --------------------------------------------------------------------
     def transcript_path(self, where: str) -> Path:
         return self.transcripts / f"{self.name}-{where}.log"
@@ -165,14 +161,15 @@ class Chassis:
             session.before_retry = lambda: self.backend_check(False)
         return session
 
-    def wait_for_output(self, where: str, seconds: float) -> None:
+    def wait_for_output(self, where: str, seconds: float) -> bool:
         """Wait ``seconds``, or less when ``where``'s open session hears from the device first
-        (a console log line, boot text, a dropped SSH link)."""
+        (a console log line, boot text, a dropped SSH link); True in that case."""
         deadline = Deadline(seconds)
         session = self._sessions.get(where)
         if session is not None and session.wait_for_output(seconds):
-            return
+            return True
         time.sleep(deadline.remaining())  # pacing between polls, within the deadline
+        return False
 
     def wait_for_login(self, msm: str, deadline: Deadline | None = None) -> None:
         """After a reboot: wait on that MSM's console for the fresh ``login:``, then log in anew."""
@@ -217,14 +214,23 @@ class Chassis:
         return parse_show_switch(self.run(where, "show switch", check=True).output)
 
     def learn_roles(self, where: str = SSH) -> SwitchStatus:
-        """Learn MASTER and BACKUP from the device; fail closed when they cannot be known."""
-        status = self.show_switch(where)
-        nodes = {n.node: n.state for n in parse_show_node(self.run(where, "show node", check=True).output)}
-        for slot, msm in status.msms.items():
-            if msm.state and nodes.get(slot, msm.state) != msm.state:
+        """Learn MASTER and BACKUP from the device; fail closed when they cannot be known.
+
+        ``show switch`` and ``show node`` disagreeing may be a node changing state between the
+        two commands (a reboot passes DOWN and INIT in milliseconds): both are read again, up
+        to :data:`ROLE_READS` times, before the state is called unknown.
+        """
+        for attempt in range(1, ROLE_READS + 1):
+            status = self.show_switch(where)
+            nodes = {n.node: n.state for n in parse_show_node(self.run(where, "show node", check=True).output)}
+            differ = [(s, m.state) for s, m in status.msms.items() if m.state and nodes.get(s, m.state) != m.state]
+            if not differ:
+                break
+            if attempt == ROLE_READS:
+                slot, state = differ[0]
                 raise ChassisUnavailable(
-                    f"chassis {self.name}: show switch says {slot} is {msm.state} but show node "
-                    f"says {nodes[slot]}; the chassis state is unknown, check it by hand"
+                    f"chassis {self.name}: show switch says {slot} is {state} but show node "
+                    f"says {nodes[slot]} ({ROLE_READS} times); the chassis state is unknown, check it by hand"
                 )
         if status.master is None:
             raise ChassisUnavailable(

@@ -11,6 +11,7 @@ from drivers.errors import ConnectionLost, DeviceRebooted, Timeout
 from harness.errors import ChassisUnavailable, ParseError, PhaseTimeout, ProcedureFailed
 from harness.lab.chassis import SSH, Chassis
 from harness.parsers import SwitchStatus, compatible, other_msm, parse_show_checkpoint_data
+from harness.procedures.polling import PollPacer
 
 BACKUP_DOWN = "backup down"
 INCOMPATIBLE_SOFTWARE = "incompatible software"
@@ -142,13 +143,16 @@ def wait_for_status(
     """Poll ``show switch`` on ``where`` until ``done(status)``; reconnect across drops; fail at
     the deadline.
 
-    Between polls it listens to the session ``listen`` (default ``where``): what that console
-    prints (the log line of a state change) or an SSH link dropping starts the next poll at
-    once, so a change is noticed when it is reported, not at the next poll interval. Raises ``Timeout`` naming ``what`` and the last state seen (``PhaseTimeout`` naming the
+    Polls are paced by :class:`~harness.procedures.polling.PollPacer`: further apart while the
+    state stays the same (each ``show switch`` costs a real MSM's CPU). Between polls it
+    listens to the session ``listen`` (default ``where``): what that console prints (the log
+    line of a state change) or an SSH link dropping brings the next poll forward, so a change
+    is noticed when it is reported. Raises ``Timeout`` naming ``what`` and the last state seen (``PhaseTimeout`` naming the
     ``phase`` too when one is given), ``GaveUp`` as soon as ``give_up(status)`` gives a reason,
     and ``ProcedureFailed`` when ``abort`` is set (another phase already failed).
     """
     last, during = "nothing yet", f" (phase '{phase}')" if phase else ""
+    pacer = PollPacer(chassis.access.time_scale)
     while True:
         try:
             status = chassis.show_switch(where)
@@ -166,13 +170,16 @@ def wait_for_status(
             )
         if abort is not None and abort.is_set():
             raise ProcedureFailed(f"chassis {chassis.name}: stopped waiting for {what}: another phase failed")
-        if deadline.remaining() <= chassis.poll_interval:
+        wait = pacer.polled(last)
+        if deadline.remaining() <= pacer.floor:
             error = PhaseTimeout if phase else Timeout
             raise error(
                 f"chassis {chassis.name}: {what} did not happen within "
                 f"{deadline.seconds:g} s{during}; last seen: {last}"
             )
-        chassis.wait_for_output(listen or where, chassis.poll_interval)
+        wait = min(wait, deadline.remaining() - pacer.floor)  # one more poll before the deadline
+        if chassis.wait_for_output(listen or where, wait):
+            time.sleep(pacer.until_floor())  # pacing: never two polls closer than the floor
 
 
 def backup_in_sync(backup: str) -> Callable[[SwitchStatus], bool]:
