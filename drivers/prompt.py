@@ -96,7 +96,7 @@ def _end_before_logs(buffer: str) -> int:
         if body_end == end:
             return end
         start = max(buffer.rfind("\n", 0, body_end), buffer.rfind("\r", 0, body_end)) + 1
-        if not LOG_RE.search(buffer, start, body_end):
+        if buffer.find("<", start, body_end) < 0 or not LOG_RE.search(buffer, start, body_end):
             return body_end if dropped else end
         end, dropped = start, True
 
