@@ -13,13 +13,12 @@ command still leaves every byte on disk, at one write instead of four per comman
 from __future__ import annotations
 
 import codecs
-import contextlib
 import io
 import os
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -109,6 +108,7 @@ class Transcript:
         self._file = None
         self._closed = False
         self._second, self._clock = -1, ""
+        self._milli, self._stamped = -1, ""
         self._batches = 0
         self._dirty = False
         if self.path is not None:
@@ -138,6 +138,8 @@ class Transcript:
 
     def mask(self, text: str) -> str:
         """``text`` with this transcript's secrets replaced (for messages and reports)."""
+        if not self._secrets:
+            return text
         return mask_text(text, (s.decode("utf-8", "replace") for s in self._secrets))
 
     def received(self, data: bytes) -> None:
@@ -257,26 +259,39 @@ class Transcript:
             with self._lock:
                 self._flush()
 
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """Within it, records are flushed by :meth:`flush` (before each wait) and at its end,
-        not one by one."""
-        self._batches += 1
-        try:
-            yield
-        finally:
-            self._batches -= 1
-            self.flush()
+    def batch(self) -> _Batch:
+        """A context: within it, records are flushed by :meth:`flush` (before each wait) and at
+        its end, not one by one."""
+        return _Batch(self)
 
     def _stamp(self) -> str:
-        now = time.time()
-        second = int(now)
+        milli = int(time.time() * 1000)
+        if milli == self._milli:  # a command's records mostly share their millisecond
+            return self._stamped
+        second = milli // 1000
         if second != self._second:  # strftime once a second, not for every chunk
             self._second, self._clock = second, time.strftime("%H:%M:%S", time.localtime(second))
-        return f"{self._clock}.{int(now * 1000) % 1000:03d}"
+        self._milli, self._stamped = milli, f"{self._clock}.{milli % 1000:03d}"
+        return self._stamped
 
     def __enter__(self) -> Transcript:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Batch:
+    """:meth:`Transcript.batch` (a class, not a generator: it is entered once per command)."""
+
+    __slots__ = ("_transcript",)
+
+    def __init__(self, transcript: Transcript) -> None:
+        self._transcript = transcript
+
+    def __enter__(self) -> None:
+        self._transcript._batches += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self._transcript._batches -= 1
+        self._transcript.flush()
