@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from drivers.prompt import ANSI_RE, HINT_SPAN, LOG_RE, PAGER_ERASE_RE, PAGER_TEXT, parse_prompt
+from drivers.prompt import ANSI_RE, HINT_SPAN, LOG_RE, PAGER_ERASE_RE, PAGER_TEXT, has_control, parse_prompt
 
 #: A line the device prints instead of output: ``Error: ...``, ``%% Invalid input ...``, ``% ...``.
 ERROR_RE = re.compile(r"^\s*(?:Error:|%%|% )")
@@ -21,8 +21,6 @@ ERROR_RE = re.compile(r"^\s*(?:Error:|%%|% )")
 _CONTROL_RE = re.compile(r"[\x00-\x07\x0b-\x0c\x0e-\x1f\x7f\ufffd]")
 #: What makes a line need more than a strip: escapes, \r, backspace, control characters, noise.
 _NEEDS_WORK_RE = re.compile(r"[\x00-\x1f\x7f\ufffd]")
-#: The same in text of several lines (a line break needs no work).
-_NEEDS_WORK_IN_TEXT_RE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\ufffd]")
 
 
 def split_log(line: str) -> tuple[str, str | None]:
@@ -129,7 +127,7 @@ def _lines_of(raw: str) -> list[str]:
         raw = raw.replace("\r\n", "\n")
         if "\n\r" in raw:
             raw = raw.replace("\n\r", "\n")
-    if not _NEEDS_WORK_IN_TEXT_RE.search(raw):  # the usual case: every line is clean
+    if not has_control(raw):  # the usual case: every line is clean
         return raw.split("\n")
     return [resolve_line(line) for line in raw.split("\n")]
 

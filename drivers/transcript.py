@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from drivers.prompt import has_control
+
 MASK = "********"
 RECEIVED, SENT, NOTE = "|", ">", "#"
 _ESCAPE_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -212,7 +214,8 @@ class Transcript:
         text = text[: len(text) - len(held)]
         while "\r\n" in text:  # \r+\n ends a line (str.replace: a regex costs 12 us a chunk)
             text = text.replace("\r\n", "\n")
-        text = _ESCAPE_RE.sub(_escape, text)
+        if has_control(text):  # most chunks have none left: a fast test before the substitution
+            text = _ESCAPE_RE.sub(_escape, text)
         # one stamp per chunk: its lines arrived together (and a stamp per line is costly)
         stamp, out = f"{self._stamp()} {direction} ", []
         if text and self._open != direction:  # every line starts stamped
