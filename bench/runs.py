@@ -48,6 +48,7 @@ def offline_rows(work: Path, runs: int = 3) -> list[Row]:
 def suite_rows() -> list[Row]:
     """The README's test command once, from the project's folder."""
     took, done = _timed_run([sys.executable, *SUITE], ROOT, 1800)
-    outcome = _last_line(done) if done.returncode == 0 else f"FAILED: {_last_line(done)}"
+    failed = [line.split(" - ")[0] for line in done.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    outcome = _last_line(done) if done.returncode == 0 else f"{_last_line(done)}: {'; '.join(failed)}"
     measure = f"test suite, `python {' '.join(SUITE)}`: wall time ({outcome})"
     return [limit_row("7", measure, took, SUITE_LIMIT)]
