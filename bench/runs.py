@@ -4,6 +4,7 @@ and the project's test suite (the README's command), timed wall clock as a user 
 from __future__ import annotations
 
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -21,8 +22,16 @@ SUITE = ("-m", "pytest", "-n", "auto")
 def _timed_run(argv: list[str], cwd: Path, timeout: float) -> tuple[float, subprocess.CompletedProcess]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     started = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(
+        argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, preexec_fn=_default_sigint
+    )
     return time.perf_counter() - started, done
+
+
+def _default_sigint() -> None:
+    """In the child: SIGINT acts again. A bench started in the background of a shell inherits
+    SIGINT ignored and would pass that on, and the suite's test of Ctrl-C on ``hil run`` fails."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _last_line(done: subprocess.CompletedProcess) -> str:
