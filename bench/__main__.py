@@ -16,8 +16,10 @@ from pathlib import Path
 
 from bench.commands import console_rows, ssh_rows
 from bench.common import Emulator, table
+from bench.intake import intake_rows
 from bench.paced import paced_rows
 from bench.procedure import procedure_rows
+from bench.runs import offline_rows, suite_rows
 from bench.scale import chassis_rows, pool_rows
 
 SECTIONS = {
@@ -26,6 +28,8 @@ SECTIONS = {
     "3": "paced console: fetch time vs wire time",
     "4": "sync-and-failover procedure at the default speed factor, detection lag",
     "5": "scale: chassis per process, the pool with pytest -n 4",
+    "6": "intake: output that does not reach a prompt, 10 MB and a 1 MB line",
+    "7": "the offline plan run (hil run) and the test suite, wall time",
 }
 
 
@@ -43,7 +47,7 @@ def _machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="1,2,3,4,5", help="which benchmarks, e.g. 1,2 (default: all)")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="which benchmarks, e.g. 1,2 (default: all)")
     parser.add_argument("--samples", type=int, default=200, help="show switch round trips timed (default 200)")
     parser.add_argument("--repeats", type=int, default=5, help="logins and large fetches timed (default 5)")
     parser.add_argument("--no-netmiko", action="store_true", help="leave Netmiko out of benchmark 1")
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(chosen) - set(SECTIONS)
     if unknown:
-        parser.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}; choose from 1-5")
+        parser.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}; choose from 1-7")
     work = Path(tempfile.mkdtemp(prefix="xcm-bench-"))
     before = _machine()
     rows, extra = [], []
@@ -71,10 +75,14 @@ def main(argv: list[str] | None = None) -> int:
             found, timelines = procedure_rows(work)
             rows += found
             extra.append(timelines)
-        else:
+        elif section == "5":
             for count in (1, 8, 32):
                 rows += chassis_rows(count)
             rows += pool_rows(work)
+        elif section == "6":
+            rows += intake_rows(work)
+        else:
+            rows += offline_rows(work) + suite_rows()
     report = "\n\n".join([f"Machine: {before} (at the start); {_machine()} (at the end)", table(rows), *extra])
     print(report)
     if args.out:

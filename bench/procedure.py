@@ -3,6 +3,7 @@ long after each state change in the emulator (its event log) the harness noticed
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,13 +57,37 @@ def detection_lags(timeline: Timeline, changes: list[dict]) -> list[Lag]:
     return lags
 
 
-def _run(lab: LabChassis) -> tuple[float, list[Lag], Timeline]:
+#: The note a session writes in its transcript for each command it sends.
+_COMMAND_NOTE = re.compile(r"^\S+ # run '(?P<command>[^']*)'", re.M)
+SESSIONS = ("ssh", "MSM-A", "MSM-B")
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Commands the harness sent during a run, counted in the sessions' transcripts."""
+
+    commands: int
+    show_switch: int
+
+
+def _sent_since(chassis, marks: dict[str, int]) -> Sent:
+    names = [
+        m["command"]
+        for where, mark in marks.items()
+        for m in _COMMAND_NOTE.finditer(chassis.transcript_since(where, mark))
+    ]
+    return Sent(len(names), sum(1 for name in names if name == "show switch"))
+
+
+def _run(lab: LabChassis) -> tuple[float, list[Lag], Timeline, Sent]:
     chassis = lab.chassis
     chassis.timeline, chassis.steps = Timeline(), []
+    marks = {where: chassis.transcript_mark(where) for where in SESSIONS}
     seconds, outcome = timed(lambda: relinquish_primary(chassis))
     if not outcome.completed:
         raise RuntimeError(f"the procedure did not complete: {outcome.conclusion}")
-    return seconds, detection_lags(chassis.timeline, chassis.control.events()), chassis.timeline
+    sent = _sent_since(chassis, marks)
+    return seconds, detection_lags(chassis.timeline, chassis.control.events()), chassis.timeline, sent
 
 
 def _incompatible_backup(lab: LabChassis) -> None:
@@ -90,8 +115,9 @@ def procedure_rows(work: Path) -> tuple[list[Row], str]:
         ):
             if prepare:
                 prepare(lab)
-            seconds, lags, timeline = _run(lab)
+            seconds, lags, timeline, sent = _run(lab)
             rows.append(limit_row("4", f"procedure, {branch}: wall time", seconds, PROCEDURE_LIMIT))
+            rows.append(count_row("4", f"procedure, {branch}: commands sent (all sessions; show switch of them)", sent))
             for lag in (lag for lag in lags if lag.change):
                 rows.append(
                     limit_row(
@@ -117,3 +143,8 @@ def timeline_table(branch: str, timeline: Timeline, lags: list[Lag]) -> str:
             f"{ms(lag.lag) if lag.change else ''} |"
         )
     return "\n".join(lines)
+
+
+def count_row(section: str, measure: str, sent: Sent) -> Row:
+    """Commands sent, with how many were ``show switch`` polls (no target: fewer is better)."""
+    return Row(section, measure, f"{sent.commands} ({sent.show_switch})", "—", "—", "—", "—", "")

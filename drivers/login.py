@@ -30,7 +30,7 @@ class LoginLine(Protocol):
 
     @property
     def text(self) -> str:
-        """Received text not consumed yet."""
+        """The end of the received text not consumed yet (where prompts and questions are)."""
 
     def take(self) -> None:
         """Consume all received text."""

@@ -210,6 +210,14 @@ class CliSession:
         if "\n" in command or "\r" in command:
             raise ValueError(f"one command line per run(), got {command!r}")
         deadline = Deadline.of(timeout)
+        if self.transcript is None:
+            return self._run(command, deadline, answers, expect_reboot, check)
+        with self.transcript.batch():  # flushed before each wait and at the end, not per record
+            return self._run(command, deadline, answers, expect_reboot, check)
+
+    def _run(
+        self, command: str, deadline: Deadline, answers: Answers | None, expect_reboot: bool, check: bool
+    ) -> CommandResult:
         if not self._ready():
             self._log_in_again(deadline)
         self._note(f"run {command!r} (timeout {deadline.seconds:g}s)")
@@ -233,29 +241,29 @@ class CliSession:
         ``rebooted``, ``closed`` (SSH) or ``login``."""
         handled, answered = 0, 0
         while True:
-            text = self._inbox.text
-            prompt = find_prompt(text)
-            if prompt is not None and self._ends(command, prompt, text):
+            tail = self._inbox.tail  # prompts, questions and the pager end the text: never a rescan
+            prompt = find_prompt(tail)
+            if prompt is not None and self._ends(command, prompt):
                 self._set_prompt(prompt)
                 return "prompt"
             if self.booting:
-                before = text[: self._boot_start()].rstrip("\r\n")
+                before = self._inbox.text[: self._boot_start()].rstrip("\r\n")
                 prompt = find_prompt(before)
                 if prompt is not None and self._ends(command, prompt, before):
                     self.prompt = prompt
                     return "prompt, then a reboot"  # the command had finished
                 return "rebooted"
-            if len(text) > handled:
-                handled = len(text)
-                if at_pager(text):
+            if self._inbox.size > handled:
+                handled = self._inbox.size
+                if at_pager(tail):
                     self._send(" ")
                     continue
-                question = find_dialog(text, table)
+                question = find_dialog(tail, table)
                 if question is not None:
                     answered += 1
                     self._answer(command, question, answered)
                     continue
-                if find_login(text) in ("login", "pending-aaa"):
+                if find_login(tail) in ("login", "pending-aaa"):
                     return "login"  # logged out (exit) or the MSM came back from a reboot
             if deadline.expired:
                 raise Timeout(
@@ -270,15 +278,16 @@ class CliSession:
                     raise
                 return "closed"
 
-    def _ends(self, command: str, prompt: Prompt, text: str) -> bool:
+    def _ends(self, command: str, prompt: Prompt, text: str | None = None) -> bool:
         """Is ``prompt`` the one after ``command``, not a stale one from an earlier empty line?
 
-        It is when the command's echo came before it or the per-session counter moved on.
+        It is when the command's echo came before it (in ``text``, by default all received)
+        or the per-session counter moved on.
         """
         wanted = command.strip()
         if not wanted or self.prompt is None or prompt.counter != self.prompt.counter:
             return True
-        return wanted in text
+        return wanted in (self._inbox.text if text is None else text)
 
     def _answer(self, command: str, question: Dialog, count: int) -> None:
         if count > MAX_ANSWERS:
@@ -332,8 +341,8 @@ class CliSession:
         except ConnectionLost:
             self.logged_in = False
             return False
-        text = self._inbox.text
-        if self.booting or (find_login(text) is not None and find_prompt(text) is None):
+        tail = self._inbox.tail
+        if self.booting or (find_login(tail) is not None and find_prompt(tail) is None):
             self.logged_in = False
             return False
         self._inbox.take()
@@ -416,7 +425,7 @@ class _SessionLine:
 
     @property
     def text(self) -> str:
-        return self._session._inbox.text
+        return self._session._inbox.tail  # what the login machine looks for ends the text
 
     def take(self) -> None:
         self._session._inbox.take()

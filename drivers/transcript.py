@@ -4,7 +4,10 @@ Each line starts with the wall-clock time and a direction mark: ``|`` device out
 what the harness sent, ``#`` a note. Control characters other than line breaks are shown as
 escapes (``\\r``, ``\\x1b``). Secrets are replaced by ``********`` before anything is
 written, also when a secret arrives split over several chunks; the transcript is flushed as
-it is written (and fsynced on close) so an interrupted run keeps everything.
+it is written (and fsynced on close) so an interrupted run keeps everything. Inside
+:meth:`Transcript.batch` (a session's command) it is flushed before every wait for the device
+(:meth:`Transcript.flush`, called by the transports) and at the end: a hung or interrupted
+command still leaves every byte on disk, at one write instead of four per command.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from drivers.prompt import has_control
 from drivers.secret import MASK, Secret, plain
 
 RECEIVED, SENT, NOTE = "|", ">", "#"
@@ -107,6 +111,9 @@ class Transcript:
         self._file = None
         self._closed = False
         self._second, self._clock = -1, ""
+        self._milli, self._stamped = -1, ""
+        self._batches = 0
+        self._dirty = False
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = open(self.path, "a", encoding="utf-8")
@@ -133,6 +140,8 @@ class Transcript:
 
     def mask(self, text: str) -> str:
         """``text`` with this transcript's secrets replaced (for messages and reports)."""
+        if not self._secrets:
+            return text
         return mask_text(text, (s.decode("utf-8", "replace") for s in self._secrets))
 
     def received(self, data: bytes) -> None:
@@ -153,7 +162,7 @@ class Transcript:
             self._end_line()
             masked = self.mask(text)
             self._write(f"{self._stamp()} {NOTE} {masked}\n")
-            self._flush()
+            self._flush_unless_batched()
             self._tap(NOTE, masked)
 
     def text(self) -> str:
@@ -192,7 +201,7 @@ class Transcript:
             visible = self._maskers[direction].feed(bytes(data), self._secrets, self._pattern)
             text = self._decoders[direction].decode(visible)
             self._emit(direction, text)
-            self._flush()
+            self._flush_unless_batched()
             self._tap(direction, text)
 
     def _tap(self, direction: str, text: str) -> None:
@@ -209,21 +218,28 @@ class Transcript:
         text = text[: len(text) - len(held)]
         while "\r\n" in text:  # \r+\n ends a line (str.replace: a regex costs 12 us a chunk)
             text = text.replace("\r\n", "\n")
-        text = _ESCAPE_RE.sub(_escape, text)
+        if has_control(text):  # most chunks have none left: a fast test before the substitution
+            text = _ESCAPE_RE.sub(_escape, text)
         # one stamp per chunk: its lines arrived together (and a stamp per line is costly)
         stamp, out = f"{self._stamp()} {direction} ", []
-        first, *rest = text.split("\n")
-        if (first or rest) and self._open != direction:  # every line starts stamped
+        if text and self._open != direction:  # every line starts stamped
             out.append(stamp if self._open is None else "\n" + stamp)
-        out.append(first)
-        if rest:
-            *middle, last = rest
-            out.append("\n")
-            out.extend(f"{stamp}{line}\n" for line in middle)  # complete lines, also empty ones
-            out.append(stamp + last if last else "")
-            self._open = direction if last else None
-        elif first:
-            self._open = direction
+        cut = text.find("\n")
+        if cut < 0:
+            out.append(text)
+            if text:
+                self._open = direction
+        else:
+            out.append(text[: cut + 1])
+            rest = text[cut + 1 :]  # stamped with one replace, not a format per line
+            if rest.endswith("\n"):
+                out += (stamp, rest[:-1].replace("\n", "\n" + stamp), "\n")
+                self._open = None
+            elif rest:
+                out += (stamp, rest.replace("\n", "\n" + stamp))
+                self._open = direction
+            else:
+                self._open = None
         self._write("".join(out))
 
     def _end_line(self) -> None:
@@ -233,20 +249,56 @@ class Transcript:
 
     def _write(self, text: str) -> None:
         (self._file or self._memory).write(text)
+        self._dirty = True
 
     def _flush(self) -> None:
-        if self._file is not None:
+        if self._file is not None and self._dirty:
             self._file.flush()
+        self._dirty = False
+
+    def _flush_unless_batched(self) -> None:
+        if not self._batches:
+            self._flush()
+
+    def flush(self) -> None:
+        """Put what was recorded on disk (a transport calls it before it waits for the device)."""
+        if self._dirty:
+            with self._lock:
+                self._flush()
+
+    def batch(self) -> _Batch:
+        """A context: within it, records are flushed by :meth:`flush` (before each wait) and at
+        its end, not one by one."""
+        return _Batch(self)
 
     def _stamp(self) -> str:
-        now = time.time()
-        second = int(now)
+        milli = int(time.time() * 1000)
+        if milli == self._milli:  # a command's records mostly share their millisecond
+            return self._stamped
+        second = milli // 1000
         if second != self._second:  # strftime once a second, not for every chunk
             self._second, self._clock = second, time.strftime("%H:%M:%S", time.localtime(second))
-        return f"{self._clock}.{int(now * 1000) % 1000:03d}"
+        self._milli, self._stamped = milli, f"{self._clock}.{milli % 1000:03d}"
+        return self._stamped
 
     def __enter__(self) -> Transcript:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Batch:
+    """:meth:`Transcript.batch` (a class, not a generator: it is entered once per command)."""
+
+    __slots__ = ("_transcript",)
+
+    def __init__(self, transcript: Transcript) -> None:
+        self._transcript = transcript
+
+    def __enter__(self) -> None:
+        self._transcript._batches += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self._transcript._batches -= 1
+        self._transcript.flush()

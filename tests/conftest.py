@@ -1,4 +1,7 @@
-"""Suite-wide settings: no test of the harness may run longer than its deadline."""
+"""Suite-wide settings: no test of the harness may run longer than its deadline, and the runs a
+test starts (``hil``, pytester) are runs of their own, also when the suite runs under xdist."""
+
+import os
 
 import pytest
 
@@ -10,3 +13,14 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if item.get_closest_marker("timeout") is None:
                 item.add_marker(pytest.mark.timeout(TEST_DEADLINE))
+
+
+@pytest.fixture(autouse=True)
+def _child_runs_are_runs_of_their_own(monkeypatch):
+    """A ``hil`` or pytester run started by a test must not inherit this xdist worker's
+    ``PYTEST_XDIST_*`` variables (they describe this process, not the child), and needs no
+    Hypothesis plugin (no plan uses it; it costs each child ~1 s of CPU to import)."""
+    for name in [name for name in os.environ if name.startswith("PYTEST_XDIST_")]:
+        monkeypatch.delenv(name)
+    addopts = os.environ.get("PYTEST_ADDOPTS", "")
+    monkeypatch.setenv("PYTEST_ADDOPTS", f"{addopts} -p no:hypothesispytest".strip())

@@ -8,6 +8,7 @@ soon as anything arrived; ``rfc2217://`` has no descriptor and uses short bounde
 
 from __future__ import annotations
 
+import os
 import select
 import socket
 import threading
@@ -183,16 +184,48 @@ class SerialTransport:
         port = self._require_open()
         try:
             if self._fd is not None:
-                if not select.select([self._fd], [], [], max(0.0, timeout))[0]:
-                    return b""
-                data = port.read(_CHUNK)
-                if not data:
-                    raise serial.SerialException("end of file")
-                return data
+                if not select.select([self._fd], [], [], 0)[0]:
+                    if timeout <= 0:
+                        return b""
+                    self._flush_transcript()
+                    if not select.select([self._fd], [], [], timeout)[0]:
+                        return b""
+                return self._drain(self._fd)
+            if timeout > 0:
+                self._flush_transcript()
             return self._poll_read(port, timeout)
         except (serial.SerialException, OSError, ValueError) as exc:
             self.close()
             raise ConnectionLost(f"{self.name} closed: {exc}; check the console link and reconnect") from None
+
+    @staticmethod
+    def _drain(fd: int) -> bytes:
+        """Up to 64 KiB of what is there, read(2) by read(2) while more is ready: a pty hands
+        out 4 KiB at a time and its writer refills it at once (pyserial's read() does the same
+        with two more system calls per piece)."""
+        try:
+            data = os.read(fd, _CHUNK)
+        except BlockingIOError:
+            return b""
+        if not data:
+            raise serial.SerialException("end of file")
+        pieces, size = [data], len(data)
+        while size < _CHUNK and select.select([fd], [], [], 0)[0]:
+            try:
+                more = os.read(fd, _CHUNK - size)
+            except BlockingIOError:
+                break
+            if not more:
+                break  # the end of file shows at the next read
+            pieces.append(more)
+            size += len(more)
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+    def _flush_transcript(self) -> None:
+        """Before waiting for the device: what was recorded goes to disk, so a read that hangs
+        loses nothing (while output streams in, the transcript writes in large pieces)."""
+        if self.transcript is not None:
+            self.transcript.flush()
 
     @staticmethod
     def _poll_read(port: serial.SerialBase, timeout: float) -> bytes:

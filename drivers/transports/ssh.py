@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import select
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -229,6 +230,8 @@ class SshTransport:
 
     def _read_raw(self, timeout: float) -> bytes:
         child = self._require_open()
+        if timeout > 0 and self.transcript is not None and not select.select([child.child_fd], [], [], 0)[0]:
+            self.transcript.flush()  # on disk before waiting: a hung read loses nothing
         try:
             data = child.read_nonblocking(_CHUNK, timeout=max(0.0, timeout))
         except pexpect.TIMEOUT:

@@ -44,6 +44,8 @@ def run(args) -> int:
         "no:cacheprovider",
         "-p",
         "no:labgrid",  # labgrid's own pytest plugin (its log formats, its options) is not used by the plans
+        "-p",
+        "no:hypothesispytest",  # the plans use no Hypothesis; its plugin costs ~1 s to import
         f"--hil-workdir={args.reports}",  # the plugin writes report.html and junit.xml there
     ]
     argv += [f"--testbed={args.testbed}"] if args.testbed else []

@@ -28,7 +28,7 @@ from harness.reporting.folder import IMAGE_CACHE
 from harness.testbed.firmware import DEFAULT_VR, LOOPBACK, FirmwareSpec
 from harness.testbed.schema import ChassisSpec
 
-VIRTUAL_IMAGE_SIZE = 1024 * 1024  # payload of the images built for a virtual chassis
+VIRTUAL_IMAGE_SIZE = 256 * 1024  # payload of the images built for a virtual chassis (TFTP: 512 blocks)
 FOREIGN_PLATFORM = "M6100"  # another NETGEAR chassis: its images are not for an 8800
 BAD_KINDS = ("corrupt", "truncated", "wrong platform", "missing")
 

@@ -47,8 +47,8 @@ LAB_TIMEOUTS = {
 LOGOUT_TIMEOUT = 2.0  # seconds a console gets to answer `exit` when the run ends
 MIN_SCALED_DEADLINE = 15.0  # a scaled deadline never drops below this on a busy machine
 MIN_SCALED_WINDOW = 1.0  # nor an observation window (stall, absence) below this
+ROLE_READS = 3  # show switch + show node read this often when they disagree
 _READ_ONLY = re.compile(r"^\s*show\s")
-LAB_POLL_INTERVAL = 2.0  # seconds between `show switch` polls on real hardware
 
 
 @dataclass(frozen=True)
@@ -132,10 +132,6 @@ class Chassis:
         """Seconds of an observation window (``checkpoint_stall``, ``backup_absent``)."""
         return self.deadline(what, MIN_SCALED_WINDOW).seconds
 
-    @property
-    def poll_interval(self) -> float:
-        return max(0.05, LAB_POLL_INTERVAL * self.access.time_scale)
-
     # -- sessions --------------------------------------------------------------------
     def transcript_path(self, where: str) -> Path:
         return self.transcripts / f"{self.name}-{where}.log"
@@ -202,16 +198,17 @@ class Chassis:
             session.before_retry = lambda: self.backend_check(False)
         return session
 
-    def wait_for_output(self, where: str, seconds: float) -> None:
+    def wait_for_output(self, where: str, seconds: float) -> bool:
         """Wait ``seconds``, or less when ``where``'s open session hears from the device first
-        (a console log line, boot text, a dropped SSH link)."""
+        (a console log line, boot text, a dropped SSH link); True in that case."""
         deadline = Deadline(seconds)
         session = self._sessions.get(where)
         if session is not None and session.wait_for_output(seconds):
             if where == SSH and not session.logged_in:
                 self.timeline.observe(SSH_LANE, SSH_DOWN)  # the management link dropped
-            return
+            return True
         time.sleep(deadline.remaining())  # pacing between polls, within the deadline
+        return False
 
     def wait_for_login(self, msm: str, deadline: Deadline | None = None) -> None:
         """After a reboot: wait on that MSM's console for the fresh ``login:``, then log in anew."""
@@ -275,10 +272,24 @@ class Chassis:
         return status
 
     def learn_roles(self, where: str = SSH, detail: bool = False) -> SwitchStatus:
-        """Learn MASTER and BACKUP from the device; fail closed when they cannot be known."""
-        status = self.show_switch(where, detail)
-        if not status.single_node:  # a switch without a backup has no node table to hold it against
-            self._hold_against_show_node(status, where)
+        """Learn MASTER and BACKUP from the device; fail closed when they cannot be known.
+
+        ``show switch`` and ``show node`` disagreeing may be a node changing state between the
+        two commands (a reboot passes DOWN and INIT in milliseconds): both are read again, up
+        to :data:`ROLE_READS` times, before the state is called unknown. A switch without a
+        backup has no node table to hold it against.
+        """
+        for attempt in range(1, ROLE_READS + 1):
+            status = self.show_switch(where, detail)
+            differ = [] if status.single_node else self._disagreements(status, where)
+            if not differ:
+                break
+            if attempt == ROLE_READS:
+                slot, state, node_state = differ[0]
+                raise ChassisUnavailable(
+                    f"chassis {self.name}: show switch says {slot} is {state} but show node "
+                    f"says {node_state} ({ROLE_READS} times); the chassis state is unknown, check it by hand"
+                )
         if status.master is None:
             raise ChassisUnavailable(
                 f"chassis {self.name}: no MSM reports MASTER "
@@ -287,14 +298,10 @@ class Chassis:
         self.status = status
         return status
 
-    def _hold_against_show_node(self, status: SwitchStatus, where: str) -> None:
+    def _disagreements(self, status: SwitchStatus, where: str) -> list[tuple[str, str, str]]:
+        """(slot, show switch state, show node state) wherever the two commands disagree."""
         nodes = {n.node: n.state for n in parse_show_node(self.run(where, "show node", check=True).output)}
-        for slot, msm in status.msms.items():
-            if msm.state and nodes.get(slot, msm.state) != msm.state:
-                raise ChassisUnavailable(
-                    f"chassis {self.name}: show switch says {slot} is {msm.state} but show node "
-                    f"says {nodes[slot]}; the chassis state is unknown, check it by hand"
-                )
+        return [(s, m.state, nodes[s]) for s, m in status.msms.items() if m.state and nodes.get(s, m.state) != m.state]
 
     @staticmethod
     def describe(status: SwitchStatus) -> str:

@@ -216,7 +216,7 @@ def testbed(pytestconfig):
 def lab(request, pytestconfig, testbed):
     """The chassis this run (or this xdist worker) took from the pool, reached (real) or
     started (virtual) once for the whole run, and locked for it."""
-    worker = Worker.from_environment(pytestconfig.stash[RUN_ID])
+    worker = _worker(pytestconfig)
     claim = _take_chassis(pytestconfig, testbed, worker)
     require = pytestconfig.getoption("require_hardware")
     try:
@@ -342,6 +342,15 @@ def _say(config, line: str, **markup) -> None:
             print(line, file=sys.stderr, flush=True)
         else:
             reporter.write_line(line, **markup)
+
+
+def _worker(config) -> Worker:
+    """This process as the pool sees it: an xdist worker only when xdist made it one
+    (``config.workerinput``), not because a ``PYTEST_XDIST_WORKER`` came with the environment
+    (a run started from inside another run's worker inherits it)."""
+    workerinput = getattr(config, "workerinput", None)
+    name = workerinput["workerid"] if workerinput else ""
+    return Worker.from_environment(config.stash[RUN_ID], {"PYTEST_XDIST_WORKER": name})
 
 
 def _announce(config, opened: LabChassis, worker: Worker) -> None:

@@ -13,6 +13,7 @@ from harness.errors import ChassisUnavailable, HilError, ParseError, PhaseTimeou
 from harness.lab.chassis import SSH, Chassis
 from harness.parsers import CheckpointRecord, SwitchStatus, compatible, other_msm, parse_show_checkpoint_data
 from harness.procedures import checkpoint
+from harness.procedures.polling import PollPacer
 from harness.reporting.timeline import SSH_DOWN, SSH_LANE
 
 BACKUP_DOWN = "backup down"
@@ -178,9 +179,11 @@ def wait_for_status(
     """Poll ``show switch`` on ``where`` until ``done(status)``; reconnect across drops; fail at
     the deadline.
 
-    Between polls it listens to the session ``listen`` (default ``where``): what that console
-    prints (the log line of a state change) or an SSH link dropping starts the next poll at
-    once, so a change is noticed when it is reported, not at the next poll interval. Raises ``Timeout`` naming ``what`` and the last state seen (``PhaseTimeout`` naming the
+    Polls are paced by :class:`~harness.procedures.polling.PollPacer`: further apart while the
+    state stays the same (each ``show switch`` costs a real MSM's CPU). Between polls it
+    listens to the session ``listen`` (default ``where``): what that console prints (the log
+    line of a state change) or an SSH link dropping brings the next poll forward, so a change
+    is noticed when it is reported. Raises ``Timeout`` naming ``what`` and the last state seen (``PhaseTimeout`` naming the
     ``phase`` too when one is given), ``GaveUp`` as soon as ``give_up(status)`` gives a reason,
     and ``ProcedureFailed`` when ``abort`` is set (another phase already failed). While it waits,
     ``chassis.progress`` gets a heartbeat with the last state seen (and ``detail()``, e.g. how
@@ -195,6 +198,7 @@ def wait_for_status(
 def _poll(chassis, done, deadline, what, where, give_up, phase, abort, listen, detail) -> SwitchStatus:
     last, during, since = "nothing yet", f" (phase '{phase}')" if phase else "", time.monotonic()
     deadline = Deadline.of(deadline)
+    pacer = PollPacer(chassis.access.time_scale)
     while True:
         try:  # one poll never runs past the phase's deadline, nor past an abort
             status = chassis.show_switch(where, within=AbortableDeadline.within(deadline, abort) if abort else deadline)
@@ -216,7 +220,8 @@ def _poll(chassis, done, deadline, what, where, give_up, phase, abort, listen, d
             )
         if abort is not None and abort.is_set():
             raise ProcedureFailed(f"chassis {chassis.name}: stopped waiting for {what}: another phase failed")
-        if deadline.remaining() <= chassis.poll_interval:
+        wait = pacer.polled(last)
+        if deadline.remaining() <= pacer.floor:
             late: type[Timeout] = PhaseTimeout if phase else Timeout
             raise late(
                 f"chassis {chassis.name}: {what} did not happen within "
@@ -225,7 +230,9 @@ def _poll(chassis, done, deadline, what, where, give_up, phase, abort, listen, d
         chassis.progress.heartbeat(
             what, since, deadline.seconds, lambda shown=last: f"{shown}; {detail()}" if detail else shown
         )
-        chassis.wait_for_output(listen or where, chassis.poll_interval)
+        wait = min(wait, deadline.remaining() - pacer.floor)  # one more poll before the deadline
+        if chassis.wait_for_output(listen or where, wait):
+            time.sleep(pacer.until_floor())  # pacing: never two polls closer than the floor
 
 
 def backup_in_sync(backup: str) -> Callable[[SwitchStatus], bool]:

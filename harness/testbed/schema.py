@@ -52,9 +52,12 @@ MSMS = MSM_NAMES
 TYPES = ("real", "virtual")
 FALLBACKS = ("virtual", "skip", "fail")
 DEFAULT_BAUDRATE = 9600
-#: Speed factor of a virtual chassis in plan runs: a boot of 90 s takes 0.36 s, so the whole
-#: offline plan run stays well under a minute (the emulator run by hand defaults to 100).
-DEFAULT_SPEED = 250.0
+#: Speed factor of a virtual chassis in plan runs: a boot of 90 s takes 90 ms, so the whole
+#: offline plan run takes seconds (the emulator run by hand defaults to 100). What bounds it:
+#: a shutdown (5 s) lasts 5 ms, shorter than two commands, so reading the state twice must
+#: allow for a change in between (Chassis.learn_roles); observation windows and deadlines have
+#: real-time floors (harness/lab/chassis.py) so a busy machine is not taken for a stalled chassis.
+DEFAULT_SPEED = 1000.0
 DEFAULT_SYSNAME = "XCM8810"
 REAL_KEYS = ("management", "consoles", "baudrate", "known_hosts", "fallback", "ssh_options", "labgrid")
 PLACE_GIVES = ("management", "consoles", "baudrate")  # a labgrid place's resources say these

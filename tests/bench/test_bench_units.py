@@ -42,3 +42,17 @@ def test_each_noticing_event_is_paired_with_the_last_change_it_reports():
 def test_a_change_missing_from_the_log_has_no_lag():
     timeline = Timeline([Event(ev.OLD_MASTER_AT_LOGIN, 10.0, 0.0, "MSM-A")])
     assert detection_lags(timeline, [])[0].lag is None
+
+
+def test_commands_are_counted_from_the_notes_a_session_writes():
+    from bench.procedure import _COMMAND_NOTE
+    from drivers import Transcript
+
+    transcript = Transcript(None)
+    for command in ("show switch", "run msm-failover", "show switch"):
+        transcript.note(f"run {command!r} (timeout 30s)")
+        transcript.sent(f"{command}\r".encode())
+        transcript.received(b"run 'not a note' at the prompt\r\nXCM8810.2 # ")
+        transcript.note(f"{command!r}: prompt after 0.001s")
+    names = [m["command"] for m in _COMMAND_NOTE.finditer(transcript.text())]
+    assert names == ["show switch", "run msm-failover", "show switch"]

@@ -6,13 +6,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.cleaning import LineSplitter, clean_output, resolve_line, split_log
-from drivers.prompt import EVENT_HINT_RE, is_boot_line
+from drivers.prompt import is_boot_line, may_hold_event
 from drivers.transcript import Transcript
 
 LOG = "11/25/2026 10:40:01.23 <Noti:DM.Notice> MSM-A: Node MSM-B changed state from INIT to BACKUP"
-PIECES = ["SysName:   XCM8810", " ", "\r", "\n", "\r\n", "\x1b[K", "Error: no", "%% bad", LOG,
-          "Rebooting ...", "NETGEAR XCM8800 BootROM 1.0.1.3", "Starting primary image 12.4.2.8 ...",
-          "\t", "\x07", "é", "XCM8810.3 # "]
+PIECES = [
+    "SysName:   XCM8810",
+    " ",
+    "\r",
+    "\n",
+    "\r\n",
+    "\x1b[K",
+    "Error: no",
+    "%% bad",
+    LOG,
+    "Rebooting ...",
+    "NETGEAR XCM8800 BootROM 1.0.1.3",
+    "Starting primary image 12.4.2.8 ...",
+    "\t",
+    "\x07",
+    "é",
+    "XCM8810.3 # ",
+]
 
 
 def _events(lines):
@@ -24,16 +39,16 @@ def _events(lines):
 def test_a_splitter_told_what_matters_still_reports_every_log_and_boot_line(pieces, sizes):
     text, chunks, at = "".join(pieces), [], 0
     for size in sizes + [len("".join(pieces)) + 1]:
-        chunks.append(text[at:at + size])
+        chunks.append(text[at : at + size])
         at += size
-    everything, hinted = LineSplitter(), LineSplitter(only=EVENT_HINT_RE)
+    everything, hinted = LineSplitter(), LineSplitter(only=may_hold_event)
     all_lines = [line for chunk in chunks for line in everything.feed(chunk)]
     some_lines = [line for chunk in chunks for line in hinted.feed(chunk)]
     assert _events(some_lines) == _events(all_lines)
 
 
 def test_a_plain_output_chunk_is_not_split_into_lines():
-    assert LineSplitter(only=EVENT_HINT_RE).feed("Slot:  MSM-A\r\nCurrent State:  MASTER\r\n") == []
+    assert LineSplitter(only=may_hold_event).feed("Slot:  MSM-A\r\nCurrent State:  MASTER\r\n") == []
 
 
 def test_clean_lines_are_resolved_without_work_and_like_before():

@@ -21,11 +21,26 @@ def _run(pytester, *args):
                                          f"--lock-dir={pytester.path / 'locks'}", *args)
 
 
-def test_a_plan_without_testbed_runs_on_a_virtual_chassis(pytester):
-    pytester.makepyfile(PLAN)
+MARKED = """
+import pytest
+
+@pytest.mark.hardware_only
+def test_needs_hardware(chassis):
+    pass
+
+@pytest.mark.virtual_only
+def test_needs_the_emulator(chassis):
+    assert chassis.control is not None
+"""
+
+
+def test_without_testbed_plans_run_on_a_virtual_chassis_and_markers_choose_the_backend(pytester):
+    # one run, one emulator: the outputs of a plan and the markers' choices
+    pytester.makepyfile(test_plan=PLAN, test_marked=MARKED)
     result = _run(pytester, "--junitxml=junit.xml", "-o", "junit_family=xunit1", "--html=report.html",
-                  "--self-contained-html")
-    result.assert_outcomes(passed=1)
+                  "--self-contained-html", "-rs")
+    result.assert_outcomes(passed=2, skipped=1)
+    result.stdout.fnmatch_lines(["*meaningful only on a real chassis*"])
     props = {p.get("name"): p.get("value") for p in ET.parse(pytester.path / "junit.xml").iter("property")}
     assert props["backend"] == "virtual"
     assert props["MSM-A software"] == props["MSM-B software"] == "12.4.2.8"
@@ -64,18 +79,3 @@ def test_an_unreachable_real_chassis_follows_its_fallback(pytester, free_port, f
         result.stdout.fnmatch_lines(["*management SSH 127.0.0.1:* is unreachable*"])
     else:
         result.stdout.fnmatch_lines(["*running on a virtual chassis instead (fallback: virtual)*"])
-
-
-def test_markers_choose_the_backend(pytester):
-    pytester.makepyfile("""
-        import pytest
-        @pytest.mark.hardware_only
-        def test_needs_hardware(chassis):
-            pass
-        @pytest.mark.virtual_only
-        def test_needs_the_emulator(chassis):
-            assert chassis.control is not None
-    """)
-    result = _run(pytester, "-rs")
-    result.assert_outcomes(passed=1, skipped=1)
-    result.stdout.fnmatch_lines(["*meaningful only on a real chassis*"])

@@ -21,9 +21,19 @@ SPEED = "1000"
 
 @pytest.fixture
 def emulator():
+    """An emulator of its own, for a test that changes the chassis or a console's login state."""
     with Emulator("--speed", SPEED) as e:
         yield e
         assert e.proc.poll() is None, "emulator died during the test"
+
+
+@pytest.fixture(scope="module")
+def shared_emulator():
+    """One emulator for the tests that leave it as they found it (each on its own endpoint:
+    the JSON line, management SSH, the backup's pty console): one start instead of four."""
+    with Emulator("--speed", SPEED) as e:
+        yield e
+        assert e.proc.poll() is None, "emulator died during the tests"
 
 
 def wait_for(predicate, timeout=10.0, what="condition"):
@@ -58,8 +68,8 @@ def ssh_command(child, line):
     return child.before.decode()
 
 
-def test_json_line_describes_every_endpoint(emulator):
-    e = emulator.endpoints
+def test_json_line_describes_every_endpoint(shared_emulator):
+    e = shared_emulator.endpoints
     assert e["name"] == "XCM8810" and e["username"] == "admin" and "password" not in e  # never printed
     assert e["ssh"]["host"] == "127.0.0.1" and e["ssh"]["port"] > 0
     for msm in ("MSM-A", "MSM-B"):
@@ -97,8 +107,8 @@ def test_console_session_survives_a_client_disconnect(emulator):
         second.close()
 
 
-def test_pty_console_of_the_backup(emulator):
-    console = RawConsole.pty(emulator.endpoints["consoles"]["MSM-B"]["pty"])
+def test_pty_console_of_the_backup(shared_emulator):
+    console = RawConsole.pty(shared_emulator.endpoints["consoles"]["MSM-B"]["pty"])
     try:
         console.login()
         console.send("show switch\r")
@@ -166,13 +176,13 @@ def test_ssh_failover_end_to_end(emulator, tmp_path):
         console_a.close()
 
 
-def test_ssh_read_only_user_and_wrong_password(emulator, tmp_path):
-    child = ssh_login(emulator, tmp_path, user="user")
+def test_ssh_read_only_user_and_wrong_password(shared_emulator, tmp_path):
+    child = ssh_login(shared_emulator, tmp_path, user="user")
     try:
         assert "Permission denied" in ssh_command(child, "create vlan x")
     finally:
         child.close()
-    bad = ssh_spawn(emulator, tmp_path)
+    bad = ssh_spawn(shared_emulator, tmp_path)
     try:
         bad.expect("password: ")
         bad.sendline("wrong")
@@ -197,8 +207,8 @@ def test_ssh_closed_at_once_while_there_is_no_master(emulator, tmp_path):
     ssh_login(emulator, tmp_path).close()
 
 
-def test_asyncssh_exec_and_shell_without_pty(emulator):
-    port = emulator.endpoints["ssh"]["port"]
+def test_asyncssh_exec_and_shell_without_pty(shared_emulator):
+    port = shared_emulator.endpoints["ssh"]["port"]
 
     async def run():
         async with asyncssh.connect("127.0.0.1", port, username="admin", password="",
