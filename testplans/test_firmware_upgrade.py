@@ -31,7 +31,7 @@ from harness.procedures.upgrade import (
     upgrade_master_and_synchronize,
     upgrade_through_backup,
 )
-from testplans.plan_helpers import vlans_on
+from testplans.plan_helpers import roles, vlans_on
 
 #: The chassis goes back to the release it ran before these plans (or the summary says why not).
 pytestmark = pytest.mark.usefixtures("release_restored")
@@ -74,16 +74,17 @@ def test_upgrade_through_the_backup_then_failover(chassis, firmware, vlan, recor
     """Install on the backup's inactive partition, select it, reboot only the backup, In Sync,
     fail over, the same on the new backup: both run the new release, configuration kept."""
     before = firmware_state(chassis)
-    running = before.msm(before.master).booted_version
+    master, backup = roles(before)
+    running = before.msm(master).booted_version
     release = firmware.release(before)
 
     outcome = upgrade_through_backup(chassis, release)
 
     record_property("hitless", "yes" if outcome.hitless else "no: " + "; ".join(outcome.notes))
-    assert outcome.hitless == compatible(running, release.version)
+    assert running and outcome.hitless == compatible(running, release.version)
     assert_both_run(chassis, outcome.after, release.version)
-    assert outcome.after.msm(before.master).booted == before.msm(before.master).inactive
-    assert (outcome.after.master, outcome.after.backup) == (before.backup, before.master)
+    assert roles(outcome.after) == (backup, master)
+    assert outcome.after and outcome.after.msm(master).booted == before.msm(master).inactive
     assert vlans_on(chassis, SSH).get(vlan[0]) == vlan[1], "the VLAN made before the upgrade is gone"
     assert chassis.timeline.names().count(IMAGE_INSTALLED) == 2
     assert [step.name.split()[0] for step in chassis.steps] == [
@@ -103,13 +104,16 @@ def test_upgrade_through_the_backup_then_failover(chassis, firmware, vlan, recor
 def test_rollback_to_the_previous_partition(chassis, firmware):
     """Select the previous partition on both MSMs and reboot: the old version runs again."""
     before = firmware_state(chassis)
-    previous = before.msm(before.master).inactive
+    master, _ = roles(before)
+    previous = before.msm(master).inactive
 
     outcome = rollback(chassis)
 
+    after = outcome.after
+    assert after is not None
     for slot in MSMS:
-        assert outcome.after.msm(slot).booted == previous, outcome.after.describe()
-    assert_both_run(chassis, outcome.after, before.msm(before.master).version_in(previous))
+        assert after.msm(slot).booted == previous, after.describe()
+    assert_both_run(chassis, after, before.msm(master).version_in(previous))
     if firmware.previous_version:
         assert outcome.version == firmware.previous_version, "the rollback did not bring back previous_version"
 
@@ -119,7 +123,8 @@ def test_upgrade_the_master_then_synchronize(chassis, firmware):
     both images and configurations), reboot: both run the new release, in sync."""
     before = firmware_state(chassis)
     release = firmware.release(before)
-    if not compatible(before.msm(before.master).booted_version, release.version):
+    running = before.msm(roles(before)[0]).booted_version
+    if running and not compatible(running, release.version):
         pytest.skip(
             f"{release.version} is another major.minor: the backup could not come back in sync "
             "after synchronize; the not-hitless plan covers that release"
@@ -128,8 +133,9 @@ def test_upgrade_the_master_then_synchronize(chassis, firmware):
     outcome = upgrade_master_and_synchronize(chassis, release)
 
     assert_both_run(chassis, outcome.after, release.version)
-    master = outcome.after.msm(outcome.after.master)
-    backup = outcome.after.msm(outcome.after.backup)
+    after = outcome.after
+    assert after is not None
+    master, backup = (after.msm(slot) for slot in roles(after))
     assert (backup.primary, backup.secondary) == (master.primary, master.secondary)
 
 

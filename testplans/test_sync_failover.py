@@ -66,7 +66,7 @@ def test_step3_in_sync_then_failover(chassis, vlan):
     assert outcome.completed, outcome.conclusion
     assert not outcome.synchronized
     failover = outcome.failover
-    assert (failover.old_master, failover.new_master) == (before.master, before.backup)
+    assert failover is not None and (failover.old_master, failover.new_master) == (before.master, before.backup)
     status = chassis.learn_roles()
     assert (status.master, status.backup) == (before.backup, before.master)
     assert status.msm(before.master).in_sync, chassis.describe(status)
@@ -101,7 +101,7 @@ def test_step2_incompatible_software_then_synchronize_then_failover(chassis):
 
     assert outcome.synchronized and outcome.completed, outcome.conclusion
     assert [s.name for s in outcome.steps] == ["show switch: are the nodes in sync", "synchronize", "run failover"]
-    assert outcome.failover.verdict_after.identical_software
+    assert outcome.failover is not None and outcome.failover.verdict_after.identical_software
     assert OLDER_RELEASE not in chassis.describe(chassis.learn_roles())
 
 

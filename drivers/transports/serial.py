@@ -36,17 +36,20 @@ class _SocketPort(protocol_socket.Serial):
     that does not sleep 0.3 s."""
 
     connect_timeout = 5.0
+    _socket: socket.socket | None
+    is_open: bool
 
     def open(self) -> None:
         if self.is_open:
             raise serial.SerialException("Port is already open.")
         try:
-            self._socket = socket.create_connection(self.from_url(self.portstr), timeout=self.connect_timeout)
+            connection = socket.create_connection(self.from_url(self.portstr), timeout=self.connect_timeout)
         except OSError as exc:
             self._socket = None
             raise serial.SerialException(f"could not connect: {exc}") from None
-        self._socket.setblocking(False)
-        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        connection.setblocking(False)
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._socket = connection
         self.is_open = True
 
     def close(self) -> None:

@@ -132,6 +132,10 @@ class FirmwareLab:
         spec = self.settings.spec
         if self.settings.build:
             return self._built(_absent(next_release(_running(state)), state))
+        if spec.image is None or spec.version is None:  # the testbed reader gives both, or builds
+            raise FirmwareNotConfigured(
+                "the testbed names no image to validate; add firmware: {image: <file>, version: a.b.c.d}"
+            )
         return self._served(spec.image, spec.version)
 
     def other_release(self, state: FirmwareState) -> ImageSource:
@@ -139,7 +143,7 @@ class FirmwareLab:
         spec = self.settings.spec
         if self.settings.build:
             return self._built(_absent(other_release(_running(state)), state))
-        if spec.other_image is None:
+        if spec.other_image is None or spec.other_version is None:
             raise FirmwareNotConfigured(
                 "the testbed names no image of another major.minor release; add "
                 "firmware: {other_image: <file>, other_version: a.b.c.d}"
@@ -202,7 +206,11 @@ def _link(link: Path, target: Path) -> None:
 
 
 def _running(state: FirmwareState) -> str:
-    return state.msm(state.master).booted_version
+    """What the master runs; an image of a later release is built from it."""
+    version = state.msm(state.master).booted_version if state.master else None
+    if not version:
+        raise HilError(f"no MSM runs as master with a known release ({state.describe()}); no image can follow it")
+    return version
 
 
 def _absent(version: str, state: FirmwareState) -> str:

@@ -71,10 +71,10 @@ class TftpServer:
                 "to the test host's address on the chassis's management network"
             )
         self.root.mkdir(parents=True, exist_ok=True)
-        self._server = tftpy.TftpServer(str(self.root), upload_open=_refuse_upload)
-        self._thread = threading.Thread(target=self._serve, name=f"tftp {self.address}", daemon=True)
+        self._server = server = tftpy.TftpServer(str(self.root), upload_open=_refuse_upload)
+        self._thread = threading.Thread(target=self._serve, args=(server,), name=f"tftp {self.address}", daemon=True)
         self._thread.start()
-        while not self._server.is_running.wait(min(0.05, deadline.remaining())):
+        while not server.is_running.wait(min(0.05, deadline.remaining())):
             if self._failure is not None or not self._thread.is_alive():
                 raise TftpServerError(self._why())
             if deadline.expired:
@@ -85,9 +85,9 @@ class TftpServer:
                 )
         return self
 
-    def _serve(self) -> None:
+    def _serve(self, server: tftpy.TftpServer) -> None:
         try:
-            self._server.listen(self.address, self.requested_port, timeout=RESEND_AFTER)
+            server.listen(self.address, self.requested_port, timeout=RESEND_AFTER)
         except OSError as failure:
             self._failure = failure
 

@@ -59,12 +59,15 @@ class LabChassis:
 
     def _open_real(self) -> Chassis:
         problem = unreachable(self.spec)
-        if problem is None:
+        management = self.spec.management
+        if management is None:  # the testbed (or the labgrid place) always gives a real chassis one
+            problem = problem or "no management address"
+        if problem is None and management is not None:
             access = ChassisAccess(
                 self.spec.name,
                 "real",
-                self.spec.management.host,
-                self.spec.management.port,
+                management.host,
+                management.port,
                 dict(self.spec.consoles),
                 self.spec.ssh_credentials,
                 self.spec.known_hosts or DEFAULT_KNOWN_HOSTS,
@@ -114,7 +117,7 @@ class LabChassis:
         )
         verdict = check_sync(self.chassis)
         if not self.baseline_versions:
-            self.baseline_versions = {s: m.booted_version for s, m in verdict.status.msms.items()}
+            self.baseline_versions = {s: m.booted_version or "" for s, m in verdict.status.msms.items()}
         if verdict.in_sync:
             return
         if not self.emulator:

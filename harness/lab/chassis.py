@@ -177,6 +177,7 @@ class Chassis:
         self._recordings.append(recording)
         lanes = [self.merged.tap(SSH_LANE)] if where == SSH else [self.merged.tap(where), BootWatch(where, self._now)]
         transcript = Transcript(self.transcript_path(where), secrets=secrets, taps=[recording, *lanes])
+        transport: SshTransport | SerialTransport
         if where == SSH:
             transport = SshTransport(
                 a.ssh_host,

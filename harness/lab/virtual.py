@@ -125,15 +125,17 @@ class VirtualChassisProcess:
             pass  # the child died at once: _first_line reports it with its log
 
     def _first_line(self, deadline: Deadline) -> str:
+        assert self.process is not None and self.process.stdout is not None  # started just before
+        stdout = self.process.stdout
         selector = selectors.DefaultSelector()
-        selector.register(self.process.stdout, selectors.EVENT_READ)
+        selector.register(stdout, selectors.EVENT_READ)
         buffer = b""
         try:
             while b"\n" not in buffer:
                 if deadline.expired or not selector.select(deadline.remaining()):
                     self.stop()
                     raise EmulatorCrashed(self._why(f"printed no endpoints within {deadline.seconds:g} s"))
-                chunk = os.read(self.process.stdout.fileno(), 65536)
+                chunk = os.read(stdout.fileno(), 65536)
                 if not chunk:
                     self.stop()
                     raise EmulatorCrashed(self._why("exited before printing its endpoints"))
@@ -155,6 +157,8 @@ class VirtualChassisProcess:
     def control(self) -> VirtualControl:
         """A client for the token-protected control channel (power and faults)."""
         e = self.endpoints
+        if e is None:
+            raise EmulatorCrashed(f"virtual chassis {self.options.sysname} is not running: it has no control channel")
         return VirtualControl(e.control_host, e.control_port, e.control_token)
 
     def check_alive(self, ask: bool = True, grace: float = 2.0) -> None:

@@ -217,7 +217,7 @@ def _watch_phases(chassis: Chassis, *watchers) -> None:
     try:
         futures = [pool.submit(fn, *args, abort=abort) for fn, *args in watchers]
         wait(futures, return_when=FIRST_EXCEPTION)
-        failed = [f.exception() for f in futures if f.done() and f.exception() is not None]
+        failed = [error for f in futures if f.done() and (error := f.exception()) is not None]
         if failed:
             raise failed[0]
     finally:

@@ -65,7 +65,10 @@ def power_loss_of_master(chassis: Chassis, cut: set[str] | None = None) -> Takeo
     chassis.control.power(old, "off")
     new_master_answers(chassis, new)
     management_back(chassis, new)
-    return Takeover(old, new, chassis.timeline.between(MASTER_POWER_LOST, ev.NEW_MASTER_ANSWERING))
+    took = chassis.timeline.between(MASTER_POWER_LOST, ev.NEW_MASTER_ANSWERING)
+    if took is None:  # new_master_answers marks it; without the mark there is no takeover to time
+        raise ChassisUnavailable(f"chassis {chassis.name}: {new} never answered as master after the power loss")
+    return Takeover(old, new, took)
 
 
 def restore_power(chassis: Chassis, msm: str) -> SyncVerdict:

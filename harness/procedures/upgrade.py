@@ -227,7 +227,7 @@ def rollback(chassis: Chassis) -> UpgradeOutcome:
             "there is no one previous partition to roll back to"
         )
     partition = partitions.pop()
-    expected = {slot: (partition, before.msm(slot).version_in(partition)) for slot in MSMS}
+    expected = {slot: (partition, _version_in(before, slot, partition)) for slot in MSMS}
     for slot in MSMS:
         _select_step(steps, chassis, partition, slot)
     steps.run("reboot both MSMs", lambda: reboot_chassis(chassis, expected), FirmwareState.describe)
@@ -254,6 +254,16 @@ def _install_step(chassis: Chassis, steps: StepRecorder, source: ImageSource, ms
         return verdict
 
     steps.run(f"download and install {source.version} on {msm} ({partition})", action)
+
+
+def _version_in(state: FirmwareState, msm: str, partition: str) -> str:
+    """The version installed on ``msm``'s ``partition``; a partition without one cannot be rolled back to."""
+    version = state.msm(msm).version_in(partition)
+    if not version:
+        raise ProcedureFailed(
+            f"{msm} has no image on its {partition} partition ({state.describe()}); nothing to roll back to"
+        )
+    return version
 
 
 def _select_step(steps: StepRecorder, chassis: Chassis, partition: str, msm: str) -> None:
