@@ -216,10 +216,10 @@ class SerialTransport:
         while size < _CHUNK and select.select([fd], [], [], 0)[0]:
             try:
                 more = os.read(fd, _CHUNK - size)
-            except BlockingIOError:
+            except OSError:  # nothing after all, or a reset: what came first is delivered first
                 break
             if not more:
-                break  # the end of file shows at the next read
+                break  # the end of file (or the reset) shows at the next read
             pieces.append(more)
             size += len(more)
         return pieces[0] if len(pieces) == 1 else b"".join(pieces)
