@@ -72,10 +72,10 @@ class BootWatch:
     def record(self, direction: str, text: str, when: float) -> None:
         if direction != RECEIVED or not EVENT_HINT_RE.search(text):
             return
+        mono = time.monotonic() - (time.time() - when)  # once: the chunk's lines share one time
         for line in text.splitlines():
             line = line.strip("\r")
             if is_boot_line(line):
-                mono = time.monotonic() - (time.time() - when)
                 self.timeline().observe(self.msm, DOWN if line.startswith("Rebooting") else BOOTING, mono)
 
 

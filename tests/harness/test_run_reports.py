@@ -69,7 +69,7 @@ def test_plain_pytest_writes_the_reports_of_hil_run_into_its_reports_folder(pyte
 
     report = (out / "report.html").read_text()
     assert "<title id=\"head-title\">xcm8800-hil: vc1</title>" in report
-    for row in ("<th>chassis</th><td>vc1</td>", "<th>backend</th><td>vc1: virtual (speed 250)</td>",
+    for row in ("<th>chassis</th><td>vc1</td>", "<th>backend</th><td>vc1: virtual (speed 1000)</td>",
                 "<th>MSM software</th><td>MSM-A 12.4.2.8; MSM-B 12.4.2.8</td>", "<th>testbed file</th><td>testbed.yaml</td>"):
         assert row in html.unescape(report), row
     assert "hil-banner" not in html.unescape(report)
