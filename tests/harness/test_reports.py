@@ -195,3 +195,16 @@ def test_boot_text_on_a_console_puts_the_msm_on_the_timeline_as_it_is_printed():
     console.received(b"\r\nBootROM 1.0.1.3\r\nStarting XCM8800 image ...\r\n")
     console.close()
     assert [(o.lane, o.state) for o in timeline.observations] == [("MSM-A", "DOWN"), ("MSM-A", "booting")]
+
+
+def test_a_run_clears_only_what_the_previous_run_left(tmp_path):
+    from harness.reporting.folder import clear_run_outputs
+
+    for name in ("transcripts/old.log", "recordings/old.jsonl", "tftp/x/image.xos"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("old")
+    for name in ("report.html", "junit.xml", "virtual-vc1.log", "notes.txt", "virtual-notes.txt"):
+        (tmp_path / name).write_text("old")
+    removed = clear_run_outputs(tmp_path)
+    assert sorted(removed) == ["junit.xml", "recordings", "report.html", "tftp", "transcripts", "virtual-vc1.log"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "virtual-notes.txt"]
