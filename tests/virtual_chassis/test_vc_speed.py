@@ -12,7 +12,7 @@ import pytest
 from tests.virtual_chassis.vc_helpers import Bench, Emulator, RawConsole
 from virtual_chassis.cli.outputs import show_configuration
 from virtual_chassis.cli.preload import other_modules, preload
-from virtual_chassis.endpoints.console import PTY_STALE_AFTER
+from virtual_chassis.endpoints.line import PTY_STALE_AFTER
 from virtual_chassis.endpoints.pacing import PacedOutput, wire_time
 from virtual_chassis.endpoints.ssh import _ack_at_once
 from virtual_chassis.model.config import RunningConfig

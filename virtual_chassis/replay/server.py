@@ -4,13 +4,11 @@ ser2net) and management SSH (asyncssh, password login), each answering from its 
 from __future__ import annotations
 
 import asyncio
-import os
-import tty
-from typing import cast
 
 import asyncssh
 
 from ..cli.login import Accounts, LoginDialog
+from ..endpoints.line import SerialLine
 from .recorded import Script
 from .session import ReplaySession
 
@@ -23,59 +21,18 @@ def script_for(scripts: dict[str, Script], endpoint: str) -> Script:
     return scripts.get(endpoint) or next(iter(scripts.values()))
 
 
-class ReplayConsole:
+class ReplayConsole(SerialLine):
     """One console line: ``login:``, then a replay session; clients come and go, as on a serial port."""
 
     def __init__(self, script: Script, accounts: Accounts):
+        super().__init__()
         self.script = script
         self.accounts = accounts
-        self.clients: set[asyncio.Transport] = set()
         self.login: LoginDialog | None = None
         self.session: ReplaySession | None = None
-        self.master_fd = self.slave_fd = -1
-        self.pty_name = ""
-        self.port = 0
-        self.server: asyncio.base_events.Server | None = None
 
-    async def start(self, bind: str, port: int = 0) -> None:
-        loop = asyncio.get_running_loop()
-        self.master_fd, self.slave_fd = os.openpty()
-        tty.setraw(self.slave_fd)
-        os.set_blocking(self.master_fd, False)
-        self.pty_name = os.ttyname(self.slave_fd)
-        loop.add_reader(self.master_fd, self._pty_readable)
-        self.server = await loop.create_server(lambda: _ConsoleClient(self), bind, port)
-        self.port = self.server.sockets[0].getsockname()[1]
+    def on_ready(self) -> None:
         self._new_login()
-
-    async def stop(self) -> None:
-        for client in list(self.clients):
-            client.close()
-        if self.server:
-            self.server.close()
-            await self.server.wait_closed()
-        if self.master_fd >= 0:
-            asyncio.get_running_loop().remove_reader(self.master_fd)
-            os.close(self.master_fd)
-            os.close(self.slave_fd)
-            self.master_fd = self.slave_fd = -1
-
-    def _pty_readable(self) -> None:
-        try:
-            self.feed(os.read(self.master_fd, 4096))
-        except OSError:
-            return
-
-    def write(self, data: bytes) -> None:
-        """To the pty (dropped when nobody reads it) and every TCP client."""
-        if self.master_fd >= 0:
-            try:
-                os.write(self.master_fd, data)
-            except OSError:  # full (nobody reads the pty) or gone: bytes on a line nobody hears
-                pass
-        for client in list(self.clients):
-            if not client.is_closing():
-                client.write(data)
 
     def feed(self, data: bytes) -> None:
         if self.session is not None:
@@ -87,33 +44,16 @@ class ReplayConsole:
 
     def _new_login(self) -> None:
         self.session = None
-        self.login = LoginDialog(self.accounts, self.write, self._logged_in)
+        self.login = LoginDialog(self.accounts, self.deliver, self._logged_in)
         self.login.start()
 
     def _logged_in(self, username: str, privilege: str) -> None:
         editor = self.login.editor if self.login else None
         self.login = None
-        self.session = ReplaySession(self.script, self.write, on_exit=self._new_login)
+        self.session = ReplaySession(self.script, self.deliver, on_exit=self._new_login)
         if editor is not None:
             self.session.editor.continue_from(editor)
         self.session.start()
-
-
-class _ConsoleClient(asyncio.Protocol):
-    def __init__(self, line: ReplayConsole):
-        self.line = line
-        self.transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)
-        self.line.clients.add(self.transport)
-
-    def data_received(self, data: bytes) -> None:
-        self.line.feed(data)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self.transport is not None:
-            self.line.clients.discard(self.transport)
 
 
 class ReplaySsh:
