@@ -27,10 +27,6 @@ class Deadline:
     def expired(self) -> bool:
         return time.monotonic() >= self.at
 
-    def sooner(self, seconds: float) -> Deadline:
-        """The earlier of this deadline and ``seconds`` from now."""
-        return Deadline(min(self.remaining(), seconds))
-
     def __repr__(self) -> str:
         return f"Deadline({self.seconds:g}s, {self.remaining():.3f}s left)"
 
@@ -51,10 +47,6 @@ class AbortableDeadline(Deadline):
         abortable = cls(deadline.seconds, event)
         abortable.at = deadline.at
         return abortable
-
-    @property
-    def aborted(self) -> bool:
-        return self.event.is_set()
 
     def remaining(self) -> float:
         return 0.0 if self.event.is_set() else super().remaining()

@@ -23,7 +23,6 @@ PROMPT_RE = re.compile(
 )
 LOGIN_RE = re.compile(_LINE_START + r"(?P<pending>\(pending-AAA\) )?login: ?\Z")
 PASSWORD_RE = re.compile(_LINE_START + r"[Pp]assword: ?\Z")
-LOGIN_INCORRECT_RE = re.compile(r"^Login incorrect", re.M)
 PAGER_TEXT = "Press <SPACE> to continue or <Q> to quit:"
 PAGER_RE = re.compile(re.escape(PAGER_TEXT) + r"[ \t]*\Z")
 #: The pager prompt plus the ``\r`` + blanks + ``\r`` the device uses to erase it.
