@@ -39,7 +39,7 @@ def test_step1_show_switch_confirms_the_nodes_are_in_sync(chassis, where, detail
     SSH alike, in both forms."""
     verdict = check_sync(chassis, where, detail=detail)
     assert verdict.in_sync, str(verdict)
-    assert verdict.identical_software, chassis.describe(verdict.status)
+    assert verdict.identical_software, verdict.status.describe()
     if where != SSH:
         assert verdict.status.msm(where).current, f"the * does not mark {where} on its own console"
     nodes = {n.node: n.state for n in parse_show_node(chassis.run(where, "show node", check=True).output)}
@@ -69,7 +69,7 @@ def test_step3_in_sync_then_failover(chassis, vlan):
     assert failover is not None and (failover.old_master, failover.new_master) == (before.master, before.backup)
     status = chassis.learn_roles()
     assert (status.master, status.backup) == (before.backup, before.master)
-    assert status.msm(before.master).in_sync, chassis.describe(status)
+    assert status.msm(before.master).in_sync, status.describe()
     assert failover.verdict_after.identical_software
     old_console = chassis.transcript_since(before.master, console_mark)
     assert "Rebooting" in old_console, "the old master's console did not show the reboot"
@@ -102,7 +102,7 @@ def test_step2_incompatible_software_then_synchronize_then_failover(chassis):
     assert outcome.synchronized and outcome.completed, outcome.conclusion
     assert [s.name for s in outcome.steps] == ["show switch: are the nodes in sync", "synchronize", "run failover"]
     assert outcome.failover is not None and outcome.failover.verdict_after.identical_software
-    assert OLDER_RELEASE not in chassis.describe(chassis.learn_roles())
+    assert OLDER_RELEASE not in chassis.learn_roles().describe()
 
 
 @pytest.fixture

@@ -134,7 +134,7 @@ def _check_one(spec, force_virtual: bool, timeout: float = 30.0, power=None) -> 
         for where in (SSH, *MSMS):
             try:
                 status = lab.chassis.show_switch(where)
-                print(f"  ok    {where:<6} {lab.chassis.describe(status)}")
+                print(f"  ok    {where:<6} {status.describe()}")
             except HilError as error:
                 failures += 1
                 print(f"  FAIL  {where:<6} {error}")

@@ -293,8 +293,7 @@ class Chassis:
                 )
         if status.master is None:
             raise ChassisUnavailable(
-                f"chassis {self.name}: no MSM reports MASTER "
-                f"({self.describe(status)}); plans that need a master cannot run"
+                f"chassis {self.name}: no MSM reports MASTER ({status.describe()}); plans that need a master cannot run"
             )
         self.status = status
         return status
@@ -303,10 +302,6 @@ class Chassis:
         """(slot, show switch state, show node state) wherever the two commands disagree."""
         nodes = {n.node: n.state for n in parse_show_node(self.run(where, "show node", check=True).output)}
         return [(s, m.state, nodes[s]) for s, m in status.msms.items() if m.state and nodes.get(s, m.state) != m.state]
-
-    @staticmethod
-    def describe(status: SwitchStatus) -> str:
-        return status.describe()
 
     @property
     def master(self) -> str | None:

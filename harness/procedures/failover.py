@@ -149,9 +149,7 @@ def synchronize(chassis: Chassis, identical: bool = True) -> SyncVerdict:
     chassis.timeline.mark(ev.BACKUP_IN_SYNC, backup)
     after = check_sync(chassis)
     if identical and not after.identical_software:
-        raise ProcedureFailed(
-            f"after synchronize {backup} does not run the master's images: {chassis.describe(after.status)}"
-        )
+        raise ProcedureFailed(f"after synchronize {backup} does not run the master's images: {after.status.describe()}")
     return after
 
 

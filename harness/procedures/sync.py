@@ -204,7 +204,7 @@ def _poll(chassis, done, deadline, what, where, give_up, phase, abort, listen, d
             status = chassis.show_switch(where, within=AbortableDeadline.within(deadline, abort) if abort else deadline)
             if done(status):
                 return status
-            last = chassis.describe(status)
+            last = status.describe()
             reason = give_up(status) if give_up else None
         except HostKeyChanged:
             raise
