@@ -42,39 +42,63 @@ def _escape(match: re.Match[str]) -> str:
     return "\\r" if char == "\r" else f"\\x{ord(char):02x}"
 
 
+class _Secrets:
+    """The secrets a transcript masks, prepared once when one is added."""
+
+    def __init__(self, values: list[bytes]) -> None:
+        self.values = sorted(values, key=len, reverse=True)
+        self.pattern = re.compile(b"|".join(re.escape(s) for s in self.values))
+        self.texts = [s.decode("utf-8", "replace") for s in self.values]
+        #: secrets that are the start of a longer one: at the very end they may still grow
+        self.growing = frozenset(s for s in self.values if any(o != s and o.startswith(s) for o in self.values))
+
+    def partial_start(self, buf: bytes, after: int) -> int:
+        """Where the earliest secret cut off by the end of ``buf`` begins (at or after
+        ``after``), or ``len(buf)``: only places holding a secret's first byte are tried."""
+        earliest = len(buf)
+        for secret in self.values:
+            start = buf.find(secret[:1], max(after, len(buf) - len(secret) + 1))
+            while 0 <= start < earliest:
+                if secret.startswith(buf[start:]):
+                    earliest = start
+                    break
+                start = buf.find(secret[:1], start + 1)
+        return earliest
+
+
+_MASK_BYTES = MASK.encode()
+
+
 class _Masker:
     """Masks secrets in a byte stream, holding back a tail that may be the start of one."""
 
     def __init__(self) -> None:
         self.held = b""
 
-    def feed(self, data: bytes, secrets: list[bytes], pattern: re.Pattern[bytes] | None) -> bytes:
-        buf = self.held + data
-        if pattern is None:
+    def feed(self, data: bytes, secrets: _Secrets | None) -> bytes:
+        buf = self.held + data if self.held else data
+        if secrets is None:
             self.held = b""
             return buf
-        cut = self._hold_from(buf, secrets, pattern)
-        self.held = buf[cut:]
-        return pattern.sub(MASK.encode(), buf[:cut])
-
-    @staticmethod
-    def _hold_from(buf: bytes, secrets: list[bytes], pattern: re.Pattern[bytes]) -> int:
         last = None
-        for last in pattern.finditer(buf):  # noqa: B007 - the last match is wanted
+        for last in secrets.pattern.finditer(buf):  # noqa: B007 - the last match is wanted
             pass
-        end = last.end() if last else 0
-        if (
-            last
-            and end == len(buf)
-            and any(len(s) > len(last.group(0)) and s.startswith(last.group(0)) for s in secrets)
-        ):
-            return last.start()  # a shorter secret that may grow into a longer one
-        longest = max(len(s) for s in secrets)
-        for start in range(max(end, len(buf) - longest + 1), len(buf)):
-            tail = buf[start:]
-            if any(s.startswith(tail) for s in secrets):
-                return start
-        return len(buf)
+        if last is None:  # most chunks: nothing to replace, at most a tail to hold
+            cut = secrets.partial_start(buf, 0)
+            self.held = buf[cut:]
+            return buf[:cut]
+        if last.end() == len(buf) and last.group(0) in secrets.growing:
+            cut = last.start()  # a shorter secret that may grow into a longer one
+        else:
+            cut = secrets.partial_start(buf, last.end())
+        self.held = buf[cut:]
+        return secrets.pattern.sub(_MASK_BYTES, buf[:cut])
+
+    def rest(self, secrets: _Secrets | None) -> bytes:
+        """What is held back, masked: the stream ended (a secret held because a longer one
+        might start with it is a whole secret now)."""
+        held, self.held = self.held, b""
+        return held if secrets is None else secrets.pattern.sub(_MASK_BYTES, held)
 
 
 class Tap(Protocol):
@@ -101,8 +125,7 @@ class Transcript:
         self.path = Path(path) if path is not None else None
         self.taps: list[Tap] = list(taps)
         self._lock = threading.Lock()
-        self._secrets: list[bytes] = []
-        self._pattern: re.Pattern[bytes] | None = None
+        self._secrets: _Secrets | None = None
         self._maskers = {RECEIVED: _Masker(), SENT: _Masker()}
         self._decoders = {d: codecs.getincrementaldecoder("utf-8")("backslashreplace") for d in (RECEIVED, SENT)}
         self._pending_cr = {RECEIVED: "", SENT: ""}
@@ -133,16 +156,16 @@ class Transcript:
         if not secret:
             return
         with self._lock:
-            if plain(secret) not in self._secrets:
-                self._secrets.append(plain(secret))
-                ordered = sorted(self._secrets, key=len, reverse=True)
-                self._pattern = re.compile(b"|".join(re.escape(s) for s in ordered))
+            known = self._secrets.values if self._secrets is not None else []
+            if plain(secret) not in known:
+                self._secrets = _Secrets([*known, plain(secret)])
 
     def mask(self, text: str) -> str:
         """``text`` with this transcript's secrets replaced (for messages and reports)."""
-        if not self._secrets:
-            return text
-        return mask_text(text, (s.decode("utf-8", "replace") for s in self._secrets))
+        for secret in self._secrets.texts if self._secrets is not None else ():
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
 
     def received(self, data: bytes) -> None:
         """Record bytes that came from the device."""
@@ -175,14 +198,13 @@ class Transcript:
         return self.path.read_text(encoding="utf-8")
 
     def close(self) -> None:
-        """Write what is held back (it is not a secret), flush and fsync. Idempotent."""
+        """Write what is held back (masked), flush and fsync. Idempotent."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             for direction, masker in self._maskers.items():
-                held, masker.held = masker.held, b""
-                text = self._decoders[direction].decode(held, final=True)
+                text = self._decoders[direction].decode(masker.rest(self._secrets), final=True)
                 self._emit(direction, text, final=True)
                 self._tap(direction, text)
             self._end_line()
@@ -198,7 +220,7 @@ class Transcript:
         with self._lock:
             if self._closed:
                 return
-            visible = self._maskers[direction].feed(bytes(data), self._secrets, self._pattern)
+            visible = self._maskers[direction].feed(bytes(data), self._secrets)
             text = self._decoders[direction].decode(visible)
             self._emit(direction, text)
             self._flush_unless_batched()
@@ -211,14 +233,18 @@ class Transcript:
                 tap.record(direction, text, now)
 
     def _emit(self, direction: str, text: str, final: bool = False) -> None:
-        text = self._pending_cr[direction] + text
+        if self._pending_cr[direction]:
+            text = self._pending_cr[direction] + text
         # device output: trailing \r may be the start of a \r\n split over two chunks
         held = "" if final or direction != RECEIVED else text[len(text.rstrip("\r")) :]
         self._pending_cr[direction] = held
-        text = text[: len(text) - len(held)]
-        while "\r\n" in text:  # \r+\n ends a line (str.replace: a regex costs 12 us a chunk)
+        if held:
+            text = text[: len(text) - len(held)]
+        if "\r" in text:  # \r\n ends a line (str.replace: a regex costs 12 us a chunk)
             text = text.replace("\r\n", "\n")
         if has_control(text):  # most chunks have none left: a fast test before the substitution
+            while "\r\n" in text:  # \r\r\n too ends a line
+                text = text.replace("\r\n", "\n")
             text = _ESCAPE_RE.sub(_escape, text)
         # one stamp per chunk: its lines arrived together (and a stamp per line is costly)
         stamp, out = f"{self._stamp()} {direction} ", []
