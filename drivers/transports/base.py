@@ -54,10 +54,9 @@ def write_fd(fd: int, data: bytes | Secret, deadline: Deadline) -> bool:
     ``memoryview`` (whose repr shows no content), never in a local a traceback prints."""
     view = memoryview(plain(data))
     while view:
-        if not select.select([], [fd], [], deadline.remaining())[1]:
-            return False
-        try:
+        try:  # most writes fit at once: wait for room only when the far end pushes back
             view = view[os.write(fd, view) :]
         except BlockingIOError:
-            continue
+            if not select.select([], [fd], [], deadline.remaining())[1]:
+                return False
     return True

@@ -25,6 +25,8 @@ from drivers.transcript import Transcript
 from drivers.transports.base import WRITE_TIMEOUT, write_fd
 
 _CHUNK = 65536
+#: The most a pty hands out per read(2): a read that gets this much may have left more behind.
+_PTY_PIECE = 4095
 #: rfc2217 ports have no file descriptor: reads poll with this granularity.
 _RFC2217_POLL = 0.05
 #: At most this much stale input is discarded when the port is opened.
@@ -187,12 +189,10 @@ class SerialTransport:
         port = self._require_open()
         try:
             if self._fd is not None:
-                if not select.select([self._fd], [], [], 0)[0]:
-                    if timeout <= 0:
-                        return b""
+                if timeout > 0:  # a wait may be long: what was recorded goes to disk first
                     self._flush_transcript()
-                    if not select.select([self._fd], [], [], timeout)[0]:
-                        return b""
+                if not select.select([self._fd], [], [], max(0.0, timeout))[0]:
+                    return b""
                 return self._drain(self._fd)
             if timeout > 0:
                 self._flush_transcript()
@@ -213,7 +213,8 @@ class SerialTransport:
         if not data:
             raise serial.SerialException("end of file")
         pieces, size = [data], len(data)
-        while size < _CHUNK and select.select([fd], [], [], 0)[0]:
+        # a read shorter than a pty's piece took all there was: no system call to look for more
+        while len(pieces[-1]) >= _PTY_PIECE and size < _CHUNK and select.select([fd], [], [], 0)[0]:
             try:
                 more = os.read(fd, _CHUNK - size)
             except OSError:  # nothing after all, or a reset: what came first is delivered first
@@ -246,8 +247,6 @@ class SerialTransport:
         Whatever the write raises is replaced (``from None``): the frames below it may hold the
         bytes written, which may be the password."""
         port = self._require_open()
-        if self.transcript is not None:
-            self.transcript.sent(data)
         deadline = Deadline(timeout)
         try:
             if self._fd is not None:
@@ -260,6 +259,9 @@ class SerialTransport:
             raise ConnectionLost(
                 f"cannot write to {self.name}: {type(exc).__name__}: {exc}; check the console link and reconnect"
             ) from None
+        finally:  # recorded after the write, while the device works on it (also when it failed)
+            if self.transcript is not None:
+                self.transcript.sent(data)
         if not written:
             self.close()
             raise ConnectionLost(

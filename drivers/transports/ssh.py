@@ -255,13 +255,14 @@ class SshTransport:
         ended or takes nothing. Whatever the write raises is replaced (``from None``): the
         frames below it may hold the password."""
         child = self._require_open()
-        if self.transcript is not None:
-            self.transcript.sent(data)
         try:
             written = write_fd(child.child_fd, data, Deadline(timeout))
         except Exception as exc:  # noqa: BLE001 - any failure of the OS write is a lost link
             self.close()
             raise ConnectionLost(f"{self.name}: cannot send ({type(exc).__name__}: {exc}); reconnect") from None
+        finally:  # recorded after the write, while the device works on it (also when it failed)
+            if self.transcript is not None:
+                self.transcript.sent(data)
         if not written:
             self.close()
             raise ConnectionLost(f"{self.name}: the ssh client took nothing within {timeout:g}s; reconnect")
