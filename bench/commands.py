@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import Emulator, Row, limit_row, ratio_row, sec
-from bench.raw import serial_floor, ssh_floor
+from bench.raw import ssh_floor
 from bench.sessions import netmiko_figures, session_figures
-from drivers import SerialTransport, SshTransport
+from bench.turns import Client, OurConsole, RawConsole, in_turns
+from drivers import SshTransport
 
 ROUND_TRIP_LIMIT = 1.5  # x the raw floor
 LOGIN_LIMIT = 0.25  # seconds
@@ -71,19 +73,25 @@ def ssh_rows(emulator: Emulator, work: Path, samples: int, repeats: int, netmiko
 
 
 def console_rows(emulator: Emulator, work: Path, samples: int, repeats: int) -> list[Row]:
-    """2. Consoles: CliSession on SerialTransport vs a raw pyserial read loop, pty and socket://."""
+    """2. Consoles: CliSession on SerialTransport vs a raw pyserial read loop, pty and socket://,
+    measured in turns (:mod:`bench.turns`)."""
     rows = []
     for kind, label in (("pty", "pty"), ("tcp", "socket://")):
         url = emulator.endpoints["consoles"]["MSM-A"][kind]
-        ours = session_figures(lambda url=url: SerialTransport(url), samples, repeats, work / "transcripts")
-        floor = serial_floor(url, "admin", "", samples, repeats)
+        clients: dict[str, Callable[[], Client]] = {
+            "ours": lambda url=url, kind=kind: OurConsole(url, work / "transcripts", f"console-{kind}"),
+            "floor": lambda url=url: RawConsole(url),
+            "bare": lambda url=url: OurConsole(url, None, ""),
+        }
+        switch = in_turns(clients, "show switch", samples)
+        fetches = in_turns({k: clients[k] for k in ("ours", "floor")}, "show configuration", repeats, 1, 0)
+        ours, floor = ({**switch[k], **fetches[k], "login": switch[k]["login"]} for k in ("ours", "floor"))
         rows += _rows("2", f"console {label}", ours, floor, None)
-        bare = session_figures(lambda url=url: SerialTransport(url), samples, 1, None)["show switch"]
         rows.append(
             ratio_row(
                 "2",
                 f"console {label}: show switch, median, CliSession without transcript",
-                bare.median,
+                switch["bare"]["show switch"].median,
                 floor["show switch"].median,
                 ROUND_TRIP_LIMIT,
             )
