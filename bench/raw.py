@@ -7,12 +7,11 @@ from __future__ import annotations
 import asyncio
 import re
 import select
-import time
 
 import asyncssh
 import serial
 
-from bench.common import PROMPT, SETTLE, WARM_UP, Figures, timed
+from bench.common import PROMPT, SETTLE, WARM_UP, Figures
 from drivers.deadline import Deadline
 
 _PROMPT_RE = re.compile(PROMPT)
@@ -101,23 +100,3 @@ class RawSerial:
 
     def close(self) -> None:
         self.port.close()
-
-
-def serial_floor(url: str, username: str, password: str, samples: int, repeats: int) -> dict[str, Figures]:
-    """pyserial: login (``repeats`` times), ``samples`` x show switch, ``repeats`` fetches."""
-    console = RawSerial(url)
-    try:
-        logins = []
-        for _ in range(repeats):
-            logins.append(timed(lambda: console.login(username, password))[0])
-            console.logout()
-        time.sleep(SETTLE)
-        console.login(username, password)
-        for _ in range(WARM_UP):
-            console.run("show switch")
-        switch = [timed(lambda: console.run("show switch"))[0] for _ in range(samples)]
-        config = [timed(lambda: console.run("show configuration"))[0] for _ in range(repeats)]
-        console.logout()
-    finally:
-        console.close()
-    return {"login": Figures.of(logins), "show switch": Figures.of(switch), "show configuration": Figures.of(config)}
