@@ -4,11 +4,14 @@ from their own working folders, as hosts of a shared lab run them."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 
 import pytest
 
+from harness import signals
+from harness.testbed.schema import load_testbed
 from tests.labgrid.conftest import PLACES, TAGS, read_until, stop
 
 pytest.importorskip("labgrid")  # the suite installs it ('.[test]'); a bare install skips these
@@ -92,3 +95,19 @@ def test_a_killed_run_leaves_its_place_named_with_the_command_that_frees_it(lab,
     read_until(terminated, f"acquired labgrid place {PLACES[1]}", 60)
     stop(terminated, signal.SIGTERM)
     assert PLACES[1] not in lab.who(), "SIGTERM left the place acquired"
+
+
+def test_a_sigterm_the_moment_the_place_is_acquired_still_releases_it(lab, tmp_path):
+    """The window a loaded machine opened in the test above: SIGTERM lands right as 'acquired'
+    is printed, before the run's claim on the place exists. Sent for real, through the
+    handler a run installs."""
+    from harness.lab.labgrid.claim import hold_place  # labgrid is there: the module skipped otherwise
+
+    spec = load_testbed(lab.testbed(tmp_path, PLACES[1])).chassis[PLACES[1]]
+    previous = signals.interrupt_on_termination()
+    try:
+        with pytest.raises(KeyboardInterrupt, match="SIGTERM"):
+            hold_place(lab.address, spec, 30, lambda line: os.kill(os.getpid(), signal.SIGTERM))
+    finally:
+        signals.restore(previous)
+    assert PLACES[1] not in lab.who(), "SIGTERM right after the acquire left the place acquired"

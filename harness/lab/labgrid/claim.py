@@ -34,14 +34,10 @@ class PlaceClaim:
         self.place = place
         self.inner = inner
         self._released = False
-        self._previous_sigterm = _sigterm_to_interrupt()
-        try:
-            endpoints = place_endpoints(place, coordinator.resources(place))
-            self.power = PlacePower(place, endpoints.power) if endpoints.power else None
-        except BaseException:
-            self.release()
-            raise
+        endpoints = place_endpoints(place, coordinator.resources(place))
+        self.power = PlacePower(place, endpoints.power) if endpoints.power else None
         self.spec = spec_for_place(replace(template, labgrid=LabgridPlace(place)), endpoints)
+        self._previous_sigterm = _sigterm_to_interrupt()  # last: a claim that failed holds no handler
 
     def release(self) -> None:
         """Release the place (only if this run still holds it), then the inner claim; idempotent."""
@@ -59,15 +55,17 @@ class PlaceClaim:
 def hold_place(address: str, spec: ChassisSpec, wait: float, say: Callable[[str], None], inner=None) -> PlaceClaim:
     """Acquire the place of the testbed chassis ``spec`` on the coordinator at ``address``."""
     assert spec.labgrid is not None
-    coordinator = Coordinator(address)
+    place, coordinator = spec.labgrid.place, Coordinator(address)
     try:
-        coordinator.acquire(spec.labgrid.place, wait, say)
+        coordinator.acquire(place, wait, say)
+    except KeyboardInterrupt:  # it may have come after the coordinator gave the place
+        _let_go(coordinator, place, inner)
+        raise
     except BaseException:
         if inner is not None:
             inner.release()
         raise
-    say(f"acquired labgrid place {spec.labgrid.place} as {coordinator.identity}")
-    return PlaceClaim(coordinator, spec.labgrid.place, spec, inner)
+    return _claim(coordinator, place, spec, inner, say, f"acquired labgrid place {place} as {coordinator.identity}")
 
 
 def hold_tagged(
@@ -76,11 +74,35 @@ def hold_tagged(
     """Acquire a free place with ``tags``; ``template`` gives the logins and options of the chassis."""
     coordinator = Coordinator(address)
     place = coordinator.acquire_any(tags, wait, say)
-    say(
-        f"acquired labgrid place {place} ({','.join(f'{k}={v}' for k, v in sorted(tags.items()))}) as {coordinator.identity}"
-    )
     real = replace(template, name=place, type="real", virtual=None)  # no testbed: its virtual default's logins
-    return PlaceClaim(coordinator, place, real, None)
+    tagged = ",".join(f"{k}={v}" for k, v in sorted(tags.items()))
+    return _claim(
+        coordinator, place, real, None, say, f"acquired labgrid place {place} ({tagged}) as {coordinator.identity}"
+    )
+
+
+def _claim(coordinator: Coordinator, place: str, spec: ChassisSpec, inner, say, acquired: str) -> PlaceClaim:
+    """The claim on a place the coordinator has just given this run. Whatever stops it before the
+    claim exists (a SIGTERM right after ``acquired`` is printed, a place without consoles) gives
+    the place back: nothing else would."""
+    try:
+        say(acquired)
+        return PlaceClaim(coordinator, place, spec, inner)
+    except BaseException:
+        _let_go(coordinator, place, inner)
+        raise
+
+
+def _let_go(coordinator: Coordinator, place: str, inner) -> None:
+    """Release ``place`` if this run holds it (the coordinator checks), then ``inner``; a failure
+    to release is not raised over what stopped the run."""
+    try:
+        coordinator.release(place)
+    except Exception:  # noqa: BLE001,S110 - the error that got us here is the one to report
+        pass
+    finally:
+        if inner is not None:
+            inner.release()
 
 
 def parse_tags(text: str) -> dict[str, str]:
