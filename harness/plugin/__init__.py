@@ -215,41 +215,44 @@ def testbed(pytestconfig):
 @pytest.fixture(scope="session")
 def lab(request, pytestconfig, testbed):
     """The chassis this run (or this xdist worker) took from the pool, reached (real) or
-    started (virtual) once for the whole run, and locked for it."""
+    started (virtual) once for the whole run, and locked for it. The claim is given back
+    whatever ends the run, also a SIGTERM while the chassis is being announced."""
     worker = _worker(pytestconfig)
     claim = _take_chassis(pytestconfig, testbed, worker)
-    require = pytestconfig.getoption("require_hardware")
     try:
-        workdir = reports_folder(pytestconfig)
-        power = getattr(claim, "power", None)  # a labgrid place's power resources
-        opened = LabChassis(claim.spec, workdir, force_virtual=pytestconfig.getoption("virtual"), power=power)
-    except ChassisSkipped as why:
+        opened = _open_chassis(request, pytestconfig, claim)
+        try:
+            _announce(pytestconfig, opened, worker)
+            if pytestconfig.getoption("require_hardware") and opened.fallback_reason:
+                pytest.fail(
+                    f"chassis {claim.spec.name}: {opened.fallback_reason}; --require-hardware: the named hardware "
+                    "must be used",
+                    pytrace=False,
+                )
+            _show_progress(pytestconfig, opened)
+            yield opened
+        finally:
+            opened.close()
+    finally:
         claim.release()
-        if require:
+
+
+def _open_chassis(request, config, claim) -> LabChassis:
+    """The claimed chassis reached or started; a chassis that cannot be used ends the run in one
+    line (or skips its plans, by its fallback)."""
+    try:
+        power = getattr(claim, "power", None)  # a labgrid place's power resources
+        return LabChassis(claim.spec, reports_folder(config), force_virtual=config.getoption("virtual"), power=power)
+    except ChassisSkipped as why:
+        if config.getoption("require_hardware"):
             pytest.fail(f"{why}; --require-hardware: the named hardware must be used", pytrace=False)
         raise FallbackSkip(str(why), claim.spec.name) from None
     except ChassisUnavailable as unreachable:  # one line and status 2, not a traceback per plan
-        claim.release()
-        if not hasattr(pytestconfig, "workerinput"):
+        if not hasattr(config, "workerinput"):
             pytest.exit(f"xcm8800-hil: {unreachable}", returncode=pytest.ExitCode.USAGE_ERROR)
         # an xdist worker cannot exit: it stops after this plan, the run ends with status 2 (summary)
         request.session.shouldstop = f"xcm8800-hil: {unreachable}"
         raise Unreachable(str(unreachable), pytrace=False) from None
-    except BaseException:
-        claim.release()
-        raise
-    _announce(pytestconfig, opened, worker)
-    try:
-        if require and opened.fallback_reason:
-            pytest.fail(
-                f"chassis {claim.spec.name}: {opened.fallback_reason}; --require-hardware: the named hardware must be used",
-                pytrace=False,
-            )
-        _show_progress(pytestconfig, opened)
-        yield opened
-    finally:
-        opened.close()
-        claim.release()
 
 
 def _take_chassis(config, testbed, worker: Worker):
