@@ -94,13 +94,14 @@ def test_a_killed_run_leaves_its_place_named_with_the_command_that_frees_it(lab,
     terminated = lab.hil_run(tmp_path / "term", "--testbed", testbed, "--", "-k", "power_loss")
     read_until(terminated, f"acquired labgrid place {PLACES[1]}", 60)
     stop(terminated, signal.SIGTERM)
-    assert PLACES[1] not in lab.who(), "SIGTERM left the place acquired"
+    said = terminated.stdout.read().decode(errors="replace")
+    assert PLACES[1] not in lab.who(), f"SIGTERM left the place acquired (exit {terminated.returncode}): {said[-3000:]}"
 
 
 def test_a_sigterm_the_moment_the_place_is_acquired_still_releases_it(lab, tmp_path):
-    """The window a loaded machine opened in the test above: SIGTERM lands right as 'acquired'
-    is printed, before the run's claim on the place exists. Sent for real, through the
-    handler a run installs."""
+    """A window a loaded machine opened in the test above: SIGTERM lands right as 'acquired' is
+    printed, before the run's claim on the place exists. Sent for real, through the handler a
+    run installs."""
     from harness.lab.labgrid.claim import hold_place  # labgrid is there: the module skipped otherwise
 
     spec = load_testbed(lab.testbed(tmp_path, PLACES[1])).chassis[PLACES[1]]

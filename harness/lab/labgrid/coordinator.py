@@ -85,8 +85,12 @@ class Coordinator:
         session.identity = (self.host, self.user)
         try:
             loop.run_until_complete(asyncio.wait_for(session.start(), CONNECT_TIMEOUT))
-        except Exception as error:  # grpc and labgrid raise many kinds; one message for all
+        except BaseException as error:  # grpc and labgrid raise many kinds; one message for all
+            # closed also when interrupted: the coordinator refuses a second session of this
+            # run's identity (the release after a Ctrl-C or SIGTERM) while this one is open
             self._close(session)
+            if not isinstance(error, Exception):
+                raise
             raise CoordinatorUnavailable(
                 f"labgrid coordinator {self.address} does not answer ({type(error).__name__}); start "
                 "labgrid-coordinator there, or point --lg-coordinator / LG_COORDINATOR at the right one"
@@ -98,11 +102,19 @@ class Coordinator:
 
     @staticmethod
     def _close(session: _Session) -> None:
-        try:
-            session.loop.run_until_complete(session.stop())
-            session.loop.run_until_complete(session.close())
-        except Exception:  # closing a broken channel: nothing left to save
-            pass
+        """Stop the session and close its channel, also when an interrupt cuts the stop short:
+        the coordinator keys client streams by connection, and this process's next session (the
+        release) shares the connection, so an open stream left behind makes it fail."""
+        interrupted: BaseException | None = None
+        for step in (session.stop, session.close):
+            try:
+                session.loop.run_until_complete(step())
+            except Exception:  # noqa: BLE001,S110 - closing a broken channel: nothing left to save
+                pass
+            except BaseException as interrupt:  # Ctrl-C or SIGTERM: close first, then raise it
+                interrupted = interrupted or interrupt
+        if interrupted is not None:
+            raise interrupted
 
     def _call(self, session: _Session, method: str, request):
         """One coordinator request; its refusal becomes a ``CoordinatorUnavailable``."""
