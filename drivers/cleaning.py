@@ -183,6 +183,57 @@ def clean_output(raw: str, command: str | None = None) -> Cleaned:
     Removes the echoed command, the final prompt, ``\\r``, pager prompts and their erase
     sequences, ANSI escapes; moves log lines out into their own list; collects error lines.
     """
+    plain = _plain_output(raw, command)
+    return plain if plain is not None else clean_by_lines(raw, command)
+
+
+def _plain_output(raw: str, command: str | None) -> Cleaned | None:
+    """The usual output cleaned without splitting it into lines and joining them again: the
+    echo, plain lines, the prompt. None when anything else is there (escapes, the pager, a
+    ``<`` that may start a log line, a lone ``\\r``, a blank first line, no prompt at the end):
+    :func:`clean_by_lines` cleans those, and gives the same result for this one."""
+    if "<" in raw or "\x1b" in raw or PAGER_TEXT in raw:
+        return None
+    text = raw.replace("\r\n", "\n") if "\r" in raw else raw
+    if has_control(text):
+        return None
+    cut = text.rfind("\n")
+    if parse_prompt(text[cut + 1 :]) is None:
+        return None
+    body = text[:cut] if cut >= 0 else ""
+    end = body.find("\n")
+    first = body if end < 0 else body[:end]
+    if not first.strip():
+        return None
+    wanted = (command or "").strip()
+    if wanted and first.rstrip().endswith(wanted):
+        body = "" if end < 0 else body[end + 1 :]
+    output = _without_blank_ends(body)
+    errors = error_lines(output.split("\n")) if "Error:" in output or "%" in output else ()
+    return Cleaned(output, (), errors)
+
+
+def _without_blank_ends(text: str) -> str:
+    """``text`` without its leading and trailing blank (or all-blank) lines."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if text[start : len(text) if end < 0 else end].strip():
+            break
+        if end < 0:
+            return ""
+        start = end + 1
+    end = len(text)
+    while True:
+        cut = text.rfind("\n", start, end)
+        if cut < 0 or text[cut + 1 : end].strip():
+            return text[start:end]
+        end = cut
+
+
+def clean_by_lines(raw: str, command: str | None = None) -> Cleaned:
+    """:func:`clean_output` line by line: what any output needs (public for the test that holds
+    the quick way to the same results)."""
     lines = _lines_of(raw)
     while lines and not lines[-1].strip():
         lines.pop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.cleaning import LineSplitter, clean_output, resolve_line, split_log
+from drivers.cleaning import LineSplitter, clean_by_lines, clean_output, resolve_line, split_log
 from drivers.prompt import is_boot_line, may_hold_event
 from drivers.transcript import Transcript
 
@@ -75,3 +75,22 @@ def test_session_and_parsers_read_carriage_returns_alike():
     assert clean_output(raw, "show switch").output == "Doneress 100%"
     assert output_lines(raw, "show switch", echo_pattern("switch")) == ["Doneress 100%"]
     assert resolve_line("abc\b\bXY") == "aXY"
+
+
+OUTPUT_LINES = [
+    "show switch", "  show switch  ", "SysName:   XCM8810", "   ", "", "Error: Invalid input",
+    "% Invalid input detected", "50% done", "MSM-A  MASTER", "XCM8810.7 # ", "* XCM8810.8 # ",
+    "x\rDone", "tab\there", "caf\u00e9", "<Info:vlan> not a log", "\x1b[K",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(OUTPUT_LINES), max_size=8),
+    st.sampled_from(["\r\n", "\n", "\r\r\n", "\n\r"]),
+    st.sampled_from(["XCM8810.9 # ", "* Slot-1 XCM8810.9 > ", "", "no prompt"]),
+    st.sampled_from(["show switch", "", None]),
+)
+def test_a_plain_output_is_cleaned_as_line_by_line_without_splitting_it(lines, ending, prompt, command):
+    raw = ending.join([*lines, prompt])
+    assert clean_output(raw, command) == clean_by_lines(raw, command)
