@@ -246,27 +246,18 @@ class Transcript:
             while "\r\n" in text:  # \r\r\n too ends a line
                 text = text.replace("\r\n", "\n")
             text = _ESCAPE_RE.sub(_escape, text)
+        if not text:
+            return
         # one stamp per chunk: its lines arrived together (and a stamp per line is costly)
-        stamp, out = f"{self._stamp()} {direction} ", []
-        if text and self._open != direction:  # every line starts stamped
-            out.append(stamp if self._open is None else "\n" + stamp)
-        cut = text.find("\n")
-        if cut < 0:
-            out.append(text)
-            if text:
-                self._open = direction
+        stamp = f"{self._stamp()} {direction} "
+        head = "" if self._open == direction else stamp if self._open is None else "\n" + stamp
+        body = text.replace("\n", "\n" + stamp)  # every line stamped with one replace
+        if text.endswith("\n"):
+            body = body[: len(body) - len(stamp)]  # the next line is stamped when it comes
+            self._open = None
         else:
-            out.append(text[: cut + 1])
-            rest = text[cut + 1 :]  # stamped with one replace, not a format per line
-            if rest.endswith("\n"):
-                out += (stamp, rest[:-1].replace("\n", "\n" + stamp), "\n")
-                self._open = None
-            elif rest:
-                out += (stamp, rest.replace("\n", "\n" + stamp))
-                self._open = direction
-            else:
-                self._open = None
-        self._write("".join(out))
+            self._open = direction
+        self._write(head + body)
 
     def _end_line(self) -> None:
         if self._open is not None:
