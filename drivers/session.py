@@ -242,7 +242,7 @@ class CliSession:
         handled, answered = 0, 0
         while True:
             tail = self._inbox.tail  # prompts, questions and the pager end the text: never a rescan
-            prompt = find_prompt(tail)
+            prompt = find_prompt(tail) if tail else None
             if prompt is not None and self._ends(command, prompt):
                 self._set_prompt(prompt)
                 return "prompt"
@@ -342,7 +342,7 @@ class CliSession:
             self.logged_in = False
             return False
         tail = self._inbox.tail
-        if self.booting or (find_login(tail) is not None and find_prompt(tail) is None):
+        if self.booting or (tail and find_login(tail) is not None and find_prompt(tail) is None):
             self.logged_in = False
             return False
         self._inbox.take()
