@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from drivers.prompt import ANSI_RE, HINT_SPAN, LOG_RE, PAGER_ERASE_RE, PAGER_TEXT, has_control, parse_prompt
+from drivers.prompt import ANSI_RE, HINT_SPAN, LOG_RE, PAGER_ERASE_RE, PAGER_TEXT, has_control, is_prompt
 
 #: A line the device prints instead of output: ``Error: ...``, ``%% Invalid input ...``, ``% ...``.
 ERROR_RE = re.compile(r"^\s*(?:Error:|%%|% )")
@@ -198,7 +198,7 @@ def _plain_output(raw: str, command: str | None) -> Cleaned | None:
     if has_control(text):
         return None
     cut = text.rfind("\n")
-    if parse_prompt(text[cut + 1 :]) is None:
+    if not is_prompt(text[cut + 1 :]):
         return None
     body = text[:cut] if cut >= 0 else ""
     end = body.find("\n")
@@ -237,7 +237,7 @@ def clean_by_lines(raw: str, command: str | None = None) -> Cleaned:
     lines = _lines_of(raw)
     while lines and not lines[-1].strip():
         lines.pop()
-    if lines and parse_prompt(lines[-1]) is not None:
+    if lines and is_prompt(lines[-1]):
         lines.pop()
     lines, logs = _pull_logs(lines, "<" in raw)
     lines = _drop_echo(lines, command)

@@ -43,7 +43,6 @@ ANSI_RE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|[()][0-9A-Za-z]|[=>78DEHM])"
 #: Text that may hold a log line or a line of boot text (a cheap test before looking line by line).
 EVENT_HINT_RE = re.compile(r"<[A-Za-z]+:|Rebooting|BootROM |Starting |Loading XCM8800")
 _LOG_HINT_RE = re.compile(r"<[A-Za-z]+:")
-_BOOT_HINTS = ("Rebooting", "BootROM ", "Starting ", "Loading XCM8800")
 #: The longest text a hint needs (a chunk boundary may cut one in two).
 HINT_SPAN = 32
 
@@ -68,7 +67,13 @@ def may_hold_event(text: str) -> bool:
     """True when ``text`` may hold a log line or boot text: what :data:`EVENT_HINT_RE` finds,
     at memchr speed (``in`` tests and a regex with a literal first character, not an
     alternation tried at every position: 3 ms for a 270 KB configuration)."""
-    return ("<" in text and _LOG_HINT_RE.search(text) is not None) or any(hint in text for hint in _BOOT_HINTS)
+    return (
+        ("<" in text and _LOG_HINT_RE.search(text) is not None)
+        or "Rebooting" in text  # the boot hints spelled out: a generator costs more than the tests
+        or "BootROM " in text
+        or "Starting " in text
+        or "Loading XCM8800" in text
+    )
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,11 @@ def _prompt_from(match: re.Match[str]) -> Prompt:
         admin=match["mode"] == "#",
         slot=match["slot"],
     )
+
+
+def is_prompt(line: str) -> bool:
+    """True when ``line`` is a whole prompt (no :class:`Prompt` is built: the cleaning only asks)."""
+    return PROMPT_RE.fullmatch(line) is not None
 
 
 def parse_prompt(text: str) -> Prompt | None:
