@@ -41,9 +41,11 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _child_runs_are_runs_of_their_own(monkeypatch):
     """A ``hil`` or pytester run started by a test must not inherit this xdist worker's
-    ``PYTEST_XDIST_*`` variables (they describe this process, not the child), and needs no
-    Hypothesis plugin (no plan uses it; it costs each child ~1 s of CPU to import)."""
+    ``PYTEST_XDIST_*`` variables (they describe this process, not the child), and needs neither
+    the Hypothesis plugin nor labgrid's own pytest plugin (no plan uses them, as ``hil run``
+    knows; they cost each child ~1 s and ~0.8 s of CPU to import). This suite's own processes
+    still load both, so the harness's plugin is seen to live beside them."""
     for name in [name for name in os.environ if name.startswith("PYTEST_XDIST_")]:
         monkeypatch.delenv(name)
     addopts = os.environ.get("PYTEST_ADDOPTS", "")
-    monkeypatch.setenv("PYTEST_ADDOPTS", f"{addopts} -p no:hypothesispytest".strip())
+    monkeypatch.setenv("PYTEST_ADDOPTS", f"{addopts} -p no:hypothesispytest -p no:labgrid".strip())
