@@ -44,8 +44,11 @@ def emulators_of(pid: int) -> list[int]:
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_an_interrupt_mid_failover_keeps_every_output_and_leaves_nothing(tmp_path, sig):
     reports, locks = tmp_path / "reports", tmp_path / "locks"
-    child = subprocess.Popen([*HIL, "run", "--reports", str(reports), "--", "-k", "step1 or step3",
-                              f"--lock-dir={locks}"],
+    # at speed 100 the failover lasts ~2 s, not ~0.2 s: on a loaded machine the signal still
+    # lands in the middle of it (at 1000 the plan could end before this test saw it begin)
+    (tmp_path / "testbed.yaml").write_text("chassis:\n  virtual: {type: virtual, virtual: {speed: 100}}\n")
+    child = subprocess.Popen([*HIL, "run", "--testbed", "testbed.yaml", "--reports", str(reports), "--",
+                              "-k", "step1 or step3", f"--lock-dir={locks}"],
                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_for_text(reports / "transcripts" / "virtual-MSM-A.log", "> run msm-failover", Deadline(90), child)
