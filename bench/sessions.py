@@ -28,7 +28,7 @@ def session_figures(
     for number in range(repeats):
         opened = session(number)
         logins.append(timed(lambda s=opened: s.connect(60))[0])
-        _close(opened)
+        close_session(opened)
     time.sleep(SETTLE)
     opened = session(repeats)
     opened.connect(60)
@@ -40,11 +40,12 @@ def session_figures(
             timed(lambda: opened.run("show configuration", COMMAND_TIMEOUT, check=True))[0] for _ in range(repeats)
         ]
     finally:
-        _close(opened)
+        close_session(opened)
     return {"login": Figures.of(logins), "show switch": Figures.of(switch), "show configuration": Figures.of(config)}
 
 
-def _close(session: CliSession) -> None:
+def close_session(session: CliSession) -> None:
+    """Log out and close ``session``, then its transcript."""
     session.close()
     if session.transcript is not None:
         session.transcript.close()

@@ -13,11 +13,11 @@ from typing import Protocol
 
 from bench.common import Figures, timed
 from bench.raw import RawSerial
+from bench.sessions import COMMAND_TIMEOUT, close_session
 from drivers import CliSession, SerialTransport, Transcript
 
 #: Commands each client runs per turn, and untimed ones after each login.
 TURN, TURN_WARM_UP = 25, 3
-COMMAND_TIMEOUT = 120.0
 
 
 class Client(Protocol):
@@ -41,9 +41,7 @@ class OurConsole:
         self.session.run(command, COMMAND_TIMEOUT, check=True)
 
     def close(self) -> None:
-        self.session.close()
-        if self.session.transcript is not None:
-            self.session.transcript.close()
+        close_session(self.session)
 
 
 class RawConsole:

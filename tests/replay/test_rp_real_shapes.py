@@ -24,13 +24,8 @@ BootROM : 1.0.1.3
 Diagnostics : 5.2
 """
 
-SHOW_VERSION_WITHOUT_IMAGE = """\
-Chassis      : XCM8810 800288-00-01 0915G-00176 Rev 1.0
-Slot-1       : 8848T 800295-00-03 0914G-00300 Rev 3.0 BootROM: 1.0.1.3 IMG: 12.4.2.8
-Slot-2       :
-MSM-A        : XCM8800 800296-00-03 0915G-00201 Rev 3.0 BootROM: 1.0.1.3 IMG: 12.4.2.8
-MSM-B        : XCM8800 800296-00-03 0915G-00202 Rev 3.0 BootROM: 1.0.1.3 IMG: 12.4.2.8
-"""
+#: the same switch's inventory, cut before the power supplies: no image line at all
+SHOW_VERSION_WITHOUT_IMAGE = SHOW_VERSION_EMPTY_SLOTS_AND_PSU.split("PSU-1")[0]
 
 SHOW_SWITCH_WITHOUT_BACKUP = """\
 SysName:          stack1
