@@ -11,6 +11,8 @@ from drivers.secret import Secret, plain
 
 #: Seconds a write may take when the caller gives no deadline (a console that takes no input).
 WRITE_TIMEOUT = 10.0
+#: The most a pty hands out per read(2): a read that gets this much may have left more behind.
+PTY_PIECE = 4095
 
 if TYPE_CHECKING:
     from drivers.transcript import Transcript
@@ -60,3 +62,23 @@ def write_fd(fd: int, data: bytes | Secret, deadline: Deadline) -> bool:
             if not select.select([], [fd], [], deadline.remaining())[1]:
                 return False
     return True
+
+
+def read_more(fd: int, first: bytes, limit: int) -> bytes:
+    """``first`` (just read from ``fd``) plus what else is ready there now, up to ``limit``
+    bytes in all: a pty hands out 4 KiB per read(2) and its writer refills it at once, so a
+    session takes a long output in a few large chunks, not hundreds of small ones.
+
+    A read shorter than a pty's piece took all there was: no system call looks for more. A
+    failing read ends the loop; the end of file or the reset shows at the next read."""
+    pieces, size = [first], len(first)
+    while len(pieces[-1]) >= PTY_PIECE and size < limit and select.select([fd], [], [], 0)[0]:
+        try:
+            more = os.read(fd, limit - size)
+        except OSError:  # nothing after all, or a reset: what came first is delivered first
+            break
+        if not more:
+            break
+        pieces.append(more)
+        size += len(more)
+    return first if len(pieces) == 1 else b"".join(pieces)

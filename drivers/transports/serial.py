@@ -22,11 +22,9 @@ from drivers.deadline import Deadline
 from drivers.errors import ConnectionFailed, ConnectionLost
 from drivers.secret import Secret
 from drivers.transcript import Transcript
-from drivers.transports.base import WRITE_TIMEOUT, write_fd
+from drivers.transports.base import WRITE_TIMEOUT, read_more, write_fd
 
 _CHUNK = 65536
-#: The most a pty hands out per read(2): a read that gets this much may have left more behind.
-_PTY_PIECE = 4095
 #: rfc2217 ports have no file descriptor: reads poll with this granularity.
 _RFC2217_POLL = 0.05
 #: At most this much stale input is discarded when the port is opened.
@@ -203,27 +201,15 @@ class SerialTransport:
 
     @staticmethod
     def _drain(fd: int) -> bytes:
-        """Up to 64 KiB of what is there, read(2) by read(2) while more is ready: a pty hands
-        out 4 KiB at a time and its writer refills it at once (pyserial's read() does the same
-        with two more system calls per piece)."""
+        """Up to 64 KiB of what is there (pyserial's read() would take two more system calls
+        per 4 KiB piece of a pty)."""
         try:
             data = os.read(fd, _CHUNK)
         except BlockingIOError:
             return b""
         if not data:
             raise serial.SerialException("end of file")
-        pieces, size = [data], len(data)
-        # a read shorter than a pty's piece took all there was: no system call to look for more
-        while len(pieces[-1]) >= _PTY_PIECE and size < _CHUNK and select.select([fd], [], [], 0)[0]:
-            try:
-                more = os.read(fd, _CHUNK - size)
-            except OSError:  # nothing after all, or a reset: what came first is delivered first
-                break
-            if not more:
-                break  # the end of file (or the reset) shows at the next read
-            pieces.append(more)
-            size += len(more)
-        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+        return read_more(fd, data, _CHUNK)
 
     def _flush_transcript(self) -> None:
         """Before waiting for the device: what was recorded goes to disk, so a read that hangs

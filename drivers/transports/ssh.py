@@ -24,7 +24,7 @@ from drivers.deadline import Deadline
 from drivers.errors import ConnectionFailed, ConnectionLost, HostKeyChanged, LoginFailed
 from drivers.secret import Secret
 from drivers.transcript import Transcript, mask_text
-from drivers.transports.base import WRITE_TIMEOUT, write_fd
+from drivers.transports.base import WRITE_TIMEOUT, read_more, write_fd
 from drivers.transports.ssh_config import SshTarget, resolve
 
 _CHUNK = 65536
@@ -239,6 +239,7 @@ class SshTransport:
         except (pexpect.EOF, OSError, ValueError):
             self.close()
             raise ConnectionLost(f"{self.name}: connection closed by the remote side; reconnect") from None
+        data = read_more(child.child_fd, data, _CHUNK)  # a long output: a few large chunks
         if self.transcript is not None:
             self.transcript.received(data)
         return data

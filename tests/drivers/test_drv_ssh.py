@@ -92,6 +92,19 @@ def test_session_over_ssh_logs_in_and_runs(device, tmp_path, transcript):
     assert key in (tmp_path / "known_hosts").read_text()  # trusted on first use
 
 
+def test_a_long_output_over_ssh_arrives_whole_and_in_order(device, tmp_path, transcript):
+    lines = [b"configure ports 1:%d display-string port-%05d" % (n % 48 + 1, n) for n in range(3000)]
+    body = b"\r\n".join(lines) + b"\r\n"  # ~140 KB: dozens of 4 KiB pty pieces, read a few at a time
+    dev = device(shell(*command("show configuration", body, 3)))
+    session = CliSession(transport(dev, tmp_path, transcript), password=PASSWORD)
+    session.connect(Deadline(15))
+    try:
+        result = session.run("show configuration", timeout=15)
+    finally:
+        session.close()
+    assert result.output.encode().split(b"\n") == lines
+
+
 def test_pre_login_banner_then_password(device, tmp_path, transcript):
     dev = device(shell(*command("show node", b"MSM-A       MASTER\r\n", 3)))
     dev.banner = "Authorized use only.\r\nAll sessions are logged.\r\n"
