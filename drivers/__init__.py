@@ -18,9 +18,9 @@ from drivers.errors import (
     Timeout,
 )
 from drivers.prompt import Prompt, find_login, find_prompt, parse_prompt
-from drivers.secret import Secret
+from drivers.secret import Secret, mask_text
 from drivers.session import CliSession, CommandResult
-from drivers.transcript import Transcript, mask_text
+from drivers.transcript import Transcript
 from drivers.transports.base import Transport
 from drivers.transports.serial import SerialTransport
 from drivers.transports.ssh import SshTransport

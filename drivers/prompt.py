@@ -67,26 +67,34 @@ _CONTROLS_BUT_CR = _CONTROLS.replace(b"\r", b"")
 _LONE_CR_RE = re.compile(rb"\r(?!\n)")
 
 
-def join_crlf(text: str) -> str | None:
-    """``text`` with each CR LF made a LF, when that is all it needs: ASCII, no control
+def joined_lines(data: bytes) -> bytes | None:
+    """``data`` with each CR LF made a LF, when that is all it needs: ASCII, no control
     character but CR and LF, every CR followed by a LF. None otherwise (exact): the caller
     does the full work.
 
     Once no CR stands alone, deleting every CR joins the CR LF pairs: a one-byte delete plus
-    the test for a lone CR take half the time of ``str.replace("\\r\\n", "\\n")``, and the
+    the test for a lone CR take half the time of ``replace(b"\\r\\n", b"\\n")``, and the
     control characters are found in the same bytes (0.46 against 0.98 ms with
     :func:`has_control` for a 270 KB configuration).
     """
+    if not data.isascii() or len(data.translate(None, _CONTROLS_BUT_CR)) != len(data):
+        return None
+    if b"\r" not in data:
+        return data
+    if _LONE_CR_RE.search(data) is not None:
+        return None
+    return data.replace(b"\r", b"")
+
+
+def join_crlf(text: str) -> str | None:
+    """:func:`joined_lines` for text."""
     if not text.isascii():
         return None
     data = text.encode("ascii")
-    if len(data.translate(None, _CONTROLS_BUT_CR)) != len(data):
+    joined = joined_lines(data)
+    if joined is None:
         return None
-    if b"\r" not in data:
-        return text
-    if _LONE_CR_RE.search(data) is not None:
-        return None
-    return data.replace(b"\r", b"").decode("ascii")
+    return text if joined is data else joined.decode("ascii")
 
 
 def may_hold_event(text: str) -> bool:

@@ -26,8 +26,8 @@ from drivers.errors import (
 from drivers.inbox import Inbox
 from drivers.login import LoginMachine
 from drivers.prompt import Prompt, at_pager, find_boot_start, find_login, find_prompt, is_boot_line
-from drivers.secret import Secret
-from drivers.transcript import Transcript, mask_text
+from drivers.secret import Secret, mask_text
+from drivers.transcript import Transcript
 from drivers.transports.base import Transport
 
 #: Refuse to answer more questions than this in one command (a device asking in a loop).

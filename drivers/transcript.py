@@ -3,15 +3,20 @@
 Each line starts with the wall-clock time and a direction mark: ``|`` device output, ``>``
 what the harness sent, ``#`` a note. Control characters other than line breaks are shown as
 escapes (``\\r``, ``\\x1b``). Secrets are replaced by ``********`` before anything is
-written, also when a secret arrives split over several chunks; the transcript is flushed as
-it is written (and fsynced on close) so an interrupted run keeps everything. Inside
-:meth:`Transcript.batch` (a session's command) it is flushed before every wait for the device
-(:meth:`Transcript.flush`, called by the transports) and at the end: a hung or interrupted
-command still leaves every byte on disk, at one write instead of four per command.
+written or handed to a tap, also when a secret arrives split over several chunks.
+
+Outside :meth:`Transcript.batch` every record is written and flushed at once. Inside a batch
+(a session's command) records are masked and tapped at once and kept, each with its time,
+to be written together: before every wait for the device (:meth:`Transcript.flush`, which
+the transports call: the harness writes while the MSM works on the command, and a hung
+command still leaves every byte on disk), when more than :data:`KEEP_LIMIT` bytes are kept,
+at close, and at the latest :data:`LATE_WRITE` seconds after the batch ended when no wait
+came first. The file is fsynced on close.
 """
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import io
 import os
@@ -22,99 +27,28 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
-from drivers.prompt import join_crlf
-from drivers.secret import MASK, Secret, plain
+from drivers.prompt import joined_lines
+from drivers.secret import MASK, Secret, Secrets, StreamMasker, plain
 
 RECEIVED, SENT, NOTE = "|", ">", "#"
-_ESCAPE_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_MARKS = {RECEIVED: b" | ", SENT: b" > ", NOTE: b" # "}
+_ESCAPE_RE = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")
+#: Seconds after a batch ended by which what it kept is written, when no wait came first.
+LATE_WRITE = 0.2
+#: Bytes a batch keeps at most before it writes them (a long output arriving without a wait).
+KEEP_LIMIT = 1 << 20
 
 
-def mask_text(text: str, secrets: Iterable[str | Secret]) -> str:
-    """``text`` with every non-empty secret replaced by ``********`` (longest first)."""
-    values = (s.reveal() if isinstance(s, Secret) else s for s in secrets)
-    for each in sorted((v for v in values if v), key=len, reverse=True):
-        text = text.replace(each, MASK)
-    return text
-
-
-def _escape(match: re.Match[str]) -> str:
+def _escape(match: re.Match[bytes]) -> bytes:
     char = match.group(0)
-    return "\\r" if char == "\r" else f"\\x{ord(char):02x}"
+    return b"\\r" if char == b"\r" else b"\\x%02x" % char[0]
 
 
-def _escaped(text: str) -> str:
-    """``text`` with CR LF (and CR CR LF) ending lines and other control characters escaped."""
-    while "\r\n" in text:  # \r\r\n too ends a line
-        text = text.replace("\r\n", "\n")
-    return _ESCAPE_RE.sub(_escape, text)
-
-
-class _Secrets:
-    """The secrets a transcript masks, prepared once when one is added."""
-
-    def __init__(self, values: list[bytes]) -> None:
-        self.values = sorted(values, key=len, reverse=True)
-        self.pattern = re.compile(b"|".join(re.escape(s) for s in self.values))
-        self.texts = [s.decode("utf-8", "replace") for s in self.values]
-        self.firsts = [(s, s[:1]) for s in self.values]
-        #: secrets that are the start of a longer one: at the very end they may still grow
-        self.growing = frozenset(s for s in self.values if any(o != s and o.startswith(s) for o in self.values))
-
-    def occur_in(self, buf: bytes) -> bool:
-        """Does a secret occur in ``buf``? (``in`` per secret: faster than the pattern's search.)"""
-        for secret in self.values:
-            if secret in buf:
-                return True
-        return False
-
-    def partial_start(self, buf: bytes, after: int) -> int:
-        """Where the earliest secret cut off by the end of ``buf`` begins (at or after
-        ``after``), or ``len(buf)``: only places holding a secret's first byte are tried."""
-        earliest = len(buf)
-        for secret, first in self.firsts:
-            start = buf.find(first, max(after, len(buf) - len(secret) + 1))
-            while 0 <= start < earliest:
-                if secret.startswith(buf[start:]):
-                    earliest = start
-                    break
-                start = buf.find(first, start + 1)
-        return earliest
-
-
-_MASK_BYTES = MASK.encode()
-
-
-class _Masker:
-    """Masks secrets in a byte stream, holding back a tail that may be the start of one."""
-
-    def __init__(self) -> None:
-        self.held = b""
-
-    def feed(self, data: bytes, secrets: _Secrets | None) -> bytes:
-        buf = self.held + data if self.held else data
-        if secrets is None:
-            self.held = b""
-            return buf
-        if not secrets.occur_in(buf):  # most chunks: nothing to replace, at most a tail to hold
-            cut = secrets.partial_start(buf, 0)
-            self.held = buf[cut:]
-            return buf[:cut]
-        last = None
-        for last in secrets.pattern.finditer(buf):  # noqa: B007 - the last match is wanted
-            pass
-        assert last is not None
-        if last.end() == len(buf) and last.group(0) in secrets.growing:
-            cut = last.start()  # a shorter secret that may grow into a longer one
-        else:
-            cut = secrets.partial_start(buf, last.end())
-        self.held = buf[cut:]
-        return secrets.pattern.sub(_MASK_BYTES, buf[:cut])
-
-    def rest(self, secrets: _Secrets | None) -> bytes:
-        """What is held back, masked: the stream ended (a secret held because a longer one
-        might start with it is a whole secret now)."""
-        held, self.held = self.held, b""
-        return held if secrets is None else secrets.pattern.sub(_MASK_BYTES, held)
+def _escaped(body: bytes) -> bytes:
+    """``body`` with CR LF (and CR CR LF) ending lines and other control characters escaped."""
+    while b"\r\n" in body:  # \r\r\n too ends a line
+        body = body.replace(b"\r\n", b"\n")
+    return _ESCAPE_RE.sub(_escape, body)
 
 
 class Tap(Protocol):
@@ -141,21 +75,24 @@ class Transcript:
         self.path = Path(path) if path is not None else None
         self.taps: list[Tap] = list(taps)
         self._lock = threading.Lock()
-        self._secrets: _Secrets | None = None
-        self._maskers = {RECEIVED: _Masker(), SENT: _Masker()}
+        self._secrets: Secrets | None = None
+        self._maskers = {RECEIVED: StreamMasker(), SENT: StreamMasker()}
         self._decoders = {d: codecs.getincrementaldecoder("utf-8")("backslashreplace") for d in (RECEIVED, SENT)}
-        self._pending_cr = {RECEIVED: "", SENT: ""}
+        self._undecoded = {RECEIVED: False, SENT: False}  # the decoder holds the start of a character
+        self._pending_cr = {RECEIVED: b"", SENT: b""}
+        self._kept: list[tuple[str, float, bytes]] = []  # a batch's records, not written yet
+        self._kept_size = 0
         self._open: str | None = None
-        self._memory = io.StringIO()
-        self._file = None
+        self._memory = io.BytesIO()
+        self._file: io.BufferedWriter | None = None
         self._closed = False
         self._second, self._clock = -1, ""
-        self._milli, self._stamped = -1, ""
+        self._milli, self._stamped = -1, b""
         self._batches = 0
         self._dirty = False
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.path, "a", encoding="utf-8")
+            self._file = open(self.path, "ab")  # UTF-8 text, written as bytes: most chunks are ASCII
         for secret in secrets:
             self.add_secret(secret)
         stamp = time.strftime("%Y-%m-%d %H:%M:%S %z")
@@ -174,7 +111,7 @@ class Transcript:
         with self._lock:
             known = self._secrets.values if self._secrets is not None else []
             if plain(secret) not in known:
-                self._secrets = _Secrets([*known, plain(secret)])
+                self._secrets = Secrets([*known, plain(secret)])
 
     def mask(self, text: str) -> str:
         """``text`` with this transcript's secrets replaced (for messages and reports)."""
@@ -198,31 +135,30 @@ class Transcript:
     def note(self, text: str) -> None:
         """Record a harness note (connect, reconnect, command boundaries) on its own line."""
         with self._lock:
-            self._end_line()
+            if self._closed:
+                return
             masked = self.mask(text)
-            self._write(f"{self._stamp()} {NOTE} {masked}\n")
-            self._flush_unless_batched()
+            self._put(NOTE, masked.encode("utf-8", "backslashreplace"))
             self._tap(NOTE, masked)
 
     def text(self) -> str:
         """Everything recorded so far, as written."""
         with self._lock:
+            self._write_kept()
             if self.path is None:
-                return self._memory.getvalue()
+                return self._memory.getvalue().decode("utf-8")
             if self._file is not None:
                 self._file.flush()
         return self.path.read_text(encoding="utf-8")
 
     def close(self) -> None:
-        """Write what is held back (masked), flush and fsync. Idempotent."""
+        """Write what is kept and held back (masked), flush and fsync. Idempotent."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             for direction, masker in self._maskers.items():
-                text = self._decoders[direction].decode(masker.rest(self._secrets), final=True)
-                self._emit(direction, text, final=True)
-                self._tap(direction, text)
+                self._take(direction, masker.rest(self._secrets), final=True)
             self._end_line()
             if self._file is not None:
                 self._file.flush()
@@ -230,17 +166,39 @@ class Transcript:
                 self._file.close()
                 self._file = None
 
+    def flush(self) -> None:
+        """Write what is kept and put it on disk (a transport calls it before it waits for the device)."""
+        if self._kept or self._dirty:
+            with self._lock:
+                self._write_kept()
+                self._flush()
+
+    def batch(self) -> _Batch:
+        """A context: within it, records are kept and written by :meth:`flush` (before each
+        wait), not one by one; see the module docstring."""
+        return _Batch(self)
+
     def _record(self, direction: str, data: bytes) -> None:
         if not data:
             return
         with self._lock:
             if self._closed:
                 return
-            visible = self._maskers[direction].feed(bytes(data), self._secrets)
-            text = self._decoders[direction].decode(visible)
-            self._emit(direction, text)
-            self._flush_unless_batched()
-            self._tap(direction, text)
+            self._take(direction, self._maskers[direction].feed(bytes(data), self._secrets))
+
+    def _take(self, direction: str, visible: bytes, final: bool = False) -> None:
+        """Record and tap masked bytes: ASCII as it is (most chunks), anything else through the
+        direction's incremental decoder (a chunk may end inside a character)."""
+        if visible.isascii() and not self._undecoded[direction] and not final:
+            self._put(direction, visible)
+            if self.taps:
+                self._tap(direction, visible.decode("ascii"))
+            return
+        decoder = self._decoders[direction]
+        text = decoder.decode(visible, final)
+        self._undecoded[direction] = bool(decoder.getstate()[0])
+        self._put(direction, text.encode(), final)
+        self._tap(direction, text)
 
     def _tap(self, direction: str, text: str) -> None:
         if text and self.taps:
@@ -248,36 +206,61 @@ class Transcript:
             for tap in self.taps:
                 tap.record(direction, text, now)
 
-    def _emit(self, direction: str, text: str, final: bool = False) -> None:
+    def _put(self, direction: str, record: bytes, final: bool = False) -> None:
+        """Keep a record for the batch's next write, or write and flush it now outside a batch."""
+        when = time.time()
+        if self._batches and not final:
+            self._kept.append((direction, when, record))
+            self._kept_size += len(record)
+            if self._kept_size > KEEP_LIMIT:
+                self._write_kept()
+            return
+        self._write_kept()
+        self._write_record(direction, when, record, final)
+        self._flush()
+
+    def _write_kept(self) -> None:
+        kept, self._kept, self._kept_size = self._kept, [], 0
+        for direction, when, record in kept:
+            self._write_record(direction, when, record)
+
+    def _write_record(self, direction: str, when: float, record: bytes, final: bool = False) -> None:
+        if direction == NOTE:
+            self._end_line()
+            self._write(self._stamp(when) + _MARKS[NOTE] + record + b"\n")
+        else:
+            self._emit(direction, when, record, final)
+
+    def _emit(self, direction: str, when: float, body: bytes, final: bool = False) -> None:
         if self._pending_cr[direction]:
-            text = self._pending_cr[direction] + text
+            body = self._pending_cr[direction] + body
         # device output: trailing \r may be the start of a \r\n split over two chunks
-        held = "" if final or direction != RECEIVED else text[len(text.rstrip("\r")) :]
+        held = b"" if final or direction != RECEIVED else body[len(body.rstrip(b"\r")) :]
         self._pending_cr[direction] = held
         if held:
-            text = text[: len(text) - len(held)]
-        plain = join_crlf(text)  # most chunks: CR LF line ends and nothing else to show
-        text = _escaped(text) if plain is None else plain
-        if not text:
+            body = body[: len(body) - len(held)]
+        plain = joined_lines(body)  # most chunks: CR LF line ends and nothing else to show
+        body = _escaped(body) if plain is None else plain
+        if not body:
             return
         # one stamp per chunk: its lines arrived together (and a stamp per line is costly)
-        stamp = f"{self._stamp()} {direction} "
-        head = "" if self._open == direction else stamp if self._open is None else "\n" + stamp
-        body = text.replace("\n", "\n" + stamp)  # every line stamped with one replace
-        if text.endswith("\n"):
-            body = body[: len(body) - len(stamp)]  # the next line is stamped when it comes
+        stamp = self._stamp(when) + _MARKS[direction]
+        head = b"" if self._open == direction else stamp if self._open is None else b"\n" + stamp
+        lines = body.replace(b"\n", b"\n" + stamp)  # every line stamped with one replace
+        if body.endswith(b"\n"):
+            lines = lines[: len(lines) - len(stamp)]  # the next line is stamped when it comes
             self._open = None
         else:
             self._open = direction
-        self._write(head + body)
+        self._write(head + lines)
 
     def _end_line(self) -> None:
         if self._open is not None:
-            self._write("\n")
+            self._write(b"\n")
             self._open = None
 
-    def _write(self, text: str) -> None:
-        (self._file or self._memory).write(text)
+    def _write(self, data: bytes) -> None:
+        (self._file or self._memory).write(data)
         self._dirty = True
 
     def _flush(self) -> None:
@@ -285,29 +268,14 @@ class Transcript:
             self._file.flush()
         self._dirty = False
 
-    def _flush_unless_batched(self) -> None:
-        if not self._batches:
-            self._flush()
-
-    def flush(self) -> None:
-        """Put what was recorded on disk (a transport calls it before it waits for the device)."""
-        if self._dirty:
-            with self._lock:
-                self._flush()
-
-    def batch(self) -> _Batch:
-        """A context: within it, records are flushed by :meth:`flush` (before each wait) and at
-        its end, not one by one."""
-        return _Batch(self)
-
-    def _stamp(self) -> str:
-        milli = int(time.time() * 1000)
+    def _stamp(self, when: float) -> bytes:
+        milli = int(when * 1000)
         if milli == self._milli:  # a command's records mostly share their millisecond
             return self._stamped
         second = milli // 1000
         if second != self._second:  # strftime once a second, not for every chunk
             self._second, self._clock = second, time.strftime("%H:%M:%S", time.localtime(second))
-        self._milli, self._stamped = milli, f"{self._clock}.{milli % 1000:03d}"
+        self._milli, self._stamped = milli, f"{self._clock}.{milli % 1000:03d}".encode()
         return self._stamped
 
     def __enter__(self) -> Transcript:
@@ -329,5 +297,65 @@ class _Batch:
         self._transcript._batches += 1
 
     def __exit__(self, *exc: object) -> None:
-        self._transcript._batches -= 1
-        self._transcript.flush()
+        transcript = self._transcript
+        transcript._batches -= 1
+        if transcript._kept or transcript._dirty:
+            _LATE.add(transcript)
+
+
+class _LateWriter:
+    """Writes what a transcript kept when :data:`LATE_WRITE` seconds passed after its batch
+    ended and no wait for the device wrote it first (the harness does something else between
+    commands). One daemon thread for all transcripts; at exit everything due is written."""
+
+    def __init__(self) -> None:
+        self._forget()
+        atexit.register(self.write_all)
+        os.register_at_fork(after_in_child=self._forget)  # the thread stays in the parent
+
+    def _forget(self) -> None:
+        self._due: dict[Transcript, float] = {}
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, transcript: Transcript) -> None:
+        """Write ``transcript``'s kept records within :data:`LATE_WRITE` seconds."""
+        with self._wake:
+            if transcript in self._due:
+                return
+            self._due[transcript] = time.monotonic() + LATE_WRITE
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="transcript late writer", daemon=True)
+                self._thread.start()
+            elif len(self._due) == 1:  # the thread waits for work with no timeout: wake it
+                self._wake.notify()
+
+    def write_all(self) -> None:
+        """Write every transcript that is due now."""
+        with self._wake:
+            due, self._due = list(self._due), {}
+        for transcript in due:
+            transcript.flush()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                ready = self._wait_for_due()
+            for transcript in ready:
+                try:
+                    transcript.flush()
+                except (OSError, ValueError):  # a full disk or a file closed meanwhile: the
+                    pass  # session's own next write or close meets the same error and reports it
+
+    def _wait_for_due(self) -> list[Transcript]:
+        while True:
+            now = time.monotonic()
+            ready = [transcript for transcript, at in self._due.items() if at <= now]
+            if ready:
+                for transcript in ready:
+                    del self._due[transcript]
+                return ready
+            self._wake.wait(min(self._due.values()) - now if self._due else None)
+
+
+_LATE = _LateWriter()

@@ -22,8 +22,8 @@ import pexpect
 
 from drivers.deadline import Deadline
 from drivers.errors import ConnectionFailed, ConnectionLost, HostKeyChanged, LoginFailed
-from drivers.secret import Secret
-from drivers.transcript import Transcript, mask_text
+from drivers.secret import Secret, mask_text
+from drivers.transcript import Transcript
 from drivers.transports.base import WRITE_TIMEOUT, read_more, write_fd
 from drivers.transports.ssh_config import SshTarget, resolve
 

@@ -142,14 +142,21 @@ class Chassis:
 
     def transcript_mark(self, where: str) -> int:
         """How much of ``where``'s transcript is written; pass it to ``transcript_since``."""
-        path = self.transcript_path(where)
+        path = self._written(where)
         return path.stat().st_size if path.exists() else 0
 
     def transcript_since(self, where: str, mark: int) -> str:
         """The transcript of ``where`` written after ``mark`` (secrets already masked)."""
-        with open(self.transcript_path(where), "rb") as f:
+        with open(self._written(where), "rb") as f:
             f.seek(mark)
             return f.read().decode("utf-8", "replace")
+
+    def _written(self, where: str) -> Path:
+        """``where``'s transcript file, with what its session recorded and kept written to it."""
+        session = self._sessions.get(where)
+        if session is not None and session.transcript is not None:
+            session.transcript.flush()
+        return self.transcript_path(where)
 
     def session(self, where: str) -> CliSession:
         """The session for ``where`` (``"ssh"`` or an MSM name), connected on first use.

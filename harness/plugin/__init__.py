@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.transcript import mask_text
+from drivers.secret import mask_text
 from harness import signals
 from harness.errors import ChassisUnavailable, HilError, TestbedError
 from harness.lab.access import ChassisSkipped, LabChassis

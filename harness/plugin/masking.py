@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from drivers.transcript import mask_text
+from drivers.secret import mask_text
 
 
 def install(config: pytest.Config, secrets: Iterable[str]) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.transcript import MASK, Transcript, mask_text
+from drivers.deadline import Deadline
+from drivers.secret import MASK, mask_text
+from drivers.transcript import KEEP_LIMIT, LATE_WRITE, Transcript
 
 SECRET = "hunter2-Pa55"
 LINE_RE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} ([|>#]) ?(.*)$")
@@ -44,6 +47,43 @@ def test_written_and_flushed_as_it_goes(tmp_path):
     t.close()  # idempotent
     t.received(b"after close")
     assert "after close" not in t.text()
+
+
+def test_a_batch_keeps_its_records_until_the_wait_for_the_device(tmp_path):
+    t = Transcript(tmp_path / "t.log")
+    on_disk = (tmp_path / "t.log").read_text
+    with t.batch():
+        t.note("run 'show switch' (timeout 30s)")
+        t.sent(b"show switch\r")
+        assert "show switch" not in on_disk()  # kept: the device has not been waited for yet
+        t.flush()  # what a transport does before it waits
+        assert on_disk().endswith("> show switch\\r")
+        t.received(b"show switch\r\nSysName:  XCM8810\r\nXCM8810.2 # ")
+    assert "SysName" not in on_disk()
+    t.flush()
+    assert on_disk().splitlines()[-1].endswith("| XCM8810.2 # ")
+    t.close()
+
+
+def test_what_a_batch_kept_is_written_soon_after_it_ended_without_a_wait(tmp_path):
+    t = Transcript(tmp_path / "t.log")
+    with t.batch():
+        t.received(b"SysName:  XCM8810\r\n")
+    deadline = Deadline(5 + 10 * LATE_WRITE)
+    while "SysName" not in (tmp_path / "t.log").read_text():  # the late writer's thread
+        assert not deadline.expired, "a batch's records were not written after it ended"
+        time.sleep(0.01)
+    t.close()
+
+
+def test_a_batch_writes_what_it_keeps_beyond_the_limit(tmp_path):
+    t = Transcript(tmp_path / "t.log")
+    line = b"configure ports 1:1 display-string rack01-port01\r\n"
+    with t.batch():
+        t.received(line * (KEEP_LIMIT // len(line) + 1))  # a long output before any wait
+        assert (tmp_path / "t.log").stat().st_size > KEEP_LIMIT
+        t.close()  # closing inside a batch (an interrupted command) writes everything
+    assert (tmp_path / "t.log").read_text().count("rack01-port01") == KEEP_LIMIT // len(line) + 1
 
 
 def test_secret_added_later_and_mask_for_messages(tmp_path):
