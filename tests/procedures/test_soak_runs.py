@@ -1,12 +1,15 @@
 """``hil soak`` on a virtual chassis, end to end: a whole soak, one interrupted by SIGINT, one
 that stops early on a chassis whose new master goes to FAIL (armed through the control channel)."""
 
+import os
 import signal
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+
+import pytest
 
 from drivers.deadline import Deadline
 from harness.lab.access import LabChassis
@@ -61,6 +64,17 @@ def test_hil_soak_of_three_cycles_alternates_masters_and_reports_each_cycle(tmp_
     assert not list(out.glob("cycle-*.log")), "a passed cycle keeps no transcript apart"
 
 
+def _ended_or_traced(child: subprocess.Popen, seconds: float) -> str:
+    """The child's output once it ends; if it has not ended within ``seconds``, SIGABRT makes
+    its fault handler print every thread's stack, and the test fails showing where it hung."""
+    try:
+        return child.communicate(timeout=seconds)[0]
+    except subprocess.TimeoutExpired:
+        child.send_signal(signal.SIGABRT)
+        output = child.communicate(timeout=30)[0]
+        pytest.fail(f"hil soak did not end within {seconds:g} s of SIGINT; its output and threads:\n{output[-8000:]}")
+
+
 def test_sigint_ends_a_soak_with_the_cycles_measured_so_far_written(tmp_path):
     out = tmp_path / "soak"
     child = subprocess.Popen(
@@ -69,6 +83,7 @@ def test_sigint_ends_a_soak_with_the_cycles_measured_so_far_written(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},
     )
     try:
         deadline = Deadline(120)
@@ -77,7 +92,7 @@ def test_sigint_ends_a_soak_with_the_cycles_measured_so_far_written(tmp_path):
             assert not deadline.expired, "two cycles not written within 120 s"
             time.sleep(0.05)
         child.send_signal(signal.SIGINT)
-        output, _ = child.communicate(timeout=60)
+        output = _ended_or_traced(child, 60)
     finally:
         if child.poll() is None:
             child.kill()
