@@ -73,9 +73,9 @@ def joined_lines(data: bytes) -> bytes | None:
     does the full work.
 
     Once no CR stands alone, deleting every CR joins the CR LF pairs: a one-byte delete plus
-    the test for a lone CR take half the time of ``replace(b"\\r\\n", b"\\n")``, and the
-    control characters are found in the same bytes (0.46 against 0.98 ms with
-    :func:`has_control` for a 270 KB configuration).
+    the test for a lone CR cost less than ``replace(b"\\r\\n", b"\\n")``, and the control
+    characters are found in the same bytes: 0.62 against 0.87 ms with :func:`has_control`
+    for a 270 KB configuration on the project's machine.
     """
     if not data.isascii() or len(data.translate(None, _CONTROLS_BUT_CR)) != len(data):
         return None
