@@ -12,10 +12,11 @@ import platform
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from bench.commands import console_rows, ssh_rows
-from bench.common import Emulator, table
+from bench.common import Emulator, emulator_apart, table
 from bench.intake import intake_rows
 from bench.paced import paced_rows
 from bench.procedure import procedure_rows
@@ -52,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="logins and large fetches timed (default 5)")
     parser.add_argument("--no-netmiko", action="store_true", help="leave Netmiko out of benchmark 1")
     parser.add_argument("--out", type=Path, help="also write the table to this file")
+    parser.add_argument(
+        "--pin-emulator",
+        action="store_true",
+        help="benchmarks 1 and 2: the emulator on its own CPU, the clients on the others (a diagnostic)",
+    )
     args = parser.parse_args(argv)
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(chosen) - set(SECTIONS)
@@ -63,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     for section in chosen:
         _say(f"{section}. {SECTIONS[section]}")
         if section in ("1", "2"):
-            with Emulator("--speed", "100", "--config-lines", "5000") as emulator:
+            with Emulator("--speed", "100", "--config-lines", "5000") as emulator, ExitStack() as pinned:
+                if args.pin_emulator:
+                    extra.append(f"Benchmark {section}: {pinned.enter_context(emulator_apart(emulator))}.")
                 rows += (
                     ssh_rows(emulator, work, args.samples, args.repeats, not args.no_netmiko)
                     if section == "1"

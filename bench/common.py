@@ -9,6 +9,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +91,24 @@ class Figures:
 #: Before round trips are timed: time for sessions closed after the login figures to go away,
 #: then this many untimed commands (the same for every client compared).
 SETTLE, WARM_UP = 0.5, 20
+
+
+@contextmanager
+def emulator_apart(emulator: Emulator) -> Iterator[str]:
+    """The emulator on the last CPU, this process (the clients, and the ssh clients it starts)
+    on the others, as a real MSM answers from its own CPU; yields what was done, for the table.
+
+    A diagnostic (``python -m bench --pin-emulator``): by default the kernel may wake the
+    emulator on the CPU of the client that just sent it a command."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        raise SystemExit("--pin-emulator needs at least 2 CPUs")
+    os.sched_setaffinity(emulator.pid, {cpus[-1]})
+    os.sched_setaffinity(0, set(cpus[:-1]))
+    try:
+        yield f"emulator pinned to CPU {cpus[-1]}, clients to CPU {', '.join(map(str, cpus[:-1]))}"
+    finally:
+        os.sched_setaffinity(0, set(cpus))
 
 
 def timed(action) -> tuple[float, object]:
