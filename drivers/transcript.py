@@ -220,9 +220,14 @@ class Transcript:
         self._flush()
 
     def _write_kept(self) -> None:
-        kept, self._kept, self._kept_size = self._kept, [], 0
-        for direction, when, record in kept:
-            self._write_record(direction, when, record)
+        kept, written = self._kept, 0
+        try:
+            for direction, when, record in kept:
+                self._write_record(direction, when, record)
+                written += 1
+        finally:  # interrupted (Ctrl-C): what is not written yet stays kept, for close()
+            del kept[:written]
+            self._kept_size = sum(len(record) for _, _, record in kept)
 
     def _write_record(self, direction: str, when: float, record: bytes, final: bool = False) -> None:
         if direction == NOTE:

@@ -6,6 +6,7 @@ import contextlib
 import re
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +86,26 @@ def test_a_batch_writes_what_it_keeps_beyond_the_limit(tmp_path):
         assert (tmp_path / "t.log").stat().st_size > KEEP_LIMIT
         t.close()  # closing inside a batch (an interrupted command) writes everything
     assert (tmp_path / "t.log").read_text().count("rack01-port01") == KEEP_LIMIT // len(line) + 1
+
+
+def test_ctrl_c_while_kept_records_are_written_loses_none_of_them(tmp_path):
+    class CutOnce(Transcript):
+        cut = True
+
+        def _write_record(self, *args, **kwargs):
+            if self._batches and self.cut:  # Ctrl-C lands in the middle of writing what is kept
+                self.cut = False
+                raise KeyboardInterrupt
+            super()._write_record(*args, **kwargs)
+
+    t = CutOnce(tmp_path / "t.log")
+    with pytest.raises(KeyboardInterrupt), t.batch():
+        t.note("run 'show switch' (timeout 30s)")
+        t.received(b"SysName:  XCM8810\r\nXCM8810.2 # ")
+        t.flush()
+    t.close()
+    text = (tmp_path / "t.log").read_text()
+    assert "# run 'show switch'" in text and text.rstrip().endswith("| XCM8810.2 #")
 
 
 def test_secret_added_later_and_mask_for_messages(tmp_path):
