@@ -145,10 +145,7 @@ class StreamMasker:
             cut = secrets.partial_start(buf, 0)
             self.held = buf[cut:]
             return buf[:cut]
-        last = None
-        for last in secrets.pattern.finditer(buf):  # noqa: B007 - the last match is wanted
-            pass
-        assert last is not None
+        *_, last = secrets.pattern.finditer(buf)  # a secret occurs: the last match is wanted
         if last.end() == len(buf) and last.group(0) in secrets.growing:
             cut = last.start()  # a shorter secret that may grow into a longer one
         else:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.cleaning import LineSplitter, clean_by_lines, clean_output, resolve_line, split_log
 from drivers.prompt import has_control, is_boot_line, join_crlf, may_hold_event
 from drivers.transcript import Transcript
+from drivers.transports.base import PTY_PIECE, read_more
 
 LOG = "11/25/2026 10:40:01.23 <Noti:DM.Notice> MSM-A: Node MSM-B changed state from INIT to BACKUP"
 PIECES = [
@@ -105,11 +109,6 @@ def test_crlf_is_joined_exactly_when_that_is_all_a_text_needs(pieces):
 
 
 def test_what_else_is_ready_is_read_with_the_first_piece():
-    import os
-    import socket
-
-    from drivers.transports.base import PTY_PIECE, read_more
-
     reader, writer = socket.socketpair()
     with reader, writer:
         data = bytes(range(256)) * 80  # 20 KB, all waiting
