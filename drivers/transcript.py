@@ -5,13 +5,14 @@ what the harness sent, ``#`` a note. Control characters other than line breaks a
 escapes (``\\r``, ``\\x1b``). Secrets are replaced by ``********`` before anything is
 written or handed to a tap, also when a secret arrives split over several chunks.
 
-Outside :meth:`Transcript.batch` every record is written and flushed at once. Inside a batch
-(a session's command) records are masked and tapped at once and kept, each with its time,
-to be written together: before every wait for the device (:meth:`Transcript.flush`, which
-the transports call: the harness writes while the MSM works on the command, and a hung
-command still leaves every byte on disk), when more than :data:`KEEP_LIMIT` bytes are kept,
-at close, and at the latest :data:`LATE_WRITE` seconds after the batch ended when no wait
-came first. The file is fsynced on close.
+Every record is masked and handed to the taps at once, with its time. Outside
+:meth:`Transcript.batch` it is written and flushed at once too. Inside a batch (a session's
+command) records are kept and written together by :meth:`Transcript.flush`: the transports
+call it when a wait for the device lasts longer than a few milliseconds (a hung command leaves
+every byte on disk; an answer that comes at once is not kept waiting by the write), and a
+writer thread calls it at the latest :data:`LATE_WRITE` seconds after a record was kept; more
+than :data:`KEEP_LIMIT` bytes kept, or the end of the transcript, write at once. Records are
+written in the order they were kept, whichever thread writes them. The file is fsynced on close.
 """
 
 from __future__ import annotations
@@ -74,22 +75,22 @@ class Transcript:
     ):
         self.path = Path(path) if path is not None else None
         self.taps: list[Tap] = list(taps)
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # recording: secrets, maskers, decoders, what is kept
+        self._write_lock = threading.Lock()  # writing: the open line, the stamp, the file
         self._secrets: Secrets | None = None
         self._maskers = {RECEIVED: StreamMasker(), SENT: StreamMasker()}
         self._decoders = {d: codecs.getincrementaldecoder("utf-8")("backslashreplace") for d in (RECEIVED, SENT)}
         self._undecoded = {RECEIVED: False, SENT: False}  # the decoder holds the start of a character
-        self._pending_cr = {RECEIVED: b"", SENT: b""}
-        self._kept: list[tuple[str, float, bytes]] = []  # a batch's records, not written yet
+        self._kept: list[tuple[str, float, bytes]] = []  # recorded, not written yet
         self._kept_size = 0
-        self._open: str | None = None
-        self._memory = io.BytesIO()
-        self._file: io.BufferedWriter | None = None
+        self._batches = 0
         self._closed = False
+        self._pending_cr = {RECEIVED: b"", SENT: b""}
+        self._open: str | None = None
         self._second, self._clock = -1, ""
         self._milli, self._stamped = -1, b""
-        self._batches = 0
-        self._dirty = False
+        self._memory = io.BytesIO()
+        self._file: io.BufferedWriter | None = None
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = open(self.path, "ab")  # UTF-8 text, written as bytes: most chunks are ASCII
@@ -103,6 +104,11 @@ class Transcript:
     def closed(self) -> bool:
         """True once :meth:`close` ran; later bytes are not recorded."""
         return self._closed
+
+    @property
+    def unwritten(self) -> bool:
+        """True when records are kept that :meth:`flush` would write."""
+        return bool(self._kept)
 
     def add_secret(self, secret: str | bytes | Secret) -> None:
         """Mask ``secret`` from now on (empty secrets are ignored)."""
@@ -138,45 +144,46 @@ class Transcript:
             if self._closed:
                 return
             masked = self.mask(text)
-            self._put(NOTE, masked.encode("utf-8", "backslashreplace"))
             self._tap(NOTE, masked)
+            first = self._keep(NOTE, masked.encode("utf-8", "backslashreplace"))
+        self._kept_one(first)
 
     def text(self) -> str:
         """Everything recorded so far, as written."""
-        with self._lock:
-            self._write_kept()
-            if self.path is None:
-                return self._memory.getvalue().decode("utf-8")
-            if self._file is not None:
-                self._file.flush()
+        self.flush()
+        if self.path is None:
+            return self._memory.getvalue().decode("utf-8")
         return self.path.read_text(encoding="utf-8")
+
+    def flush(self) -> None:
+        """Write what is kept and put it on disk (see the module docstring for who calls it)."""
+        if self._kept:
+            with self._write_lock:
+                self._write(self._format_kept())
 
     def close(self) -> None:
         """Write what is kept and held back (masked), flush and fsync. Idempotent."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            for direction, masker in self._maskers.items():
-                self._take(direction, masker.rest(self._secrets), final=True)
-            self._end_line()
+        with self._write_lock:
+            with self._lock:
+                if self._closed:
+                    return
+                self._closed = True
+                now = time.time()
+                rests = [(d, self._visible(d, m.rest(self._secrets), final=True)) for d, m in self._maskers.items()]
+            written = self._format_kept()
+            written += b"".join(self._format(d, now, rest, final=True) for d, rest in rests)
+            self._write(written + self._end_line())
             if self._file is not None:
-                self._file.flush()
                 os.fsync(self._file.fileno())
                 self._file.close()
                 self._file = None
 
-    def flush(self) -> None:
-        """Write what is kept and put it on disk (a transport calls it before it waits for the device)."""
-        if self._kept or self._dirty:
-            with self._lock:
-                self._write_kept()
-                self._flush()
-
     def batch(self) -> _Batch:
-        """A context: within it, records are kept and written by :meth:`flush` (before each
-        wait), not one by one; see the module docstring."""
+        """A context: within it, records are kept and written by :meth:`flush`, not one by one;
+        see the module docstring."""
         return _Batch(self)
+
+    # -- recording (any thread; under the recording lock) ----------------------------------
 
     def _record(self, direction: str, data: bytes) -> None:
         if not data:
@@ -184,21 +191,23 @@ class Transcript:
         with self._lock:
             if self._closed:
                 return
-            self._take(direction, self._maskers[direction].feed(bytes(data), self._secrets))
+            visible = self._maskers[direction].feed(bytes(data), self._secrets)
+            first = self._keep(direction, self._visible(direction, visible))
+        self._kept_one(first)
 
-    def _take(self, direction: str, visible: bytes, final: bool = False) -> None:
-        """Record and tap masked bytes: ASCII as it is (most chunks), anything else through the
-        direction's incremental decoder (a chunk may end inside a character)."""
-        if visible.isascii() and not self._undecoded[direction] and not final:
-            self._put(direction, visible)
-            if self.taps:
-                self._tap(direction, visible.decode("ascii"))
-            return
+    def _visible(self, direction: str, masked: bytes, final: bool = False) -> bytes:
+        """Masked bytes as recorded, also handed to the taps: ASCII as it is (most chunks),
+        anything else through the direction's incremental decoder (a chunk may end inside a
+        character)."""
+        if masked.isascii() and not self._undecoded[direction] and not final:
+            if self.taps and masked:
+                self._tap(direction, masked.decode("ascii"))
+            return masked
         decoder = self._decoders[direction]
-        text = decoder.decode(visible, final)
+        text = decoder.decode(masked, final)
         self._undecoded[direction] = bool(decoder.getstate()[0])
-        self._put(direction, text.encode(), final)
         self._tap(direction, text)
+        return text.encode()
 
     def _tap(self, direction: str, text: str) -> None:
         if text and self.taps:
@@ -206,37 +215,45 @@ class Transcript:
             for tap in self.taps:
                 tap.record(direction, text, now)
 
-    def _put(self, direction: str, record: bytes, final: bool = False) -> None:
-        """Keep a record for the batch's next write, or write and flush it now outside a batch."""
-        when = time.time()
-        if self._batches and not final:
-            self._kept.append((direction, when, record))
-            self._kept_size += len(record)
-            if self._kept_size > KEEP_LIMIT:
-                self._write_kept()
-            return
-        self._write_kept()
-        self._write_record(direction, when, record, final)
-        self._flush()
+    def _keep(self, direction: str, record: bytes) -> bool:
+        """Keep ``record`` with its time; True when nothing was kept before it."""
+        if not record:
+            return False
+        self._kept.append((direction, time.time(), record))
+        self._kept_size += len(record)
+        return len(self._kept) == 1
 
-    def _write_kept(self) -> None:
-        kept, written = self._kept, 0
+    def _kept_one(self, first: bool) -> None:
+        """After a record was kept (outside the recording lock): write now outside a batch or
+        beyond the limit, else make sure the writer thread writes it in time."""
+        if not self._batches or self._kept_size > KEEP_LIMIT:
+            self.flush()
+        elif first:
+            _LATE.add(self)
+
+    # -- writing (one writer at a time; under the write lock) --------------------------------
+
+    def _format_kept(self) -> bytes:
+        """Take what is kept and format it; interrupted (Ctrl-C), the records not formatted
+        yet are kept again, first, for the next flush or close()."""
+        with self._lock:
+            kept, self._kept, self._kept_size = self._kept, [], 0
+        formatted: list[bytes] = []
         try:
             for direction, when, record in kept:
-                self._write_record(direction, when, record)
-                written += 1
-        finally:  # interrupted (Ctrl-C): what is not written yet stays kept, for close()
-            del kept[:written]
-            self._kept_size = sum(len(record) for _, _, record in kept)
+                formatted.append(self._format(direction, when, record))
+        finally:
+            if len(formatted) < len(kept):
+                rest = kept[len(formatted) :]
+                with self._lock:
+                    self._kept[:0] = rest
+                    self._kept_size += sum(len(record) for _, _, record in rest)
+        return b"".join(formatted)
 
-    def _write_record(self, direction: str, when: float, record: bytes, final: bool = False) -> None:
+    def _format(self, direction: str, when: float, body: bytes, final: bool = False) -> bytes:
+        """One record as transcript lines: a note on its own line, traffic stamped per chunk."""
         if direction == NOTE:
-            self._end_line()
-            self._write(self._stamp(when) + _MARKS[NOTE] + record + b"\n")
-        else:
-            self._emit(direction, when, record, final)
-
-    def _emit(self, direction: str, when: float, body: bytes, final: bool = False) -> None:
+            return self._end_line() + self._stamp(when) + _MARKS[NOTE] + body + b"\n"
         if self._pending_cr[direction]:
             body = self._pending_cr[direction] + body
         # device output: trailing \r may be the start of a \r\n split over two chunks
@@ -244,10 +261,9 @@ class Transcript:
         self._pending_cr[direction] = held
         if held:
             body = body[: len(body) - len(held)]
-        plain = joined_lines(body)  # most chunks: CR LF line ends and nothing else to show
-        body = _escaped(body) if plain is None else plain
+        body = _shown(body)
         if not body:
-            return
+            return b""
         # one stamp per chunk: its lines arrived together (and a stamp per line is costly)
         stamp = self._stamp(when) + _MARKS[direction]
         head = b"" if self._open == direction else stamp if self._open is None else b"\n" + stamp
@@ -257,21 +273,22 @@ class Transcript:
             self._open = None
         else:
             self._open = direction
-        self._write(head + lines)
+        return head + lines
 
-    def _end_line(self) -> None:
-        if self._open is not None:
-            self._write(b"\n")
-            self._open = None
+    def _end_line(self) -> bytes:
+        if self._open is None:
+            return b""
+        self._open = None
+        return b"\n"
 
     def _write(self, data: bytes) -> None:
-        (self._file or self._memory).write(data)
-        self._dirty = True
-
-    def _flush(self) -> None:
-        if self._file is not None and self._dirty:
-            self._file.flush()
-        self._dirty = False
+        if not data:
+            return
+        if self._file is None:
+            self._memory.write(data)
+            return
+        self._file.write(data)
+        self._file.flush()
 
     def _stamp(self, when: float) -> bytes:
         milli = int(when * 1000)
@@ -290,6 +307,19 @@ class Transcript:
         self.close()
 
 
+def _shown(body: bytes) -> bytes:
+    """``body`` as the transcript shows it: CR LF ending lines, other control characters
+    escaped (most chunks need only the joining; a command sent ends with its lone ``\\r``)."""
+    joined = joined_lines(body)
+    if joined is not None:
+        return joined
+    if body.endswith(b"\r"):
+        joined = joined_lines(body[:-1])
+        if joined is not None:
+            return joined + b"\\r"
+    return _escaped(body)
+
+
 class _Batch:
     """:meth:`Transcript.batch` (a class, not a generator: it is entered once per command)."""
 
@@ -302,16 +332,13 @@ class _Batch:
         self._transcript._batches += 1
 
     def __exit__(self, *exc: object) -> None:
-        transcript = self._transcript
-        transcript._batches -= 1
-        if transcript._kept or transcript._dirty:
-            _LATE.add(transcript)
+        self._transcript._batches -= 1
 
 
 class _LateWriter:
-    """Writes what a transcript kept when :data:`LATE_WRITE` seconds passed after its batch
-    ended and no wait for the device wrote it first (the harness does something else between
-    commands). One daemon thread for all transcripts; at exit everything due is written."""
+    """Writes what a transcript kept when :data:`LATE_WRITE` seconds passed after it kept its
+    first record and nothing wrote it meanwhile (the device answers at once and the harness
+    goes on). One daemon thread for all transcripts; at exit everything due is written."""
 
     def __init__(self) -> None:
         self._forget()

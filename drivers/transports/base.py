@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import select
+import time
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from drivers.deadline import Deadline
@@ -13,6 +14,10 @@ from drivers.secret import Secret, plain
 WRITE_TIMEOUT = 10.0
 #: The most a pty hands out per read(2): a read that gets this much may have left more behind.
 PTY_PIECE = 4095
+#: Seconds a wait for the device lasts before the transcript's kept records are written: an
+#: answer that comes sooner is not kept waiting by the write; a device that hangs leaves all
+#: of them on disk.
+WRITE_AFTER = 0.002
 
 if TYPE_CHECKING:
     from drivers.transcript import Transcript
@@ -62,6 +67,18 @@ def write_fd(fd: int, data: bytes | Secret, deadline: Deadline) -> bool:
             if not select.select([], [fd], [], deadline.remaining())[1]:
                 return False
     return True
+
+
+def wait_readable(fd: int, timeout: float, transcript: Transcript | None) -> bool:
+    """Wait up to ``timeout`` seconds for ``fd`` to have input; True when it has. A wait that
+    lasts longer than :data:`WRITE_AFTER` writes what ``transcript`` keeps first."""
+    if transcript is None or timeout <= WRITE_AFTER or not transcript.unwritten:
+        return bool(select.select([fd], [], [], max(0.0, timeout))[0])
+    end = time.monotonic() + timeout
+    if select.select([fd], [], [], WRITE_AFTER)[0]:
+        return True
+    transcript.flush()
+    return bool(select.select([fd], [], [], max(0.0, end - time.monotonic()))[0])
 
 
 def read_more(fd: int, first: bytes, limit: int) -> bytes:

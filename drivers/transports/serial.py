@@ -9,7 +9,6 @@ soon as anything arrived; ``rfc2217://`` has no descriptor and uses short bounde
 from __future__ import annotations
 
 import os
-import select
 import socket
 import threading
 import time
@@ -22,7 +21,7 @@ from drivers.deadline import Deadline
 from drivers.errors import ConnectionFailed, ConnectionLost
 from drivers.secret import Secret
 from drivers.transcript import Transcript
-from drivers.transports.base import WRITE_TIMEOUT, read_more, write_fd
+from drivers.transports.base import WRITE_TIMEOUT, read_more, wait_readable, write_fd
 
 _CHUNK = 65536
 #: rfc2217 ports have no file descriptor: reads poll with this granularity.
@@ -187,13 +186,11 @@ class SerialTransport:
         port = self._require_open()
         try:
             if self._fd is not None:
-                if timeout > 0:  # a wait may be long: what was recorded goes to disk first
-                    self._flush_transcript()
-                if not select.select([self._fd], [], [], max(0.0, timeout))[0]:
+                if not wait_readable(self._fd, timeout, self.transcript):
                     return b""
                 return self._drain(self._fd)
-            if timeout > 0:
-                self._flush_transcript()
+            if timeout > 0 and self.transcript is not None:  # no descriptor to wait on first
+                self.transcript.flush()
             return self._poll_read(port, timeout)
         except (serial.SerialException, OSError, ValueError) as exc:
             self.close()
@@ -210,12 +207,6 @@ class SerialTransport:
         if not data:
             raise serial.SerialException("end of file")
         return read_more(fd, data, _CHUNK)
-
-    def _flush_transcript(self) -> None:
-        """Before waiting for the device: what was recorded goes to disk, so a read that hangs
-        loses nothing (while output streams in, the transcript writes in large pieces)."""
-        if self.transcript is not None:
-            self.transcript.flush()
 
     @staticmethod
     def _poll_read(port: serial.SerialBase, timeout: float) -> bytes:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-import select
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from drivers.deadline import Deadline
 from drivers.errors import ConnectionFailed, ConnectionLost, HostKeyChanged, LoginFailed
 from drivers.secret import Secret, mask_text
 from drivers.transcript import Transcript
-from drivers.transports.base import WRITE_TIMEOUT, read_more, write_fd
+from drivers.transports.base import WRITE_TIMEOUT, read_more, wait_readable, write_fd
 from drivers.transports.ssh_config import SshTarget, resolve
 
 _CHUNK = 65536
@@ -230,10 +229,10 @@ class SshTransport:
 
     def _read_raw(self, timeout: float) -> bytes:
         child = self._require_open()
-        if timeout > 0 and self.transcript is not None and not select.select([child.child_fd], [], [], 0)[0]:
-            self.transcript.flush()  # on disk before waiting: a hung read loses nothing
+        if timeout > 0 and not wait_readable(child.child_fd, timeout, self.transcript):
+            return b""
         try:
-            data = child.read_nonblocking(_CHUNK, timeout=max(0.0, timeout))
+            data = child.read_nonblocking(_CHUNK, timeout=0)
         except pexpect.TIMEOUT:
             return b""
         except (pexpect.EOF, OSError, ValueError):

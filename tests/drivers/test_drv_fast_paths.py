@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from drivers.cleaning import LineSplitter, clean_by_lines, clean_output, resolve_line, split_log
 from drivers.prompt import has_control, is_boot_line, join_crlf, may_hold_event
 from drivers.transcript import Transcript
-from drivers.transports.base import PTY_PIECE, read_more
+from drivers.transports.base import PTY_PIECE, read_more, wait_readable
 
 LOG = "11/25/2026 10:40:01.23 <Noti:DM.Notice> MSM-A: Node MSM-B changed state from INIT to BACKUP"
 PIECES = [
@@ -122,3 +122,16 @@ def test_what_else_is_ready_is_read_with_the_first_piece():
         assert os.read(reader.fileno(), 100) == b"more"
         writer.sendall(data)
         assert read_more(reader.fileno(), os.read(reader.fileno(), PTY_PIECE), 6000) == data[:6000]
+
+
+def test_a_wait_writes_the_transcript_only_when_the_answer_does_not_come_at_once(tmp_path):
+    t = Transcript(tmp_path / "t.log")
+    reader, writer = socket.socketpair()
+    with reader, writer, t.batch():
+        t.sent(b"show switch\r")
+        writer.sendall(b"show switch\r\n")  # the answer is there: the wait does not write first
+        assert wait_readable(reader.fileno(), 5.0, t) and t.unwritten
+        reader.recv(100)
+        assert not wait_readable(reader.fileno(), 0.05, t)  # a wait that lasts writes first
+        assert not t.unwritten and "> show switch\\r" in (tmp_path / "t.log").read_text()
+    t.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -241,6 +242,21 @@ def test_silence_after_command_times_out_at_the_deadline(console_device):
     with pytest.raises(Timeout, match="show node"):
         session.run("show node", timeout=0.5)
     assert 0.45 < time.monotonic() - started < 1.0
+
+
+def test_a_command_that_hangs_is_on_disk_while_the_session_waits(console_device):
+    session, player = console_device(login_steps() + [expect("show node\r"), send(b"show node\r\n"), pause(3)])
+    session.connect(Deadline(10))
+    waiting = threading.Thread(target=lambda: pytest.raises(Timeout, session.run, "show node", timeout=2))
+    waiting.start()
+    try:
+        path, deadline = session.transcript.path, Deadline(1.5)
+        while "| show node" not in path.read_text():  # what a killed run would leave
+            assert not deadline.expired, "the hung command was not on disk while the session waited"
+            time.sleep(0.01)
+        assert waiting.is_alive()
+    finally:
+        waiting.join()
 
 
 def test_hangup_is_connection_lost(console_device):
