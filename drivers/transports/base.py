@@ -14,6 +14,10 @@ from drivers.secret import Secret, plain
 WRITE_TIMEOUT = 10.0
 #: The most a pty hands out per read(2): a read that gets this much may have left more behind.
 PTY_PIECE = 4095
+#: The most one read(2) asks for (a larger buffer would be allocated for every short answer).
+READ_PIECE = 65536
+#: The most :func:`read_more` gathers for one chunk of a session's input.
+READ_LIMIT = 1 << 20
 #: Seconds a wait for the device lasts before the transcript's kept records are written: an
 #: answer that comes sooner is not kept waiting by the write; a device that hangs leaves all
 #: of them on disk.
@@ -81,17 +85,18 @@ def wait_readable(fd: int, timeout: float, transcript: Transcript | None) -> boo
     return bool(select.select([fd], [], [], max(0.0, end - time.monotonic()))[0])
 
 
-def read_more(fd: int, first: bytes, limit: int) -> bytes:
+def read_more(fd: int, first: bytes, limit: int = READ_LIMIT) -> bytes:
     """``first`` (just read from ``fd``) plus what else is ready there now, up to ``limit``
-    bytes in all: a pty hands out 4 KiB per read(2) and its writer refills it at once, so a
-    session takes a long output in a few large chunks, not hundreds of small ones.
+    bytes in all, at most :data:`READ_PIECE` per read(2): a pty hands out 4 KiB per read and
+    its writer refills it at once, a socket as much as its buffer holds, so a session takes a
+    long output in a few large chunks, not many small ones.
 
     A read shorter than a pty's piece took all there was: no system call looks for more. A
     failing read ends the loop; the end of file or the reset shows at the next read."""
     pieces, size = [first], len(first)
     while len(pieces[-1]) >= PTY_PIECE and size < limit and select.select([fd], [], [], 0)[0]:
         try:
-            more = os.read(fd, limit - size)
+            more = os.read(fd, min(READ_PIECE, limit - size))
         except OSError:  # nothing after all, or a reset: what came first is delivered first
             break
         if not more:

@@ -21,9 +21,8 @@ from drivers.deadline import Deadline
 from drivers.errors import ConnectionFailed, ConnectionLost
 from drivers.secret import Secret
 from drivers.transcript import Transcript
-from drivers.transports.base import WRITE_TIMEOUT, read_more, wait_readable, write_fd
+from drivers.transports.base import READ_PIECE, WRITE_TIMEOUT, read_more, wait_readable, write_fd
 
-_CHUNK = 65536
 #: rfc2217 ports have no file descriptor: reads poll with this granularity.
 _RFC2217_POLL = 0.05
 #: At most this much stale input is discarded when the port is opened.
@@ -198,15 +197,15 @@ class SerialTransport:
 
     @staticmethod
     def _drain(fd: int) -> bytes:
-        """Up to 64 KiB of what is there (pyserial's read() would take two more system calls
-        per 4 KiB piece of a pty)."""
+        """What is there, up to :data:`~drivers.transports.base.READ_LIMIT` (pyserial's read()
+        would take two more system calls per 4 KiB piece of a pty)."""
         try:
-            data = os.read(fd, _CHUNK)
+            data = os.read(fd, READ_PIECE)
         except BlockingIOError:
             return b""
         if not data:
             raise serial.SerialException("end of file")
-        return read_more(fd, data, _CHUNK)
+        return read_more(fd, data)
 
     @staticmethod
     def _poll_read(port: serial.SerialBase, timeout: float) -> bytes:

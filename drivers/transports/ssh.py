@@ -238,7 +238,7 @@ class SshTransport:
         except (pexpect.EOF, OSError, ValueError):
             self.close()
             raise ConnectionLost(f"{self.name}: connection closed by the remote side; reconnect") from None
-        data = read_more(child.child_fd, data, _CHUNK)  # a long output: a few large chunks
+        data = read_more(child.child_fd, data)  # a long output: a few large chunks
         if self.transcript is not None:
             self.transcript.received(data)
         return data

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from drivers.cleaning import LineSplitter, clean_by_lines, clean_output, resolve_line, split_log
 from drivers.prompt import has_control, is_boot_line, join_crlf, may_hold_event
 from drivers.transcript import Transcript
-from drivers.transports.base import PTY_PIECE, read_more, wait_readable
+from drivers.transports.base import PTY_PIECE, READ_PIECE, read_more, wait_readable
 
 LOG = "11/25/2026 10:40:01.23 <Noti:DM.Notice> MSM-A: Node MSM-B changed state from INIT to BACKUP"
 PIECES = [
@@ -122,6 +122,9 @@ def test_what_else_is_ready_is_read_with_the_first_piece():
         assert os.read(reader.fileno(), 100) == b"more"
         writer.sendall(data)
         assert read_more(reader.fileno(), os.read(reader.fileno(), PTY_PIECE), 6000) == data[:6000]
+        reader.recv(len(data))
+        writer.sendall(data * 4)  # more than one read(2) asks for: all taken, piece by piece
+        assert read_more(reader.fileno(), os.read(reader.fileno(), READ_PIECE)) == data * 4
 
 
 def test_a_wait_writes_the_transcript_only_when_the_answer_does_not_come_at_once(tmp_path):
