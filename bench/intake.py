@@ -64,7 +64,7 @@ class MemoryConsole:
 
     def read(self, timeout: float) -> bytes:
         if not self._out and timeout > 0 and self.transcript is not None:
-            self.transcript.flush()  # as the real transports do before they wait
+            self.transcript.flush()  # nothing to read: a wait that lasts, which writes the transcript
         data = bytes(self._out[: self.chunk])
         del self._out[: self.chunk]
         if self._in_payload is not None and data:

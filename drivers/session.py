@@ -212,7 +212,7 @@ class CliSession:
         deadline = Deadline.of(timeout)
         if self.transcript is None:
             return self._run(command, deadline, answers, expect_reboot, check)
-        with self.transcript.batch():  # records kept, written before each wait for the device
+        with self.transcript.batch():  # records kept, written when a wait lasts or soon after
             return self._run(command, deadline, answers, expect_reboot, check)
 
     def _run(
