@@ -6,11 +6,12 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import Emulator, Row, limit_row, ratio_row, sec
-from bench.raw import ssh_floor
+from bench.common import Emulator, Figures, Row, limit_row, ms, ratio_row, sec, timed
+from bench.raw import RawSerial, ssh_floor
 from bench.sessions import netmiko_figures, session_figures
 from bench.turns import Client, OurConsole, RawConsole, in_turns
-from drivers import SshTransport
+from drivers import SshTransport, Transcript
+from drivers.transports.base import READ_PIECE
 
 ROUND_TRIP_LIMIT = 1.5  # x the raw floor
 LOGIN_LIMIT = 0.25  # seconds
@@ -96,4 +97,30 @@ def console_rows(emulator: Emulator, work: Path, samples: int, repeats: int) -> 
                 ROUND_TRIP_LIMIT,
             )
         )
+    rows.append(transcript_write_row(emulator.endpoints["consoles"]["MSM-A"]["pty"], work, repeats))
     return rows
+
+
+def transcript_write_row(url: str, work: Path, repeats: int) -> Row:
+    """What the fetch rows leave out: the transcript keeps a command's records and writes them
+    when a wait lasts or in its writer thread. This times that write for one 5,000-line output
+    (received in 64 KiB chunks, formatted, written and flushed)."""
+    console = RawSerial(url)
+    console.login("admin", "")
+    try:
+        output = console.run("show configuration")
+    finally:
+        console.logout()
+        console.close()
+    writes = []
+    for number in range(repeats):
+        with Transcript(work / f"write-{number}.log") as transcript:
+            with transcript.batch():
+                for start in range(0, len(output), READ_PIECE):
+                    transcript.received(output[start : start + READ_PIECE])
+                writes.append(timed(transcript.flush)[0])
+    return Row(
+        "2",
+        f"transcript: writing a 5,000-line output ({len(output) // 1000} KB) after the command, median of {repeats}",
+        ms(Figures.of(writes).median),
+    )
