@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from drivers.prompt import ANSI_RE, HINT_SPAN, LOG_RE, PAGER_ERASE_RE, PAGER_TEXT, has_control, is_prompt, join_crlf
+from drivers.prompt import ANSI_RE, HINT_SPAN, LOG_RE, PAGER_ERASE_RE, PAGER_TEXT, has_control, is_prompt, joined_lines
 
 #: A line the device prints instead of output: ``Error: ...``, ``%% Invalid input ...``, ``% ...``.
 ERROR_RE = re.compile(r"^\s*(?:Error:|%%|% )")
@@ -21,6 +21,8 @@ ERROR_RE = re.compile(r"^\s*(?:Error:|%%|% )")
 _CONTROL_RE = re.compile(r"[\x00-\x07\x0b-\x0c\x0e-\x1f\x7f\ufffd]")
 #: What makes a line need more than a strip: escapes, \r, backspace, control characters, noise.
 _NEEDS_WORK_RE = re.compile(r"[\x00-\x1f\x7f\ufffd]")
+#: Chunks up to this long are searched for hints with the carry in one piece (a copy is cheap).
+_SEARCH_WHOLE = 16384
 
 
 def split_log(line: str) -> tuple[str, str | None]:
@@ -70,8 +72,8 @@ class LineSplitter:
 
     With ``only`` (e.g. :func:`~drivers.prompt.may_hold_event`), the lines a chunk completed are
     resolved and returned only when their raw text may hold what it looks for. The work is
-    linear in what is fed, however it is cut: each chunk is searched once (plus a few
-    characters carried over a boundary), and a line is joined once, when its end arrives.
+    linear in what is fed, however it is cut: each chunk is searched once where it lies (plus
+    a few characters carried over a boundary), and a line is joined once, when its end arrives.
     """
 
     def __init__(self, only: Callable[[str], bool] | None = None) -> None:
@@ -86,26 +88,33 @@ class LineSplitter:
         if end < 0:
             if text:
                 self._parts.append(text)
-                self._hinted = self._hinted or self._looks(text)
+                self._hinted = self._hinted or self._looks(text, len(text))
             return []
-        hinted = self._hinted or self._looks(text[:end])
+        hinted = self._hinted or self._looks(text, end)
         head, self._parts = self._parts, []
         rest = text[end + 1 :]
         self._carry, self._hinted = "", False
         if rest:
             self._parts.append(rest)
-            self._hinted = self._looks(rest)
+            self._hinted = self._looks(rest, len(rest))
         if not hinted:
             return []
         head.append(text[:end])
         return [resolve_line(line) for line in "".join(head).split("\n")]
 
-    def _looks(self, text: str) -> bool:
-        """Does ``only`` match in the line so far plus ``text``? Keeps the carry up to date."""
+    def _looks(self, text: str, end: int) -> bool:
+        """Does ``only`` match in the line so far plus ``text[:end]``? Keeps the carry up to date.
+
+        A long chunk is not copied: the seam (the carry and the chunk's first characters, where
+        a hint cut by the boundary lies) and the whole chunk are searched apart; a hint after
+        ``end`` only makes the completed lines go through ``split_log`` and ``is_boot_line``."""
         if self._only is None:
             return True
-        found = self._only(self._carry + text)
-        self._carry = (self._carry + text[-HINT_SPAN:])[-HINT_SPAN:]
+        if len(text) <= _SEARCH_WHOLE:
+            found = self._only(self._carry + text[:end])
+        else:
+            found = self._only(self._carry + text[:HINT_SPAN]) or self._only(text)
+        self._carry = (self._carry + text[max(0, end - HINT_SPAN) : end])[-HINT_SPAN:]
         return found
 
 
@@ -191,44 +200,47 @@ def _plain_output(raw: str, command: str | None) -> Cleaned | None:
     """The usual output cleaned without splitting it into lines and joining them again: the
     echo, plain lines, the prompt. None when anything else is there (escapes, the pager, a
     ``<`` that may start a log line, a lone ``\\r``, a blank first line, no prompt at the end):
-    :func:`clean_by_lines` cleans those, and gives the same result for this one."""
-    if "<" in raw or PAGER_TEXT in raw:
+    :func:`clean_by_lines` cleans those, and gives the same result for this one.
+
+    It works on the bytes CR LF joining gives, by positions, and decodes the output once: a
+    long output is copied four times in all, not seven."""
+    if "<" in raw or PAGER_TEXT in raw or not raw.isascii():
         return None
-    text = join_crlf(raw)  # None for escapes, a lone CR, any other control character
+    text = joined_lines(raw.encode("ascii"))  # None for escapes, a lone CR, any other control character
     if text is None:
         return None
-    cut = text.rfind("\n")
-    if not is_prompt(text[cut + 1 :]):
+    cut = text.rfind(b"\n")
+    if not is_prompt(text[cut + 1 :].decode("ascii")):
         return None
-    body = text[:cut] if cut >= 0 else ""
-    end = body.find("\n")
-    first = body if end < 0 else body[:end]
+    stop = max(cut, 0)  # the output is text[start:stop]
+    end = text.find(b"\n", 0, stop)
+    first = text[: stop if end < 0 else end]
     if not first.strip():
         return None
-    wanted = (command or "").strip()
-    if wanted and first.rstrip().endswith(wanted):
-        body = "" if end < 0 else body[end + 1 :]
-    output = _without_blank_ends(body)
+    start, wanted = 0, (command or "").strip()
+    if wanted and first.rstrip().endswith(wanted.encode()):
+        start = stop if end < 0 else end + 1
+    start, stop = _without_blank_ends(text, start, stop)
+    output = str(memoryview(text)[start:stop], "ascii")
     errors = error_lines(output.split("\n")) if "Error:" in output or "%" in output else ()
     return Cleaned(output, (), errors)
 
 
-def _without_blank_ends(text: str) -> str:
-    """``text`` without its leading and trailing blank (or all-blank) lines."""
-    start = 0
+def _without_blank_ends(text: bytes, start: int, stop: int) -> tuple[int, int]:
+    """Where ``text[start:stop]`` begins and ends once its leading and trailing blank (or
+    all-blank) lines are left out."""
     while True:
-        end = text.find("\n", start)
-        if text[start : len(text) if end < 0 else end].strip():
+        end = text.find(b"\n", start, stop)
+        if text[start : stop if end < 0 else end].strip():
             break
         if end < 0:
-            return ""
+            return start, start
         start = end + 1
-    end = len(text)
     while True:
-        cut = text.rfind("\n", start, end)
-        if cut < 0 or text[cut + 1 : end].strip():
-            return text[start:end]
-        end = cut
+        cut = text.rfind(b"\n", start, stop)
+        if cut < 0 or text[cut + 1 : stop].strip():
+            return start, stop
+        stop = cut
 
 
 def clean_by_lines(raw: str, command: str | None = None) -> Cleaned:

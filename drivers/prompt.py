@@ -86,17 +86,6 @@ def joined_lines(data: bytes) -> bytes | None:
     return data.replace(b"\r", b"")
 
 
-def join_crlf(text: str) -> str | None:
-    """:func:`joined_lines` for text."""
-    if not text.isascii():
-        return None
-    data = text.encode("ascii")
-    joined = joined_lines(data)
-    if joined is None:
-        return None
-    return text if joined is data else joined.decode("ascii")
-
-
 def may_hold_event(text: str) -> bool:
     """True when ``text`` may hold a log line or boot text: what :data:`EVENT_HINT_RE` finds,
     at memchr speed (``in`` tests and a regex with a literal first character, not an

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.cleaning import LineSplitter, clean_by_lines, clean_output, resolve_line, split_log
-from drivers.prompt import has_control, is_boot_line, join_crlf, may_hold_event
+from drivers.prompt import has_control, is_boot_line, joined_lines, may_hold_event
 from drivers.transcript import Transcript
 from drivers.transports.base import PTY_PIECE, READ_PIECE, read_more, wait_readable
 
@@ -49,6 +49,15 @@ def test_a_splitter_told_what_matters_still_reports_every_log_and_boot_line(piec
     all_lines = [line for chunk in chunks for line in everything.feed(chunk)]
     some_lines = [line for chunk in chunks for line in hinted.feed(chunk)]
     assert _events(some_lines) == _events(all_lines)
+
+
+def test_long_chunks_are_searched_where_they_lie_and_miss_no_event():
+    filler = "configure vlan Default add ports 2:1-48 untagged\r\n" * 400  # 20 KB: no copy is made
+    text = filler + LOG + "\r\n" + filler + "Rebooting ...\r\n" + filler
+    cut = text.index("Rebooting") + 4  # a boot hint cut by the boundary of two long chunks
+    hinted = LineSplitter(only=may_hold_event)
+    some_lines = [line for chunk in (text[:cut], text[cut:]) for line in hinted.feed(chunk)]
+    assert _events(some_lines) == _events(LineSplitter().feed(text)) == [LOG, "Rebooting ..."]
 
 
 def test_a_plain_output_chunk_is_not_split_into_lines():
@@ -105,7 +114,7 @@ def test_a_plain_output_is_cleaned_as_line_by_line_without_splitting_it(lines, e
 def test_crlf_is_joined_exactly_when_that_is_all_a_text_needs(pieces):
     text = "".join(pieces)
     joined = text.replace("\r\n", "\n")
-    assert join_crlf(text) == (None if has_control(joined) else joined)
+    assert joined_lines(text.encode()) == (None if has_control(joined) else joined.encode())
 
 
 def test_what_else_is_ready_is_read_with_the_first_piece():
