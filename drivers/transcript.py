@@ -159,7 +159,7 @@ class Transcript:
         """Write what is kept and put it on disk (see the module docstring for who calls it)."""
         if self._kept:
             with self._write_lock:
-                self._write(self._format_kept())
+                self._write_kept()
 
     def close(self) -> None:
         """Write what is kept and held back (masked), flush and fsync. Idempotent."""
@@ -170,9 +170,8 @@ class Transcript:
                 self._closed = True
                 now = time.time()
                 rests = [(d, self._visible(d, m.rest(self._secrets), final=True)) for d, m in self._maskers.items()]
-            written = self._format_kept()
-            written += b"".join(self._format(d, now, rest, final=True) for d, rest in rests)
-            self._write(written + self._end_line())
+            self._write_kept()
+            self._write(b"".join(self._format(d, now, rest, final=True) for d, rest in rests) + self._end_line())
             if self._file is not None:
                 os.fsync(self._file.fileno())
                 self._file.close()
@@ -233,9 +232,9 @@ class Transcript:
 
     # -- writing (one writer at a time; under the write lock) --------------------------------
 
-    def _format_kept(self) -> bytes:
-        """Take what is kept and format it; interrupted (Ctrl-C), the records not formatted
-        yet are kept again, first, for the next flush or close()."""
+    def _write_kept(self) -> None:
+        """Take what is kept, format and write it. Interrupted (Ctrl-C), what was formatted is
+        still written and the rest is kept again, first, for the next flush or close()."""
         with self._lock:
             kept, self._kept, self._kept_size = self._kept, [], 0
         formatted: list[bytes] = []
@@ -248,7 +247,7 @@ class Transcript:
                 with self._lock:
                     self._kept[:0] = rest
                     self._kept_size += sum(len(record) for _, _, record in rest)
-        return b"".join(formatted)
+            self._write(b"".join(formatted))
 
     def _format(self, direction: str, when: float, body: bytes, final: bool = False) -> bytes:
         """One record as transcript lines: a note on its own line, traffic stamped per chunk."""

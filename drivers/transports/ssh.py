@@ -23,10 +23,9 @@ from drivers.deadline import Deadline
 from drivers.errors import ConnectionFailed, ConnectionLost, HostKeyChanged, LoginFailed
 from drivers.secret import Secret, mask_text
 from drivers.transcript import Transcript
-from drivers.transports.base import WRITE_TIMEOUT, read_more, wait_readable, write_fd
+from drivers.transports.base import READ_PIECE, WRITE_TIMEOUT, read_more, wait_readable, write_fd
 from drivers.transports.ssh_config import SshTarget, resolve
 
-_CHUNK = 65536
 #: Where host keys are pinned when the caller names no file: the harness's own, never ~/.ssh.
 DEFAULT_KNOWN_HOSTS = Path.home() / ".cache" / "xcm8800-hil" / "known_hosts"
 #: Quiet time after which output that came without a password prompt is taken as the shell's.
@@ -110,7 +109,7 @@ class SshTransport:
         if self.transcript is not None:
             self.transcript.note(f"{self.name}: {' '.join(argv)}")
         try:
-            child = pexpect.spawn(argv[0], argv[1:], timeout=None, maxread=_CHUNK, dimensions=(24, 200))
+            child = pexpect.spawn(argv[0], argv[1:], timeout=None, maxread=READ_PIECE, dimensions=(24, 200))
         except (pexpect.ExceptionPexpect, OSError) as exc:
             raise ConnectionFailed(
                 f"cannot start the OpenSSH client for {self.name}: {exc}; install openssh-client"
@@ -232,7 +231,7 @@ class SshTransport:
         if timeout > 0 and not wait_readable(child.child_fd, timeout, self.transcript):
             return b""
         try:
-            data = child.read_nonblocking(_CHUNK, timeout=0)
+            data = child.read_nonblocking(READ_PIECE, timeout=0)
         except pexpect.TIMEOUT:
             return b""
         except (pexpect.EOF, OSError, ValueError):

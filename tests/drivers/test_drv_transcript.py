@@ -90,22 +90,25 @@ def test_a_batch_writes_what_it_keeps_beyond_the_limit(tmp_path):
 
 def test_ctrl_c_while_kept_records_are_written_loses_none_of_them(tmp_path):
     class CutOnce(Transcript):
-        cut = True
+        formatted = 0
 
         def _format(self, *args, **kwargs):
-            if self._batches and self.cut:  # Ctrl-C lands in the middle of writing what is kept
-                self.cut = False
-                raise KeyboardInterrupt
+            if self._batches:
+                self.formatted += 1
+                if self.formatted == 2:  # Ctrl-C lands between two kept records being written
+                    raise KeyboardInterrupt
             return super()._format(*args, **kwargs)
 
     t = CutOnce(tmp_path / "t.log")
     with pytest.raises(KeyboardInterrupt), t.batch():
         t.note("run 'show switch' (timeout 30s)")
+        t.sent(b"show switch\r")
         t.received(b"SysName:  XCM8810\r\nXCM8810.2 # ")
         t.flush()
+    assert "# run 'show switch'" in (tmp_path / "t.log").read_text()  # written before it stopped
     t.close()
     text = (tmp_path / "t.log").read_text()
-    assert "# run 'show switch'" in text and text.rstrip().endswith("| XCM8810.2 #")
+    assert "> show switch\\r" in text and text.rstrip().endswith("| XCM8810.2 #")
 
 
 def test_secret_added_later_and_mask_for_messages(tmp_path):
