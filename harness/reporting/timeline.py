@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from drivers.prompt import EVENT_HINT_RE, is_boot_line
+from drivers.prompt import is_boot_line, may_hold_event
 from drivers.transcript import RECEIVED
 
 #: Event names the procedures emit, in the manual's words.
@@ -70,7 +70,7 @@ class BootWatch:
         self.timeline = timeline  # the chassis's current timeline (a new one per plan)
 
     def record(self, direction: str, text: str, when: float) -> None:
-        if direction != RECEIVED or not EVENT_HINT_RE.search(text):
+        if direction != RECEIVED or not may_hold_event(text):
             return
         mono = time.monotonic() - (time.time() - when)  # once: the chunk's lines share one time
         for line in text.splitlines():

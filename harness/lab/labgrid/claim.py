@@ -11,6 +11,7 @@ says who holds it and the command that frees it.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 from collections.abc import Callable
@@ -97,9 +98,8 @@ def _let_go(coordinator: Coordinator, place: str, inner) -> None:
     """Release ``place`` if this run holds it (the coordinator checks), then ``inner``; a failure
     to release is not raised over what stopped the run."""
     try:
-        coordinator.release(place)
-    except Exception:  # noqa: BLE001,S110 - the error that got us here is the one to report
-        pass
+        with contextlib.suppress(Exception):  # the error that got us here is the one to report
+            coordinator.release(place)
     finally:
         if inner is not None:
             inner.release()

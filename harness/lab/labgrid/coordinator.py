@@ -15,7 +15,7 @@ import os
 import socket
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import grpc
@@ -108,9 +108,8 @@ class Coordinator:
         interrupted: BaseException | None = None
         for step in (session.stop, session.close):
             try:
-                session.loop.run_until_complete(step())
-            except Exception:  # noqa: BLE001,S110 - closing a broken channel: nothing left to save
-                pass
+                with suppress(Exception):  # closing a broken channel: nothing left to save
+                    session.loop.run_until_complete(step())
             except BaseException as interrupt:  # Ctrl-C or SIGTERM: close first, then raise it
                 interrupted = interrupted or interrupt
         if interrupted is not None:
