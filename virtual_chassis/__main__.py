@@ -20,12 +20,16 @@ import re
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from .cli.login import Accounts
-from .endpoints.server import ChassisOptions, VirtualChassis
 from .model.chassis import SYNC_MIN_RELEASE, check_version
 from .model.clock import Durations
 from .model.config import Refusal, RunningConfig
+from .noise import quiet_dependencies
+
+if TYPE_CHECKING:  # the servers import asyncssh: only after quiet_dependencies (main)
+    from .endpoints.server import ChassisOptions, VirtualChassis
 
 PASSWORD_ENV = "XCM_VIRTUAL_PASSWORD"
 HOST_KEY_DIR = Path.home() / ".cache" / "xcm8800-hil" / "virtual-keys"
@@ -152,6 +156,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="serve recordings (reports/recordings/*.jsonl) as a device instead of emulating one",
     )
     p.add_argument(
+        "--log",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the emulator's log: its own messages and whatever its dependencies print or warn "
+        "(default: stderr, beside the banner)",
+    )
+    p.add_argument(
         "--sync-min-release",
         type=_release,
         default=SYNC_MIN_RELEASE,
@@ -182,6 +194,8 @@ def _read_line(fd: int) -> str:
 
 
 def chassis_options(args: argparse.Namespace) -> list[ChassisOptions]:
+    from .endpoints.server import ChassisOptions
+
     durations = Durations().with_overrides(dict(args.duration))
     options = []
     for i in range(args.count):
@@ -211,14 +225,17 @@ def chassis_options(args: argparse.Namespace) -> list[ChassisOptions]:
     return options
 
 
-async def serve(options: list[ChassisOptions], parent: int | None = None) -> None:
-    """Serve until SIGTERM, SIGINT, SIGHUP or (``parent``: a descriptor) that pipe's end."""
+async def serve(options: list[ChassisOptions], out: TextIO, log: TextIO, parent: int | None = None) -> None:
+    """Serve until SIGTERM, SIGINT, SIGHUP or (``parent``: a descriptor) that pipe's end; the
+    JSON line of each chassis goes to ``out``, what the emulator logs to ``log``."""
+    from .endpoints.server import VirtualChassis
+
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
     if parent is not None:
-        loop.add_reader(parent, _watch_parent, parent, stop)
+        loop.add_reader(parent, _watch_parent, parent, stop, log)
     _warn_if_exposed(options)
     running: list[VirtualChassis] = []
     try:
@@ -226,18 +243,18 @@ async def serve(options: list[ChassisOptions], parent: int | None = None) -> Non
             chassis = VirtualChassis(option, loop)
             running.append(chassis)
             endpoints = await chassis.start()
-            _describe(endpoints)
+            _describe(endpoints, None if log is sys.stderr else log.name)
         for chassis in running:
-            sys.stdout.write(json.dumps(chassis.endpoints) + "\n")
-        sys.stdout.flush()
+            out.write(json.dumps(chassis.endpoints) + "\n")
+        out.flush()
         await stop.wait()
-        print("virtual_chassis: stopping", file=sys.stderr)
+        print("virtual_chassis: stopping", file=log)
     finally:
         for chassis in running:
             await chassis.stop()
 
 
-def _watch_parent(fd: int, stop: asyncio.Event) -> None:
+def _watch_parent(fd: int, stop: asyncio.Event, log: TextIO) -> None:
     """The parent's pipe is readable: at its end (the parent exited or died) stop."""
     try:
         ended = not os.read(fd, 4096)
@@ -245,7 +262,7 @@ def _watch_parent(fd: int, stop: asyncio.Event) -> None:
         ended = True
     if ended:
         asyncio.get_running_loop().remove_reader(fd)
-        print("virtual_chassis: the process that started it ended; stopping", file=sys.stderr)
+        print("virtual_chassis: the process that started it ended; stopping", file=log)
         stop.set()
 
 
@@ -266,7 +283,7 @@ def _warn_if_exposed(options: list[ChassisOptions]) -> None:
         )
 
 
-def _describe(e: dict) -> None:
+def _describe(e: dict, log: str | None) -> None:
     """Tell a person, on stderr, the plain commands that reach this chassis."""
     ssh, control = e["ssh"], e["control"]
     lines = [
@@ -280,22 +297,24 @@ def _describe(e: dict) -> None:
             f"   (or the pty: ... miniterm {where['pty']})"
         )
     lines.append(f"  control channel: {control['host']}:{control['port']} (token on the JSON line)")
+    lines += [f"  log            : {log}"] if log else []
     print("\n".join(lines), file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    out, log = quiet_dependencies(args.log)
     if args.replay:
         from .replay.serve import main as replay
 
-        return replay(args)
+        return replay(args, out)
     try:
         options = chassis_options(args)
     except ValueError as bad:
         print(f"virtual_chassis: {bad}", file=sys.stderr)
         return 2
     try:
-        asyncio.run(serve(options, sys.stdin.fileno() if args.from_parent else None))
+        asyncio.run(serve(options, out, log, sys.stdin.fileno() if args.from_parent else None))
     except OSError as failure:
         print(f"virtual_chassis: cannot open an endpoint ({failure}); choose other ports or use 0", file=sys.stderr)
         return 1

@@ -64,11 +64,17 @@ def run(args) -> int:
     return PYTEST_EXIT.get(int(pytest.main(argv)), 2)
 
 
+#: Where ``hil virtual``'s emulator logs (what its dependencies print or warn included) unless told.
+VIRTUAL_LOG = Path("reports") / "virtual.log"
+
+
 def virtual(args) -> int:
     """``hil virtual``: run an emulator in the foreground; it prints how to reach it. With
     ``--export`` it is also registered as a labgrid place (:mod:`harness.lab.labgrid.export`)."""
     emulator_args = [a for a in args.emulator_args if a != "--"]
     emulator_args = ["--replay", *map(str, args.replay), *emulator_args] if args.replay else emulator_args
+    if not {"--log", "-h", "--help"} & set(emulator_args):  # a person's terminal gets the banner, no noise
+        emulator_args = ["--log", str(VIRTUAL_LOG), *emulator_args]
     if args.export:
         from harness.lab.labgrid.export import export_virtual
 

@@ -78,11 +78,14 @@ def test_hil_virtual_prints_the_json_line_and_how_to_reach_it(tmp_path):
     try:
         endpoints = json.loads(child.stdout.readline())
         assert set(endpoints) >= {"name", "ssh", "consoles", "control", "username"}
-        person = [child.stderr.readline() for _ in range(4)]
-        assert f"ssh -p {endpoints['ssh']['port']} admin@127.0.0.1" in person[1]
-        assert "MSM-A console: " in person[2] and "-m serial.tools.miniterm socket://127.0.0.1:" in person[2]
+        person = [child.stderr.readline()]
+        while person[-1] and "control channel" not in person[-1]:
+            person.append(child.stderr.readline())
+        line = {words.split(":")[0].strip(): words for words in person}  # each line by what it names
+        assert f"ssh -p {endpoints['ssh']['port']} admin@127.0.0.1" in line["management SSH"]
+        assert "-m serial.tools.miniterm socket://127.0.0.1:" in line["MSM-A console"]
+        assert "miniterm /dev/pts/" in line["MSM-B console"]
         assert "telnet" not in "".join(person) and "picocom" not in "".join(person)
-        assert "MSM-B console: " in person[3] and "miniterm /dev/pts/" in person[3]
     finally:
         child.send_signal(signal.SIGINT)
         assert child.wait(Deadline(15).remaining()) in (0, -signal.SIGINT)

@@ -11,38 +11,44 @@ import asyncio
 import json
 import signal
 import sys
+from typing import TYPE_CHECKING, TextIO
 
 from ..cli.login import Accounts
 from .recorded import NotARecording, load
-from .server import ReplayDevice
+
+if TYPE_CHECKING:  # the server imports asyncssh: loaded only once the recordings are read
+    from .server import ReplayDevice
 
 
-def main(args: argparse.Namespace) -> int:
-    """Serve ``args.replay`` with the account, bind address and ports of ``args``."""
+def main(args: argparse.Namespace, out: TextIO) -> int:
+    """Serve ``args.replay`` with the account, bind address and ports of ``args``; the JSON line
+    goes to ``out``. The recordings are read before the servers (and their dependencies) load."""
     try:
         scripts = load(args.replay)
     except NotARecording as bad:
         print(f"virtual_chassis: {bad}", file=sys.stderr)
         return 2
+    from .server import ReplayDevice  # noqa: F811 (the run-time import of the TYPE_CHECKING name)
+
     accounts = Accounts(args.username, args.password)
     ports = (args.console_port_a, args.console_port_b, args.ssh_port)
     try:
-        asyncio.run(_serve(ReplayDevice(scripts, accounts, args.bind), ports))
+        asyncio.run(_serve(ReplayDevice(scripts, accounts, args.bind), ports, out))
     except OSError as failure:
         print(f"virtual_chassis: cannot open an endpoint ({failure}); choose other ports or use 0", file=sys.stderr)
         return 1
     return 0
 
 
-async def _serve(device: ReplayDevice, ports: tuple[int, int, int]) -> None:
+async def _serve(device: ReplayDevice, ports: tuple[int, int, int], out: TextIO) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     endpoints = await device.start(ports)
     try:
-        sys.stdout.write(json.dumps(endpoints) + "\n")
-        sys.stdout.flush()
+        out.write(json.dumps(endpoints) + "\n")
+        out.flush()
         recorded = ", ".join(f"{name} ({count} answers)" for name, count in endpoints["replay"].items())
         ssh = endpoints["ssh"]
         print(
