@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests import checkout
+
+ROOT = Path(__file__).resolve().parent.parent
+FOUND_AS = pytest.StashKey[dict]()
 TEST_DEADLINE = 120   # seconds; a hang fails the test instead of stalling CI
 
 
@@ -15,9 +19,42 @@ def pytest_configure(config):
     child interpreters (emulators, ``hil`` runs), and where ``PYTHONDONTWRITEBYTECODE`` is set
     each of them compiled every module it imports again (~0.1 s of CPU per child)."""
     if not hasattr(config, "workerinput"):
-        root = Path(__file__).resolve().parent.parent
         for package in ("harness", "drivers", "virtual_chassis", "testplans", "bench"):
-            compileall.compile_dir(root / package, quiet=1)
+            compileall.compile_dir(ROOT / package, quiet=1)
+        found = checkout.snapshot(ROOT)
+        if found is not None:
+            config.stash[FOUND_AS] = found
+    _hypothesis_keeps_its_examples_outside_the_checkout()
+
+
+def _hypothesis_keeps_its_examples_outside_the_checkout() -> None:
+    """Hypothesis's example database would be ``.hypothesis/`` in the working directory."""
+    import tempfile
+
+    from hypothesis import settings
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    folder = Path(tempfile.gettempdir()) / f"xcm8800-hil-hypothesis-{os.getuid()}"
+    settings.register_profile("suite", database=DirectoryBasedExampleDatabase(folder))
+    settings.load_profile("suite")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """The suite leaves the checkout as it found it (tests/checkout.py): a tracked file deleted or
+    changed, or a new file outside reports/, fails the run and is named."""
+    before = session.config.stash.get(FOUND_AS, None)
+    after = checkout.snapshot(ROOT) if before is not None else None
+    if before is None or after is None:
+        return
+    changed = checkout.changes(before, after)
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        write = reporter.write_line if reporter else print
+        write(f"the suite changed the checkout {ROOT} (it must leave it as it found it):", red=True)
+        for line in changed:
+            write(f"  {line}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -24,10 +25,11 @@ def _testbed(args):
 
 
 def default_plans() -> Path:
-    """The plans installed with the harness (the ``testplans`` package), wherever the run starts."""
-    import testplans
-
-    return Path(testplans.__file__).resolve().parent
+    """The plans installed with the harness (the ``testplans`` package), wherever the run starts;
+    found without importing it, so pytest imports (and rewrites) it first."""
+    spec = importlib.util.find_spec("testplans")
+    assert spec is not None and spec.origin is not None, "the testplans package is installed with the harness"
+    return Path(spec.origin).resolve().parent
 
 
 def run(args) -> int:
@@ -46,6 +48,9 @@ def run(args) -> int:
         "no:labgrid",  # labgrid's own pytest plugin (its log formats, its options) is not used by the plans
         "-p",
         "no:hypothesispytest",  # the plans use no Hypothesis; its plugin costs ~1 s to import
+        # pytest marks the plugin's own packages for assertion rewriting, and hil has imported them
+        # already (not the plans: pytest imports, and rewrites, them at collection)
+        *(f"-Wignore:{ALREADY_IMPORTED}{package}:pytest.PytestAssertRewriteWarning" for package in IMPORTED_BY_HIL),
         f"--hil-workdir={args.reports}",  # the plugin writes report.html and junit.xml there
     ]
     argv += [f"--testbed={args.testbed}"] if args.testbed else []
@@ -64,6 +69,10 @@ def run(args) -> int:
     return PYTEST_EXIT.get(int(pytest.main(argv)), 2)
 
 
+#: pytest's warning about the plugin's packages, which ``hil run`` imported before pytest started
+#: (pytest takes a -W message literally, as a prefix).
+ALREADY_IMPORTED = "Module already imported so cannot be rewritten; "
+IMPORTED_BY_HIL = ("harness", "drivers", "virtual_chassis")
 #: Where ``hil virtual``'s emulator logs (what its dependencies print or warn included) unless told.
 VIRTUAL_LOG = Path("reports") / "virtual.log"
 

@@ -17,6 +17,10 @@ import pytest
 FALLBACK = "fallback"  # a plan's property: why it ran on a virtual chassis instead
 LEFT_ON = "left on"  # a plan's property: the release a firmware plan left the chassis on
 UNREACHABLE = "unreachable"  # a plan's property (xdist worker): its chassis could not be reached
+NO_PLANS = (
+    "no plans collected: the installed plans are the package testplans; name it with "
+    "pytest --pyargs testplans --testbed FILE (or run them with hil run --testbed FILE)"
+)
 
 
 class FallbackSkip(pytest.skip.Exception):  # type: ignore[name-defined]
@@ -120,3 +124,5 @@ class SummaryPlugin:
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
         for line in self.run.warnings():
             terminalreporter.write_line(f"xcm8800-hil: {line}", yellow=True, bold=True)
+        if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and config.getoption("testbed"):
+            terminalreporter.write_line(f"xcm8800-hil: {NO_PLANS}", red=True, bold=True)

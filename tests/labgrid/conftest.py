@@ -137,6 +137,7 @@ def lab(tmp_path_factory):
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                cwd=folder,  # its reports/virtual.log is the lab's, not the checkout's
             )
             exports.append(child)
             read_until(child, f"exported as labgrid place {place}", STARTUP)
