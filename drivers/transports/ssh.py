@@ -13,6 +13,7 @@ give the jump host a key or an agent. The switch's password never goes anywhere 
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -114,6 +115,7 @@ class SshTransport:
             raise ConnectionFailed(
                 f"cannot start the OpenSSH client for {self.name}: {exc}; install openssh-client"
             ) from None
+        os.set_blocking(child.child_fd, False)  # writes keep their deadline (write_fd) when ssh takes nothing
         child.delaybeforesend = None
         child.ptyproc.delayafterclose = 0.01
         child.ptyproc.delayafterterminate = 0.02
