@@ -28,14 +28,17 @@ def pytest_configure(config):
 
 
 def _hypothesis_keeps_its_examples_outside_the_checkout() -> None:
-    """Hypothesis's example database would be ``.hypothesis/`` in the working directory."""
+    """Hypothesis's folder would be ``.hypothesis/`` in the working directory (the checkout)."""
     import tempfile
 
     from hypothesis import settings
     from hypothesis.database import DirectoryBasedExampleDatabase
 
+    from hypothesis.configuration import set_hypothesis_home_dir
+
     folder = Path(tempfile.gettempdir()) / f"xcm8800-hil-hypothesis-{os.getuid()}"
-    settings.register_profile("suite", database=DirectoryBasedExampleDatabase(folder))
+    set_hypothesis_home_dir(folder)  # its other files too (newer releases keep more than examples)
+    settings.register_profile("suite", database=DirectoryBasedExampleDatabase(folder / "examples"))
     settings.load_profile("suite")
 
 
@@ -68,11 +71,23 @@ def pytest_xdist_auto_num_workers(config):
     return min(16, 2 * len(os.sched_getaffinity(0)))
 
 
+#: Modules whose tests each run the harness whole (``hil run``, ``hil soak``, a labgrid lab, a
+#: wheel in a fresh environment); so are the tests that use ``pytester``. Marked ``e2e``.
+E2E_MODULES = {
+    "tests/harness/test_cli.py", "tests/harness/test_run_reports.py", "tests/harness/test_plugin.py",
+    "tests/labgrid/test_lg_lab.py", "tests/packaging/test_wheel.py", "tests/security/test_sec_signals.py",
+    "tests/security/test_sec_lifetimes.py", "tests/faults/test_emulator_crash.py", "tests/faults/test_secrets.py",
+    "tests/procedures/test_soak_runs.py",
+}
+
+
 def pytest_collection_modifyitems(config, items):
-    if config.pluginmanager.hasplugin("timeout"):
-        for item in items:
-            if item.get_closest_marker("timeout") is None:
-                item.add_marker(pytest.mark.timeout(TEST_DEADLINE))
+    timeouts = config.pluginmanager.hasplugin("timeout")
+    for item in items:
+        if timeouts and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(TEST_DEADLINE))
+        if item.nodeid.split("::")[0] in E2E_MODULES or "pytester" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(autouse=True)
