@@ -55,9 +55,13 @@ def offline_rows(work: Path, runs: int = 3) -> list[Row]:
 
 
 def suite_rows() -> list[Row]:
-    """The README's test command once, from the project's folder."""
+    """The README's test command once, from the project's folder, and the load beside it: the
+    machine's 1-minute load average before the run (others' work) and after it (with ours)."""
+    before = os.getloadavg()[0]
     took, done = _timed_run([sys.executable, *SUITE], ROOT, 1800)
+    after = os.getloadavg()[0]
     failed = [line.split(" - ")[0] for line in done.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
     outcome = _last_line(done) if done.returncode == 0 else f"{_last_line(done)}: {'; '.join(failed)}"
-    measure = f"test suite, `python {' '.join(SUITE)}`: wall time ({outcome})"
+    load = f"load {before:.1f} before, {after:.1f} at the end, {os.cpu_count()} cores"
+    measure = f"test suite, `python {' '.join(SUITE)}`: wall time ({outcome}; {load})"
     return [limit_row("7", measure, took, SUITE_LIMIT)]
