@@ -25,8 +25,9 @@ class LoginFailed(HilError):
     """The device refused the credentials, or never offered a login."""
 
 
-class Timeout(HilError):
-    """A deadline passed while waiting for something the device should have printed."""
+class Timeout(HilError, TimeoutError):
+    """A deadline passed while waiting for something the device should have printed (also a
+    :class:`TimeoutError`, so code that knows nothing of the harness catches it as one)."""
 
 
 class CommandError(HilError):

@@ -7,8 +7,7 @@ wrong and what to do about it, on one line, and never contains a credential.
 
 from __future__ import annotations
 
-from drivers import errors as _driver_errors
-from drivers.errors import (  # noqa: F401  (re-exported)
+from drivers.errors import (
     CommandError,
     ConnectionFailed,
     ConnectionLost,
@@ -102,25 +101,20 @@ class EmulatorCrashed(HilError):
     """The virtual chassis process exited or stopped answering."""
 
 
-def _reexport_driver_errors() -> list[str]:
-    """Names of every HilError subclass in drivers.errors, also ones added later."""
-    names = []
-    for name, obj in vars(_driver_errors).items():
-        if isinstance(obj, type) and issubclass(obj, HilError):
-            globals().setdefault(name, obj)
-            names.append(name)
-    return names
-
-
-__all__ = sorted(
-    set(_reexport_driver_errors())
-    | {
-        "TestbedError",
-        "ParseError",
-        "NotInSync",
-        "ProcedureFailed",
-        "PhaseTimeout",
-        "ChassisUnavailable",
-        "EmulatorCrashed",
-    }
-)
+__all__ = [
+    "ChassisUnavailable",
+    "CommandError",
+    "ConnectionFailed",
+    "ConnectionLost",
+    "DeviceRebooted",
+    "EmulatorCrashed",
+    "HilError",
+    "HostKeyChanged",
+    "LoginFailed",
+    "NotInSync",
+    "ParseError",
+    "PhaseTimeout",
+    "ProcedureFailed",
+    "TestbedError",
+    "Timeout",
+]

@@ -59,3 +59,9 @@ def test_errors_survive_pickling(error):
 
 def test_testbed_error_is_not_collected_as_a_test():
     assert errors.TestbedError.__test__ is False
+
+
+def test_a_timeout_is_a_timeout_error_to_code_that_knows_nothing_of_the_harness():
+    with pytest.raises(TimeoutError):
+        raise errors.PhaseTimeout("old master at login took 601 s (limit 600 s)")
+    assert issubclass(errors.Timeout, errors.HilError)
