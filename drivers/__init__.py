@@ -15,6 +15,7 @@ from drivers.errors import (
     HilError,
     HostKeyChanged,
     LoginFailed,
+    SessionBusy,
     Timeout,
 )
 from drivers.prompt import Prompt, find_login, find_prompt, parse_prompt
@@ -35,6 +36,7 @@ __all__ = [
     "DEFAULT_DIALOGS",
     "Deadline",
     "DeviceRebooted",
+    "SessionBusy",
     "Dialog",
     "HilError",
     "HostKeyChanged",

@@ -38,5 +38,9 @@ class CommandError(HilError):
         self.result = result
 
 
+class SessionBusy(HilError):
+    """A second thread used a session while one thread was using it (its bytes would interleave)."""
+
+
 class DeviceRebooted(HilError):
     """The device rebooted (or the SSH session was dropped) while a command ran."""

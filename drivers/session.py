@@ -25,6 +25,7 @@ from drivers.errors import (
 )
 from drivers.inbox import Inbox
 from drivers.login import LoginMachine
+from drivers.owner import OneThread
 from drivers.prompt import Prompt, at_pager, find_boot_start, find_login, find_prompt, is_boot_line
 from drivers.secret import Secret, mask_text
 from drivers.transcript import Transcript
@@ -86,6 +87,7 @@ class CliSession:
         """How often :meth:`run` logged in again because the MSM rebooted or the link dropped
         while the session was idle (each time is noted in the transcript)."""
         self._in_use = False
+        self._user = OneThread(self.transport.name)
         self._inbox = Inbox()
         if transcript is not None:
             transport.transcript = transcript
@@ -101,7 +103,8 @@ class CliSession:
 
     def connect(self, deadline: Deadline | float = 60.0) -> Prompt:
         """Open the transport, log in (or adopt a logged-in prompt) and disable paging."""
-        return self._start(Deadline.of(deadline), nudge_first=True)
+        with self._user.holding("connect"):
+            return self._start(Deadline.of(deadline), nudge_first=True)
 
     def wait_for_login(self, deadline: Deadline | float = 600.0) -> Prompt:
         """After a reboot: wait for the boot to end at ``login:``, then log in again.
@@ -112,7 +115,8 @@ class CliSession:
         deadline = Deadline.of(deadline)
         if self.transport.kind == "ssh":
             return self.reconnect(deadline)
-        return self._start(deadline, nudge_first=False)
+        with self._user.holding("wait for login"):
+            return self._start(deadline, nudge_first=False)
 
     def reconnect(self, deadline: Deadline | float = 120.0) -> Prompt:
         """Close and connect again, retrying refused or dropped connections until the deadline."""
@@ -210,10 +214,11 @@ class CliSession:
         if "\n" in command or "\r" in command:
             raise ValueError(f"one command line per run(), got {command!r}")
         deadline = Deadline.of(timeout)
-        if self.transcript is None:
-            return self._run(command, deadline, answers, expect_reboot, check)
-        with self.transcript.batch():  # records kept, written when a wait lasts or soon after
-            return self._run(command, deadline, answers, expect_reboot, check)
+        with self._user.holding(repr(command)):
+            if self.transcript is None:
+                return self._run(command, deadline, answers, expect_reboot, check)
+            with self.transcript.batch():  # records kept, written when a wait lasts or soon after
+                return self._run(command, deadline, answers, expect_reboot, check)
 
     def _run(
         self, command: str, deadline: Deadline, answers: Answers | None, expect_reboot: bool, check: bool

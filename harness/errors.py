@@ -15,6 +15,7 @@ from drivers.errors import (
     HilError,
     HostKeyChanged,
     LoginFailed,
+    SessionBusy,
     Timeout,
 )
 
@@ -115,6 +116,7 @@ __all__ = [
     "ParseError",
     "PhaseTimeout",
     "ProcedureFailed",
+    "SessionBusy",
     "TestbedError",
     "Timeout",
 ]
