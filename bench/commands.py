@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from bench.common import Emulator, Figures, Row, limit_row, ms, ratio_row, sec, timed
@@ -80,9 +81,9 @@ def console_rows(emulator: Emulator, work: Path, samples: int, repeats: int) -> 
     for kind, label in (("pty", "pty"), ("tcp", "socket://")):
         url = emulator.endpoints["consoles"]["MSM-A"][kind]
         clients: dict[str, Callable[[], Client]] = {
-            "ours": lambda url=url, kind=kind: OurConsole(url, work / "transcripts", f"console-{kind}"),
-            "floor": lambda url=url: RawConsole(url),
-            "bare": lambda url=url: OurConsole(url, None, ""),
+            "ours": partial(OurConsole, url, work / "transcripts", f"console-{kind}"),
+            "floor": partial(RawConsole, url),
+            "bare": partial(OurConsole, url, None, ""),
         }
         switch = in_turns(clients, "show switch", samples)
         fetches = in_turns({k: clients[k] for k in ("ours", "floor")}, "show configuration", repeats, 1, 0)

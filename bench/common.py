@@ -9,13 +9,16 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from drivers.deadline import Deadline
 from harness.lab.virtual import stop_child
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPT = rb"(?:^|[\r\n])(?:\* )?(?:! )?[\w\-.~()]+\.\d+ [#>] \Z"
@@ -42,6 +45,7 @@ class Emulator:
             raise
 
     def _lines(self, count: int, deadline: Deadline) -> list[str]:
+        assert self.process.stdout is not None  # a pipe, asked for at the start
         buffer, fd = b"", self.process.stdout.fileno()
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
@@ -65,7 +69,8 @@ class Emulator:
 
     def stop(self) -> None:
         stop_child(self.process, 10.0)
-        self.process.stdout.close()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
     def __enter__(self) -> Emulator:
         return self
@@ -111,7 +116,7 @@ def emulator_apart(emulator: Emulator) -> Iterator[str]:
         os.sched_setaffinity(0, set(cpus))
 
 
-def timed(action) -> tuple[float, object]:
+def timed(action: Callable[[], T]) -> tuple[float, T]:
     """Seconds ``action()`` took, and what it returned."""
     started = time.perf_counter()
     result = action()

@@ -18,6 +18,7 @@ from pathlib import Path
 from bench.common import Row
 from drivers import CliSession, Transcript
 from drivers.deadline import Deadline
+from drivers.secret import Secret
 
 MB = 1 << 20
 CHUNK = 4096
@@ -51,7 +52,8 @@ class MemoryConsole:
         self._open = True
         self._out += PROMPT.format(self._counter).encode()
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | Secret, timeout: float = 0.0) -> None:
+        data = data.reveal_bytes() if isinstance(data, Secret) else data
         if self.transcript is not None:
             self.transcript.sent(data)
         for line in data.decode().split("\r")[:-1]:

@@ -3,6 +3,7 @@ bytes need on the wire, ``bytes x 10 / baud``."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from bench.common import Emulator, Row, sec, timed
@@ -58,7 +59,7 @@ def paced_rows(work: Path) -> list[Row]:
                 try:
                     for command in COMMANDS:
                         link.received = 0
-                        seconds, _ = timed(lambda s=session, c=command: s.run(c, timeout=600, check=True))
+                        seconds, _ = timed(partial(session.run, command, timeout=600, check=True))
                         wire = wire_time(link.received, baud)
                         what = f"{lines}-line " if command == "show configuration" else ""
                         rows.append(

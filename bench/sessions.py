@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 
 from bench.common import SETTLE, WARM_UP, Figures, timed
@@ -27,7 +28,7 @@ def session_figures(
     logins = []
     for number in range(repeats):
         opened = session(number)
-        logins.append(timed(lambda s=opened: s.connect(60))[0])
+        logins.append(timed(partial(opened.connect, 60))[0])
         close_session(opened)
     time.sleep(SETTLE)
     opened = session(repeats)

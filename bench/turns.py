@@ -8,6 +8,7 @@ A console takes one client at a time: each turn logs in, runs its block and logs
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -78,7 +79,7 @@ def in_turns(
                 for _ in range(warm_up):
                     client.run(command)
                 for _ in range(min(turn, samples - len(times[name]))):
-                    times[name].append(timed(lambda c=client: c.run(command))[0])
+                    times[name].append(timed(partial(client.run, command))[0])
             finally:
                 client.close()
     return {name: {command: Figures.of(times[name]), "login": Figures.of(logins[name])} for name in clients}

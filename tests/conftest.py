@@ -32,9 +32,8 @@ def _hypothesis_keeps_its_examples_outside_the_checkout() -> None:
     import tempfile
 
     from hypothesis import settings
-    from hypothesis.database import DirectoryBasedExampleDatabase
-
     from hypothesis.configuration import set_hypothesis_home_dir
+    from hypothesis.database import DirectoryBasedExampleDatabase
 
     folder = Path(tempfile.gettempdir()) / f"xcm8800-hil-hypothesis-{os.getuid()}"
     set_hypothesis_home_dir(folder)  # its other files too (newer releases keep more than examples)

@@ -4,6 +4,8 @@ either completes or raises one of the project's own errors, never anything else.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +26,7 @@ DEVICE_TEXT = st.lists(st.sampled_from(PIECES) | st.text(max_size=20), max_size=
 
 def chunks_of(data, cuts: list[int]):
     points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
-    return [data[a:b] for a, b in zip(points, points[1:])]
+    return [data[a:b] for a, b in pairwise(points)]
 
 
 @FAST

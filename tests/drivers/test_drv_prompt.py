@@ -5,6 +5,8 @@ Everything is also fed one byte at a time and at random chunk boundaries.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -166,7 +168,7 @@ def test_clean_output_of_a_dialog_keeps_question_and_answer():
 
 def chunks_of(text: str, cuts: list[int]) -> list[str]:
     points = sorted({c % (len(text) + 1) for c in cuts} | {0, len(text)})
-    return [text[a:b] for a, b in zip(points, points[1:])]
+    return [text[a:b] for a, b in pairwise(points)]
 
 
 def test_prompt_fed_one_byte_at_a_time_is_found_only_when_complete():

@@ -7,8 +7,12 @@ from harness.procedures.sync import BACKUP_DOWN, CHECKPOINTING_NOT_DONE, INCOMPA
 
 
 def show_switch(state_b: str, version_b: str = "12.4.2.8") -> str:
-    col = lambda text: f"{text:<24}"
-    b = lambda text: text if state_b else ""
+    def col(text: str) -> str:
+        return f"{text:<24}"
+
+    def b(text: str) -> str:
+        return text if state_b else ""
+
     return "\n".join([
         "SysName:          XCM8810",
         "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -77,7 +79,7 @@ def test_valid_output_cut_into_chunks_with_noise_between(data):
     parser = data.draw(st.sampled_from(list(PARSERS)))
     text = data.draw(st.sampled_from(PARSERS[parser]))
     cuts = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=6)))
-    pieces = [text[a:b] for a, b in zip([0] + cuts, cuts + [len(text)])]
+    pieces = [text[a:b] for a, b in pairwise([0, *cuts, len(text)])]
     joined = "".join(piece + data.draw(st.sampled_from(NOISE + [""]) | st.text(CHARS, max_size=8))
                      for piece in pieces)
     outcome(parser, joined)

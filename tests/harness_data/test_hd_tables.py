@@ -10,7 +10,6 @@ from harness.parsers import (
     Component,
     NodeRecord,
     Version,
-    VersionInfo,
     Vlan,
     compatible,
     parse_show_checkpoint_data,

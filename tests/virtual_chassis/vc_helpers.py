@@ -165,7 +165,7 @@ class Emulator:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-                raise AssertionError("emulator did not stop on SIGTERM")
+                raise AssertionError("emulator did not stop on SIGTERM") from None
         self.stderr_text = self.proc.stderr.read().decode(errors="replace")
         self.proc.stdout.close()
         self.proc.stderr.close()
