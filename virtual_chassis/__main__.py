@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .cli.login import Accounts
+from .hardware import DEFAULT_MODEL, MODELS
 from .model.chassis import SYNC_MIN_RELEASE, check_version
 from .model.clock import Durations
 from .model.config import Refusal, RunningConfig
@@ -85,7 +86,10 @@ def _speed(text: str) -> float:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m virtual_chassis", description=__doc__.split("\n\n")[0])
-    p.add_argument("--name", type=_sysname, default="XCM8810", help="SysName (default XCM8810)")
+    p.add_argument(
+        "--model", choices=sorted(MODELS), default=DEFAULT_MODEL, help=f"the chassis (default {DEFAULT_MODEL})"
+    )
+    p.add_argument("--name", type=_sysname, default=None, help="SysName (default: the model's name)")
     p.add_argument("--speed", type=_speed, default=100.0, help="speed factor: real durations are divided by it")
     p.add_argument("--ssh-port", type=int, default=0, help="management SSH port (0 = a free port)")
     p.add_argument("--console-port-a", type=int, default=0, help="TCP port of the MSM-A console (0 = free)")
@@ -171,6 +175,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"lowest release that can synchronize; older ones refuse it (default {SYNC_MIN_RELEASE})",
     )
     args = p.parse_args(argv)
+    args.name = args.name or args.model
     if args.count < 1:
         p.error("--count must be at least 1")
     if args.count > 1 and (args.ssh_port or args.console_port_a or args.console_port_b):
@@ -203,6 +208,7 @@ def chassis_options(args: argparse.Namespace) -> list[ChassisOptions]:
         options.append(
             ChassisOptions(
                 name=name,
+                model=args.model,
                 speed=args.speed,
                 ssh_port=args.ssh_port,
                 console_ports=(args.console_port_a, args.console_port_b),

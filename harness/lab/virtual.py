@@ -73,7 +73,8 @@ class VirtualEndpoints:
 
 def emulator_command(options: VirtualOptions, credentials: Credentials, flash: Path | None = None) -> list[str]:
     """The command line of the child; the password travels on its stdin pipe, never here."""
-    args = ["--speed", f"{options.speed:g}", "--name", options.sysname, "--username", credentials.username]
+    args = ["--speed", f"{options.speed:g}", "--model", options.model, "--name", options.sysname]
+    args += ["--username", credentials.username]
     args += ["--from-parent"]  # its host key is kept per name in the emulator's default folder
     args += ["--flash-dir", str(flash)] if flash is not None else []
     for msm, flag in (("MSM-A", "--version-a"), ("MSM-B", "--version-b")):

@@ -20,11 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from harness.device import MSMS
 from harness.errors import ParseError
 from harness.parsers._text import echo_pattern, output_lines
 
 COMMAND = "show switch"
-MSM_NAMES = ("MSM-A", "MSM-B")
+MSM_NAMES = MSMS
 SINGLE_NODE = "Switch"  # the name of the one node of a system printed without a Slot: row
 _ECHO = echo_pattern("switch")
 _CONTRACT_STARTS = (18, 47)

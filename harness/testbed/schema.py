@@ -15,7 +15,7 @@ A YAML file with one entry per chassis under ``chassis:``::
         firmware: {tftp_address: 10.1.2.50, image: xcm8800-12.4.3.9.xos, version: 12.4.3.9}
       vc1:
         type: virtual
-        virtual: {speed: 100, versions: {MSM-A: 12.4.2.8}, sysname: XCM8810}
+        virtual: {speed: 100, versions: {MSM-A: 12.4.2.8}, sysname: XCM8810, model: XCM8810}
 
 ``firmware`` (any chassis, optional) is described in :mod:`harness.testbed.firmware`;
 ``limits`` (per-phase durations in lab seconds, optional) in :mod:`harness.testbed.limits`;
@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, NoReturn, overload
 from urllib.parse import urlsplit
 
+from harness.device import DEFAULT_MODEL, MODELS
 from harness.errors import ParseError, TestbedError
 from harness.parsers.switch import MSM_NAMES
 from harness.parsers.version import Version
@@ -92,6 +93,7 @@ class VirtualOptions:
     speed: float = DEFAULT_SPEED
     versions: dict[str, str] = field(default_factory=dict)
     sysname: str = DEFAULT_SYSNAME
+    model: str = DEFAULT_MODEL  # harness.device.MODELS
 
 
 @dataclass(frozen=True)
@@ -438,7 +440,7 @@ class _Reader:
         if node is None:
             return VirtualOptions()
         node = self.mapping(node, key)
-        self.keys(node, key, ("speed", "versions", "sysname"))
+        self.keys(node, key, ("speed", "versions", "sysname", "model"))
         speed = float(
             self.number(
                 node,
@@ -451,14 +453,17 @@ class _Reader:
                 "write a positive number (real durations are divided by it)",
             )
         )
-        sysname = self.string(node, "sysname", key, DEFAULT_SYSNAME)
+        model = self.string(node, "model", key, DEFAULT_MODEL)
+        if model not in MODELS:
+            self.fail(f"{key}.model", f"{model!r} is not a NETGEAR 8800 chassis", f"use one of {', '.join(MODELS)}")
+        sysname = self.string(node, "sysname", key, model)
         if not _SYSNAME.fullmatch(sysname):
             self.fail(
                 f"{key}.sysname",
                 f"{node['sysname']!r} is not a valid SysName",
                 "use up to 32 letters, digits, '.', '_', '-' or '~'",
             )
-        return VirtualOptions(speed, self.versions(node.get("versions"), f"{key}.versions"), sysname)
+        return VirtualOptions(speed, self.versions(node.get("versions"), f"{key}.versions"), sysname, model)
 
     def versions(self, node: Any, key: str) -> dict[str, str]:
         if node is None:

@@ -32,13 +32,6 @@ PART = {
     "MSM-B": "800130-00-02 0906G-00789 Rev 2.0",
     "PSUCTRL-1": "450117-00-03 0904G-00111 Rev 3.0",
 }
-#: The hardware the chassis holds besides the MSMs [INF: an XCM8810 with 8 I/O slots and 6 PSU
-#: bays; which slots hold a module is our choice]. An empty slot or bay prints a blank value,
-#: a power supply its description, as real ExtremeXOS switches do.
-IO_SLOTS = 8
-IO_MODULES = {1: "800134-00-07 0801G-00103 Rev 7.0", 3: "800135-00-04 0812G-00377 Rev 4.0"}
-PSU_BAYS = 6
-PSUS = {1: "Internal Power Supply PS 2336 0904G-00222", 2: "Internal Power Supply PS 2336 0904G-00223"}
 VLAN_RULE = "-" * 95
 VLAN_HEADER = (
     VLAN_RULE,
@@ -84,7 +77,7 @@ def show_switch(chassis: Chassis, here: Msm, detail: bool = False) -> list[str]:
         _label("SysLocation:"),
         _label("SysContact:", SYS_CONTACT),
         _label("System MAC:", chassis.mac),
-        _label("System Type:", "XCM8810"),
+        _label("System Type:", chassis.hardware.model),
         "",
         _label("SysHealth check:", "Enabled (Normal)"),
         _label("Recovery Mode:", "All"),
@@ -199,18 +192,19 @@ def _component(name: str, value: str = "") -> str:
 
 
 def show_version(chassis: Chassis, here: Msm) -> list[str]:
-    """Chassis, I/O slots, MSMs, PSU controllers and PSUs (empty ones blank), then the image."""
-    master = chassis.master()
+    """Chassis, I/O slots, MSMs, PSU controllers and PSUs of its model (an empty slot or bay
+    prints a blank value, as real ExtremeXOS switches do), then the image."""
+    master, hardware = chassis.master(), chassis.hardware
     io_img = (master or here).booted_version
     lines = [_component("Chassis", PART["Chassis"])]
-    for slot in range(1, IO_SLOTS + 1):
-        module = IO_MODULES.get(slot)
+    for slot in range(1, hardware.io_slots + 1):
+        module = hardware.io_modules.get(slot)
         lines.append(_component(f"Slot-{slot}", f"{module} BootROM: {BOOTROM}    IMG: {io_img}" if module else ""))
     for msm in chassis.msms.values():
         value = f"{PART[msm.name]} BootROM: {BOOTROM}    IMG: {msm.booted_version}" if msm.powered else ""
         lines.append(_component(msm.name, value))
     lines += [_component("PSUCTRL-1", PART["PSUCTRL-1"]), _component("PSUCTRL-2")]
-    lines += [_component(f"PSU-{bay}", PSUS.get(bay, "")) for bay in range(1, PSU_BAYS + 1)]
+    lines += [_component(f"PSU-{bay}", hardware.psus.get(bay, "")) for bay in range(1, hardware.psu_bays + 1)]
     lines += [
         "",
         f"Image   : XCM8800 version {here.booted_version} {branch(here.booted_version)} by release-manager",

@@ -13,7 +13,6 @@ from itertools import islice
 from ..model.chassis import Chassis
 from ..model.config import SavedConfig
 
-IO_SLOTS = range(1, 9)  # XCM8810: eight I/O slots
 PORTS = range(1, 49)  # 48 ports each
 
 
@@ -21,22 +20,23 @@ def _module(name: str) -> list[str]:
     return ["#", f"# Module {name} configuration.", "#"]
 
 
-def _lines() -> Iterator[str]:
+def _lines(io_slots: range) -> Iterator[str]:
     yield from _module("hal")
-    for slot in IO_SLOTS:
+    for slot in io_slots:
         for port in PORTS:
             yield f'configure ports {slot}:{port} display-string "rack{slot:02d}-port{port:02d}"'
             yield f"configure ports {slot}:{port} auto on speed 1000 duplex full"
     yield from _module("fdb")
     for number in range(1 << 24):
-        slot, port = IO_SLOTS[number % len(IO_SLOTS)], PORTS[number // len(IO_SLOTS) % len(PORTS)]
+        slot, port = io_slots[number % len(io_slots)], PORTS[number // len(io_slots) % len(PORTS)]
         mac = f"00:04:96:{number >> 16 & 0xFF:02x}:{number >> 8 & 0xFF:02x}:{number & 0xFF:02x}"
         yield f'create fdb {mac} vlan "Default" port {slot}:{port}'
 
 
-def other_modules(count: int) -> tuple[str, ...]:
-    """``count`` lines of port and static FDB configuration, the same for the same count."""
-    return tuple(islice(_lines(), max(0, count)))
+def other_modules(count: int, io_slots: int = 8) -> tuple[str, ...]:
+    """``count`` lines of port and static FDB configuration over ``io_slots`` I/O slots, the same
+    for the same count."""
+    return tuple(islice(_lines(range(1, io_slots + 1)), max(0, count)))
 
 
 def preload(chassis: Chassis, total_lines: int) -> None:
@@ -44,5 +44,5 @@ def preload(chassis: Chassis, total_lines: int) -> None:
     lines the emulator models)."""
     for msm in chassis.msms.values():
         base = len(msm.running.render().splitlines())
-        msm.running.other_modules = other_modules(total_lines - base)
+        msm.running.other_modules = other_modules(total_lines - base, chassis.hardware.io_slots)
         msm.flash[msm.config_selected] = SavedConfig(msm.running.render(), chassis.clock.wall(), msm.booted_version)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..cli.login import ADMIN, Accounts
 from ..cli.preload import preload
+from ..hardware import DEFAULT_MODEL, MODELS
 from ..model.chassis import SYNC_MIN_RELEASE, Chassis
 from ..model.clock import Clock, Durations
 from .console import ConsoleLine
@@ -20,6 +21,7 @@ class ChassisOptions:
     """Everything ``python -m virtual_chassis`` lets one choose for one chassis."""
 
     name: str = "XCM8810"
+    model: str = DEFAULT_MODEL  # a name of hardware.MODELS: XCM8810 or XCM8806
     speed: float = 100.0
     ssh_port: int = 0
     console_ports: tuple[int, int] = (0, 0)
@@ -52,6 +54,7 @@ class VirtualChassis:
             options.secondary,
             options.mac,
             sync_min_release=options.sync_min_release,
+            hardware=MODELS[options.model],
         )
         self.chassis.firmware.tftp_port = options.tftp_port
         self.chassis.firmware.flash_dir = options.flash_dir

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..hardware import DEFAULT_MODEL, MODELS, Hardware
 from .boots import Boots
 from .clock import Clock
 from .config import CONFIG_FILES, Refusal, RunningConfig, SavedConfig, config_file
@@ -50,11 +51,13 @@ class Chassis(Nodes):
         mac: str = "00:04:96:52:A4:00",
         event_limit: int = 1000,
         sync_min_release: str = SYNC_MIN_RELEASE,
+        hardware: Hardware = MODELS[DEFAULT_MODEL],
     ):
         for version in (*versions, secondary):
             check_version(version)
         super().__init__(clock, event_limit)
         self.sync_min_release = sync_min_release
+        self.hardware = hardware
         self.default_sysname = sysname
         self.mac = mac
         self.faults = Faults(self)
