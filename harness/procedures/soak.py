@@ -137,13 +137,19 @@ class Soak:
         self.result = SoakResult(chassis.name, chassis.access.backend, cycles)
 
     def run(self, after_cycle: Callable[[SoakCycle], None] | None = None) -> SoakResult:
-        """Every cycle until ``asked`` or an unusable chassis; ``after_cycle`` sees each one."""
-        for number in range(len(self.result.cycles) + 1, self.result.asked + 1):
-            if self.result.stopped:
-                break
-            cycle = self.run_cycle(number)
-            if after_cycle is not None:
-                after_cycle(cycle)
+        """Every cycle until ``asked`` or an unusable chassis; ``after_cycle`` sees each one.
+        Ctrl-C between two cycles (while ``after_cycle`` writes the reports, say) is recorded too."""
+        try:
+            for number in range(len(self.result.cycles) + 1, self.result.asked + 1):
+                if self.result.stopped:
+                    break
+                cycle = self.run_cycle(number)
+                if after_cycle is not None:
+                    after_cycle(cycle)
+        except KeyboardInterrupt:
+            count = len(self.result.cycles)
+            self.result.stopped = self.result.stopped or f"interrupted (Ctrl-C) after cycle {count}"
+            raise
         return self.result
 
     def run_cycle(self, number: int) -> SoakCycle:
