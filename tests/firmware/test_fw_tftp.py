@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from harness.firmware.tftp import TftpServer, TftpServerError
-from virtual_chassis.endpoints.tftp import TftpFailed, fetch
+from virtual_chassis.cli.tftp_client import TftpFailed, fetch
 
 
 def digest(path) -> str:

@@ -15,11 +15,11 @@ import threading
 from pathlib import Path
 from typing import Protocol
 
-from ..endpoints.tftp import TftpFailed, fetch
 from ..model.config import Refusal
 from ..model.firmware import Firmware
 from ..model.images import INSTALL_FAILED, ImageInfo, ImageRefused, check_image
 from ..model.msm import Msm
+from .tftp_client import TftpFailed, fetch
 
 DOT_EVERY = 2.0  # real seconds between two progress dots
 MIN_DOT_INTERVAL = 0.02  # emulator seconds: at high speed factors dots come no faster
