@@ -10,8 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness import signals
-from harness.errors import HilError, TestbedError
+from harness.cli.quiet import dependency_warnings_to_log
+
+dependency_warnings_to_log()  # before any dependency is imported: its warnings go to a log, not here
+
+from harness import signals  # noqa: E402 (after the line above, by design)
+from harness.errors import HilError, TestbedError  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
