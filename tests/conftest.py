@@ -52,11 +52,16 @@ def pytest_sessionfinish(session, exitstatus):
     changed = checkout.changes(before, after)
     if changed:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        write = reporter.write_line if reporter else print
+        write = reporter.write_line if reporter else _print_line
         write(f"the suite changed the checkout {ROOT} (it must leave it as it found it):", red=True)
         for line in changed:
             write(f"  {line}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _print_line(line: str, **markup: bool) -> None:
+    """``write_line`` for a run without the terminal reporter (``-p no:terminal``): no colours."""
+    print(line)
 
 
 @pytest.hookimpl(tryfirst=True)

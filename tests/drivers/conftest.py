@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drivers import CliSession, SerialTransport, Transcript
-from tests.drivers.drv_fakes import pty_device, tcp_device
+from tests.drivers.drv_fakes import ScriptPlayer, pty_device, tcp_device
 
 PASSWORD = "s3cret-pw"
 
@@ -17,7 +17,7 @@ def console_device(request, tmp_path):
     Checks after the test that the device saw what the script expected and that the
     transcript never holds the password.
     """
-    started = []
+    started: list[tuple[ScriptPlayer, CliSession, Transcript]] = []
 
     def play(script, **session_kw):
         factory = pty_device if request.param == "pty" else tcp_device
@@ -32,4 +32,5 @@ def console_device(request, tmp_path):
         session.transport.close()
         player.stop()
         transcript.close()
+        assert transcript.path is not None  # play() gives every transcript a file
         assert PASSWORD not in transcript.path.read_text()

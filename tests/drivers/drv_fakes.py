@@ -9,6 +9,7 @@ assert it is None after the session is done.
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import pty
 import re
@@ -90,11 +91,16 @@ class _Line:
         self.keep_open: int | None = None
 
     def fileno(self) -> int:
-        return self.sock.fileno() if self.sock is not None else self.fd
+        return self.sock.fileno() if self.sock is not None else self._fd()
+
+    def _fd(self) -> int:
+        if self.fd is None:
+            raise OSError(errno.EBADF, "the line is closed")
+        return self.fd
 
     def read(self) -> bytes:
         try:
-            return self.sock.recv(65536) if self.sock is not None else os.read(self.fd, 65536)
+            return self.sock.recv(65536) if self.sock is not None else os.read(self._fd(), 65536)
         except OSError:
             return b""
 
@@ -102,7 +108,7 @@ class _Line:
         if self.sock is not None:
             self.sock.sendall(data)
         else:
-            os.write(self.fd, data)
+            os.write(self._fd(), data)
 
     def close(self) -> None:
         if self.sock is not None:
@@ -140,6 +146,7 @@ class ScriptPlayer(threading.Thread):
         if not self.ready.wait(self.step_timeout):
             self.error = "nobody connected"
             return
+        assert self.line is not None  # ready is set only by attach()
         consumed = 0
         for index, step in enumerate(self.script):
             if step.kind == "send":
@@ -173,6 +180,7 @@ class ScriptPlayer(threading.Thread):
                 return
 
     def _read(self, timeout: float) -> bool:
+        assert self.line is not None  # called from run() after attach()
         try:
             ready = select.select([self.line], [], [], max(0.0, min(timeout, 0.2)))[0]
         except (OSError, ValueError):
@@ -261,7 +269,11 @@ class SshDevice:
                 return device.client_key is not None
 
             def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
-                return username == device.username and key.public_data == device.client_key.public_data
+                return (
+                    username == device.username
+                    and device.client_key is not None
+                    and key.public_data == device.client_key.public_data
+                )
 
             def password_auth_supported(self) -> bool:
                 return True

@@ -9,7 +9,7 @@ from itertools import pairwise
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drivers import CliSession, HilError
+from drivers import CliSession, HilError, Transcript
 from drivers.cleaning import LineSplitter, clean_output, resolve_line, split_log
 from drivers.dialogs import find_dialog
 from drivers.errors import ConnectionLost
@@ -36,7 +36,8 @@ def test_every_detector_answers_any_text(text):
     assert prompt is None or (isinstance(prompt, Prompt) and prompt.text in text)
     assert find_login(text) in (None, "login", "pending-aaa", "password")
     assert isinstance(at_pager(text), bool) and isinstance(is_boot_line(text), bool)
-    assert find_dialog(text) is None or find_dialog(text).answer in ("y", "n", "")
+    dialog = find_dialog(text)
+    assert dialog is None or dialog.answer in ("y", "n", "")
     line = resolve_line(text)
     assert "\r" not in line and "\x1b" not in line
     before, log = split_log(line)
@@ -70,14 +71,16 @@ def test_a_prompt_after_any_output_is_found_once_it_is_complete(text, cuts):
     for chunk in chunks_of(stream, cuts):
         buffer += chunk
         find_prompt(buffer), find_login(buffer), at_pager(buffer)
-    assert find_prompt(buffer).counter == 9
+    prompt = find_prompt(buffer)
+    assert prompt is not None and prompt.counter == 9
 
 
 class _Replay:
     """An in-memory console: a prompt at once, then one scripted answer per line sent, each
     delivered in the given chunks (a real device's timing is what the other driver tests use)."""
 
-    kind, name, transcript = "console", "replay", None
+    kind, name = "console", "replay"
+    transcript: Transcript | None = None
 
     def __init__(self, answers: list[list[bytes]]):
         self.answers, self.pending, self.is_open = list(answers), [b"\r\nXCM8810.1 # "], False

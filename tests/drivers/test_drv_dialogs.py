@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from drivers.dialogs import DEFAULT_DIALOGS, LOGOUT_KEEP_SAVED, dialog, find_dialog, with_answers
+from drivers.dialogs import DEFAULT_DIALOGS, LOGOUT_KEEP_SAVED, Dialog, dialog, find_dialog, with_answers
 
 QUESTIONS = [
     ("Do you want to save configuration to primary.cfg and overwrite it? (y/N) ", "y", "existing file"),
@@ -27,6 +27,12 @@ QUESTIONS = [
     ),
     ("Do you want to install image after downloading? (y/n) ", "y", "any other"),
 ]
+
+
+def _found(result: Dialog | None) -> Dialog:
+    """The dialog a test expects to be recognised (fails the test when it is not)."""
+    assert result is not None, "no dialog recognised"
+    return result
 
 
 @pytest.mark.parametrize("question, answer, words", QUESTIONS)
@@ -50,8 +56,8 @@ def test_logout_question_is_not_mistaken_for_the_synchronize_question():
 
 def test_caller_answers_come_first_and_accept_patterns_or_dialogs():
     table = with_answers({r"overwrite it\? \(y/N\)": "n"})
-    assert find_dialog(QUESTIONS[0][0], table).answer == "n"
-    assert find_dialog(QUESTIONS[3][0], table).answer == "y"  # the rest of the table still applies
+    assert _found(find_dialog(QUESTIONS[0][0], table)).answer == "n"
+    assert _found(find_dialog(QUESTIONS[3][0], table)).answer == "y"  # the rest of the table still applies
     own = dialog(re.compile(r"reboot MSM-B\? \(y/N\)"), "n", "keep MSM-B up")
-    assert find_dialog(QUESTIONS[4][0], with_answers([own])).description == "keep MSM-B up"
+    assert _found(find_dialog(QUESTIONS[4][0], with_answers([own]))).description == "keep MSM-B up"
     assert with_answers(None) == DEFAULT_DIALOGS

@@ -12,10 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.cleaning import LineSplitter, clean_output, split_log
-from drivers.prompt import at_pager, find_boot_start, find_login, find_prompt, is_boot_line, parse_prompt
+from drivers.prompt import Prompt, at_pager, find_boot_start, find_login, find_prompt, is_boot_line, parse_prompt
 
 LOG = "11/25/2026 10:40:01.23 <Noti:DM.Notice> MSM-A: Node MSM-B changed state from INIT to BACKUP"
 LOG2 = "11/25/2026 10:40:03.57 <Info:DM.Info> MSM-A: Backup MSM-B is in sync with the master"
+
+
+def _found(prompt: Prompt | None) -> Prompt:
+    """The prompt a test expects to be there (fails the test when it is not)."""
+    assert prompt is not None, "no prompt found"
+    return prompt
 
 
 @pytest.mark.parametrize(
@@ -29,7 +35,7 @@ LOG2 = "11/25/2026 10:40:03.57 <Info:DM.Info> MSM-A: Backup MSM-B is in sync wit
     ],
 )
 def test_prompt_shapes_parse(text, sysname, counter, unsaved, recovery, admin):
-    prompt = parse_prompt(text)
+    prompt = _found(parse_prompt(text))
     assert (prompt.sysname, prompt.counter, prompt.unsaved, prompt.recovery, prompt.admin) == (
         sysname, counter, unsaved, recovery, admin,
     )
@@ -54,12 +60,12 @@ def test_not_a_prompt(buffer):
 
 def test_prompt_only_searched_in_the_tail():
     big = "x" * 100_000 + "\r\nXCM8810.3 # "
-    assert find_prompt(big).counter == 3
+    assert _found(find_prompt(big)).counter == 3
     assert find_prompt("XCM8810.3 # " + "y" * 1000) is None
 
 
 def test_prompt_followed_by_log_lines_is_still_the_prompt():
-    assert find_prompt(f"XCM8810.4 # \r\n{LOG}\r\n{LOG2}\r\n").counter == 4
+    assert _found(find_prompt(f"XCM8810.4 # \r\n{LOG}\r\n{LOG2}\r\n")).counter == 4
     assert find_prompt(f"XCM8810.4 # \r\n{LOG}\r\nnot a log line\r\n") is None
 
 
@@ -175,7 +181,8 @@ def test_prompt_fed_one_byte_at_a_time_is_found_only_when_complete():
     stream = "disable clipaging\r\n* XCM8810.2 # "
     found = [find_prompt(stream[: i + 1]) for i in range(len(stream))]
     assert all(p is None for p in found[:-1])
-    assert found[-1].counter == 2 and found[-1].unsaved
+    last = _found(found[-1])
+    assert last.counter == 2 and last.unsaved
 
 
 def test_login_and_pager_fed_one_byte_at_a_time():

@@ -157,7 +157,7 @@ def test_caller_answers_override_the_table(console_device):
 
 
 def test_log_lines_split_across_chunks_are_pulled_out(console_device):
-    seen = []
+    seen: list[str] = []
     session, player = console_device(
         login_steps()
         + [

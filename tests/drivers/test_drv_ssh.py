@@ -55,6 +55,7 @@ def transcript(tmp_path):
     t = Transcript(tmp_path / "ssh.log", secrets=[PASSWORD])
     yield t
     t.close()
+    assert t.path is not None  # the fixture gave it a file
     assert PASSWORD not in t.path.read_text()
 
 

@@ -25,6 +25,7 @@ from drivers import (
     SerialTransport,
     SshTransport,
     Transcript,
+    Transport,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,13 +51,15 @@ class Chassis:
         self.info = json.loads(self._first_line(Deadline(30)))
 
     def _first_line(self, deadline: Deadline) -> bytes:
+        stdout = self.process.stdout
+        assert stdout is not None  # Popen(stdout=PIPE)
         line = b""
         while not line.endswith(b"\n"):
             if deadline.expired or self.process.poll() is not None:
                 self.stop()
                 raise RuntimeError(f"emulator did not start: {(self.workdir / 'emulator.err').read_text()}")
-            if select.select([self.process.stdout], [], [], deadline.remaining())[0]:
-                line += os.read(self.process.stdout.fileno(), 4096)
+            if select.select([stdout], [], [], deadline.remaining())[0]:
+                line += os.read(stdout.fileno(), 4096)
         return line
 
     def session(self, where: str, password: str = PASSWORD, on_log=None) -> CliSession:
@@ -64,6 +67,7 @@ class Chassis:
         transcript = Transcript(self.workdir / f"{where.replace(':', '-')}-{len(self.transcripts)}.log",
                                 title=where)
         self.transcripts.append(transcript)
+        link: Transport
         if where == "ssh":
             link = SshTransport(self.info["ssh"]["host"], self.info["ssh"]["port"], self.info["username"],
                                 password, known_hosts=self.workdir / "known_hosts")
@@ -101,6 +105,7 @@ class Chassis:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        assert self.process.stdout is not None  # Popen(stdout=PIPE)
         self.process.stdout.close()
         self.stderr.close()
         for log in self.workdir.glob("*.log"):
@@ -209,7 +214,7 @@ def test_failover_over_ssh_drops_and_reconnect_reaches_the_new_master(fresh_chas
 
 
 def test_failover_on_the_old_master_console(fresh_chassis):
-    logs = []
+    logs: list[str] = []
     old_master = fresh_chassis.session("MSM-A:pty")
     new_master = fresh_chassis.session("MSM-B:tcp", on_log=logs.append)
     old_master.connect(Deadline(20))
@@ -227,7 +232,7 @@ def test_failover_on_the_old_master_console(fresh_chassis):
 
 
 def test_an_idle_session_wakes_when_the_console_reports_a_change_or_ssh_drops(fresh_chassis):
-    logs = []
+    logs: list[str] = []
     backup = fresh_chassis.session("MSM-B:tcp", on_log=logs.append)
     ssh, watcher = fresh_chassis.session("ssh"), fresh_chassis.session("ssh")
     for session in (backup, ssh, watcher):

@@ -32,7 +32,12 @@ def test_garbage_on_one_console_and_ssh_does_not_stop_the_other_sessions(tmp_pat
         chassis.session(SSH), chassis.session("MSM-B")
         rude = Chassis(access, tmp_path / "rude")                # an SSH session that types garbage
         flooded = RawConsole.tcp(e.console_address("MSM-A"))
-        flooder = threading.Thread(target=lambda: [flooded.send(piece) for piece in garbage(random.Random(5))])
+
+        def flood() -> None:
+            for piece in garbage(random.Random(5)):
+                flooded.send(piece)
+
+        flooder = threading.Thread(target=flood)
         flooder.start()
         try:
             answers = 0

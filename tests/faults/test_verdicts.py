@@ -3,16 +3,19 @@
 import pickle
 
 from harness.errors import PhaseTimeout, ProcedureFailed, Timeout
+from harness.parsers import SwitchStatus
 from harness.procedures.sync import CHECKPOINT_STALLED, GaveUp, SyncVerdict, lasting
+
+NO_STATUS = SwitchStatus("", "", {}, "", "")  # an empty ``show switch``: these tests never look at it
 
 
 def test_a_stalled_checkpoint_reads_as_the_issue_names_it():
-    verdict = SyncVerdict(False, CHECKPOINT_STALLED, "checkpoint of fdb stalled at 40 %", "MSM-A", "MSM-B", None)
+    verdict = SyncVerdict(False, CHECKPOINT_STALLED, "checkpoint of fdb stalled at 40 %", "MSM-A", "MSM-B", NO_STATUS)
     assert str(verdict) == "not in sync: checkpoint of fdb stalled at 40 %"
 
 
 def test_lasting_gives_up_only_after_the_condition_held_for_the_window():
-    status = None                          # the tests below look at their condition only
+    status = NO_STATUS                     # the tests below look at their condition only
     absent = {"now": True}
     at_once = lasting(lambda s: "MSM-B absent" if absent["now"] else None, 0.0)
     assert at_once(status) == "MSM-B absent for 0 s"

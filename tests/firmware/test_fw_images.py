@@ -15,6 +15,7 @@ from harness.firmware.state import (
     TRUNCATED,
     WRONG_PLATFORM,
     FirmwareState,
+    ImageVerdict,
     refusal,
 )
 from harness.parsers import parse_show_switch
@@ -114,12 +115,19 @@ def emulator_says(path) -> str:
     return f"Downloading to MSM-A....\nError: {refused(path)}\nError: Failed to install image"
 
 
+def refusal_in(output: str) -> ImageVerdict:
+    """The refusal a test expects ``output`` to hold (fails the test when there is none)."""
+    verdict = refusal(output)
+    assert verdict is not None, f"no refusal found in {output!r}"
+    return verdict
+
+
 def test_the_emulators_refusals_get_their_specific_reason(tmp_path):
     good = build_image(tmp_path / "good.xos", "12.4.3.9", size=2048)
     cases = {CORRUPT: corrupt_copy(good, tmp_path / "c.xos"), TRUNCATED: truncated_copy(good, tmp_path / "t.xos"),
              WRONG_PLATFORM: build_image(tmp_path / "w.xos", "12.4.3.9", platform="M6100", size=1)}
     for reason, path in cases.items():
-        verdict = refusal(emulator_says(path))
+        verdict = refusal_in(emulator_says(path))
         assert (verdict.accepted, verdict.reason) == (False, reason), verdict
         assert verdict.said.startswith("Error: ")
 
@@ -131,7 +139,7 @@ def test_the_emulators_refusals_get_their_specific_reason(tmp_path):
     ("Downloading to MSM-B....\nBootROM is not able to load this type of image", WRONG_PLATFORM),
 ])
 def test_real_switch_wordings_are_recognised(output, reason):
-    assert refusal(output).reason == reason
+    assert refusal_in(output).reason == reason
 
 
 def test_a_successful_install_is_no_refusal():

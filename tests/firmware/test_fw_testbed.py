@@ -85,7 +85,8 @@ def test_the_command_line_overrides_the_testbed(tmp_path):
     spec = lab_spec(tmp_path, {"tftp_address": "10.1.2.50", "image": "images/new.xos", "version": "12.4.3.9"})
     settings = resolve(spec, False, FirmwareOptions(tmp_path / "images" / "next.xos", "12.4.4.1", "10.1.2.51"))
     assert (settings.tftp_address, settings.tftp_port, settings.build) == ("10.1.2.51", 69, False)
-    assert (settings.spec.image.name, settings.spec.version) == ("next.xos", "12.4.4.1")
+    assert settings.spec.image is not None and (settings.spec.image.name, settings.spec.version) == (
+        "next.xos", "12.4.4.1")
     with pytest.raises(FirmwareNotConfigured, match="go together"):
         resolve(spec, False, FirmwareOptions(image=tmp_path / "images" / "next.xos"))
 

@@ -39,8 +39,10 @@ def test_each_bad_image_is_refused_for_its_own_reason(served, kind, reason):
 def test_the_active_partition_is_refused_through_the_harness(served):
     chassis, firmware = served
     before = firmware_state(chassis)
-    booted = before.msm(before.backup).booted
-    verdict = install(chassis, firmware.release(before), before.backup, booted)
+    backup = before.backup
+    assert backup is not None, "the virtual chassis has a backup MSM"
+    booted = before.msm(backup).booted
+    verdict = install(chassis, firmware.release(before), backup, booted)
     assert verdict.reason == ACTIVE_PARTITION and firmware_state(chassis).changes_since(before) == []
 
 
@@ -48,12 +50,14 @@ def test_a_good_image_crosses_tftp_and_lands_in_the_inactive_partition(served):
     chassis, firmware = served
     before = firmware_state(chassis)
     release = firmware.release(before)
-    verdict = install(chassis, release, before.backup)
+    backup = before.backup
+    assert backup is not None, "the virtual chassis has a backup MSM"
+    verdict = install(chassis, release, backup)
     after = firmware_state(chassis)
     assert verdict.accepted, str(verdict)
     assert after.changes_since(before) == [
-        f"{before.backup} {before.msm(before.backup).inactive}: "
-        f"{before.msm(before.backup).version_in(before.msm(before.backup).inactive)} -> {release.version}"]
+        f"{backup} {before.msm(backup).inactive}: "
+        f"{before.msm(backup).version_in(before.msm(backup).inactive)} -> {release.version}"]
 
 
 def test_hil_image_build_writes_an_image_the_emulator_accepts(tmp_path, capsys):

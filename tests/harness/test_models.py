@@ -36,8 +36,8 @@ def test_every_plan_passes_on_a_virtual_xcm8806(tmp_path):
     done = subprocess.run([sys.executable, "-m", "harness.cli", "run", "--testbed", "lab.yaml"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
-    suite = ET.parse(tmp_path / "reports" / "junit.xml").getroot()
-    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    root = ET.parse(tmp_path / "reports" / "junit.xml").getroot()
+    suite = root if root.tag == "testsuite" else root.find("testsuite")
     assert suite is not None and int(suite.get("tests", "0")) >= 8
     assert suite.get("failures") == suite.get("errors") == "0"
     assert "XCM8806" in (tmp_path / "reports" / "transcripts" / "v6-ssh.log").read_text()

@@ -49,7 +49,7 @@ def test_workers_start_at_their_own_chassis_and_never_share_one(tmp_path):
     assert "taken by worker gw1" in first.holder.read_text()
     with pytest.raises(PoolFull, match="every chassis of the pool is taken.*vc2 taken by worker gw1"):
         _pool(testbed, tmp_path, "gw5", when_full="skip").claim()
-    said = []
+    said: list[str] = []
     with pytest.raises(ChassisUnavailable, match="no chassis of the pool became free within 0.2 s"):
         _pool(testbed, tmp_path, "gw5", wait=0.2).claim(say=said.append)
     assert said and "waiting up to 0.2 s" in said[0]
@@ -112,6 +112,7 @@ def test_another_process_holds_the_chassis_until_it_ends_however_it_ends(tmp_pat
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path / "locks")], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     try:
+        assert holder.stdout is not None  # stdout=PIPE
         assert holder.stdout.readline().strip() == "vc1"
         testbed = Testbed(tmp_path / "t.yaml", {"vc1": virtual_spec("vc1")})
         with pytest.raises(PoolFull, match=r"vc1 taken by worker gw0 \(pid"):
@@ -156,11 +157,11 @@ def test_pytest_n3_over_three_virtual_chassis_gives_each_worker_its_own(pytester
     result.assert_outcomes(passed=6)
     rows = [json.loads(line) for line in record.read_text().splitlines()]
     assert len(rows) == 6
-    holders = {}
+    holders: dict[str, set[str]] = {}
     for row in rows:
         holders.setdefault(row["chassis"], set()).add(row["worker"])
     assert all(len(workers) == 1 for workers in holders.values()), holders
-    by_worker = {}
+    by_worker: dict[str, set[str]] = {}
     for row in rows:
         by_worker.setdefault(row["worker"], set()).add(row["chassis"])
     assert all(len(chassis) == 1 for chassis in by_worker.values()), by_worker

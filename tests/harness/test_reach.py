@@ -48,5 +48,6 @@ def test_a_closed_port_and_an_unknown_name_say_what_ssh_said(free_port):
     closed = ssh_unreachable("127.0.0.1", free_port(), (), 5)
     unknown = ssh_unreachable("no-such-host.invalid", 22, (), 5)
 
+    assert closed is not None and unknown is not None
     assert "is unreachable (ssh: connect to host 127.0.0.1 port" in closed and "Connection refused" in closed
     assert "Could not resolve hostname no-such-host.invalid" in unknown

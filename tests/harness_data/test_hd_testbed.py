@@ -128,7 +128,7 @@ def test_the_schema_example_loads_with_environment_references_resolved(tmp_path)
 def test_defaults_fill_optional_keys(tmp_path):
     testbed = load_testbed(write(tmp_path, base()), environ=ENV)
     lab2 = testbed.chassis["lab2"]
-    assert lab2.management.port == 22 and lab2.baudrate == 9600 and lab2.fallback == "fail"
+    assert lab2.management is not None and lab2.management.port == 22 and lab2.baudrate == 9600 and lab2.fallback == "fail"
     assert lab2.known_hosts is None and lab2.ssh_options == ()
     assert testbed.chassis["vc1"].virtual == VirtualOptions(50.0, {}, "XCM8810")
     assert testbed.chassis["vc1"].credentials == Credentials("admin", "")
@@ -249,8 +249,8 @@ def test_a_key_given_twice_is_refused_with_its_line(tmp_path):
 def test_yaml_merge_keys_may_be_overridden(tmp_path):
     text = ("chassis:\n  vc1: &v {type: virtual, virtual: {speed: 5}}\n"
             "  vc2:\n    <<: *v\n    virtual: {speed: 7}\n")
-    testbed = load_testbed(write(tmp_path, text), environ=ENV)
-    assert testbed.chassis["vc2"].virtual.speed == 7.0
+    virtual = load_testbed(write(tmp_path, text), environ=ENV).chassis["vc2"].virtual
+    assert virtual is not None and virtual.speed == 7.0
 
 
 @pytest.mark.parametrize("text, key, problem", [
@@ -418,5 +418,5 @@ def test_validation_names_file_key_and_fix(tmp_path, change, key, problem, fix):
 def test_different_ports_on_one_host_are_not_shared(tmp_path):
     document = mutated(lambda d: d["chassis"]["lab2"]["management"].update(host="10.1.2.3",
                                                                            port=2222))
-    assert load_testbed(write(tmp_path, document), environ=ENV).chassis["lab2"].management.port \
-        == 2222
+    management = load_testbed(write(tmp_path, document), environ=ENV).chassis["lab2"].management
+    assert management is not None and management.port == 2222

@@ -32,6 +32,7 @@ def bin_path(name: str) -> str:
 
 def read_until(child: subprocess.Popen, text: str, seconds: float) -> str:
     """The child's stdout up to the line holding ``text``; fails the test on the deadline."""
+    assert child.stdout is not None, "read_until reads a child started with stdout=PIPE"
     end, seen = time.monotonic() + seconds, b""
     selector = selectors.DefaultSelector()
     selector.register(child.stdout, selectors.EVENT_READ)

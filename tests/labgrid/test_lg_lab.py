@@ -25,6 +25,13 @@ def finish(child, seconds: float = RUN_DEADLINE) -> tuple[int, str]:
     return child.returncode, out.decode(errors="replace")
 
 
+def group_in(pattern: str, text: str) -> str:
+    """Group 1 of ``pattern`` in ``text``; fails the test when ``text`` does not hold it."""
+    match = re.search(pattern, text)
+    assert match is not None, f"no {pattern!r} in: {text[-2000:]}"
+    return match.group(1)
+
+
 def test_plans_and_the_power_loss_run_through_a_place_and_it_is_released(lab, tmp_path):
     """A testbed chassis that is a labgrid place: acquired, its consoles, SSH and power used by
     the plans (the master's power cut through labgrid's NetworkPowerDriver), released after."""
@@ -79,14 +86,14 @@ def test_a_killed_run_leaves_its_place_named_with_the_command_that_frees_it(lab,
     said = read_until(killed, f"acquired labgrid place {PLACES[1]} as ", 60)
     killed.kill()
     killed.wait(10)
-    holder = re.search(rf"acquired labgrid place {PLACES[1]} as (\S+)", said + killed.stdout.read().decode()).group(1)
+    holder = group_in(rf"acquired labgrid place {PLACES[1]} as (\S+)", said + killed.stdout.read().decode())
     assert PLACES[1] in lab.who(), "the killed run's place should still be acquired"
 
     late = lab.hil_run(tmp_path / "late", "--testbed", testbed, "--lg-wait", "2", "--", "-k", "step1")
     status, out = finish(late)
     assert status != 0
     assert f"place {PLACES[1]} is held by {holder}" in out and "a run that is gone (killed?)" in out, out[-2000:]
-    command = re.search(r"free it with: (labgrid-client .*? release-from \S+)", out).group(1)
+    command = group_in(r"free it with: (labgrid-client .*? release-from \S+)", out)
     assert command == f"labgrid-client -x {lab.address} -p {PLACES[1]} release-from {holder}"
     lab.client(*command.split()[3:])
     assert PLACES[1] not in lab.who()

@@ -48,7 +48,7 @@ def project_requirements(pyproject_text: str) -> dict[str, Requirement]:
 
 def read_lock(lock_text: str) -> dict[str, tuple[str, set[str]]]:
     """``{name: (version, via)}`` of a lock; a line that is not a pin raises ValueError."""
-    pins = {}
+    pins: dict[str, tuple[str, set[str]]] = {}
     for number, line in enumerate(lock_text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -101,7 +101,8 @@ def _needed_by(installed: dict[str, metadata.Distribution], extras: set[str]) ->
 
 def lock_of_this_environment(pyproject_text: str, extras: set[str]) -> str:
     """The lock of the running environment, which holds the project with ``extras``."""
-    installed = {canonicalize_name(d.metadata["Name"]): d for d in metadata.distributions()}
+    installed: dict[str, metadata.Distribution] = {
+        canonicalize_name(d.metadata["Name"]): d for d in metadata.distributions()}
     needed = _needed_by(installed, extras)
     lines = [HEADER]
     for name in sorted(set(needed) - TOOLS - {PROJECT}):

@@ -76,6 +76,7 @@ def test_an_emulator_stops_when_its_parent_is_killed_and_leaves_no_flash_folder(
     parent = subprocess.Popen([sys.executable, "-c", PARENT, str(tmp_path / "emulator.log")],
                               stdout=subprocess.PIPE, text=True)
     try:
+        assert parent.stdout is not None  # stdout=PIPE
         pid, flash = parent.stdout.readline().split()
         assert alive(int(pid)) and Path(flash).is_dir()
         for part in ("environ", "cmdline"):  # the password came on a pipe: visible nowhere else
@@ -129,9 +130,10 @@ def test_a_second_run_into_the_same_reports_folder_stops_naming_the_first(tmp_pa
     assert len(said) == 1 and "in use by another run" in said[0], second.stdout + second.stderr
     assert first.returncode == 130, "the first run ends on SIGTERM as on Ctrl-C"
     suite = ET.parse(tmp_path / "reports" / "junit.xml").getroot().find("testsuite")
+    assert suite is not None, "junit.xml has a testsuite"
     assert suite.get("tests") == "1", "the interrupted plan is counted"
     (case,) = suite.iter("testcase")
-    assert case.get("name") == "test_slow" and "interrupted while running (SIGTERM" in case[0].get("message")
+    assert case.get("name") == "test_slow" and "interrupted while running (SIGTERM" in case[0].get("message", "")
 
 
 def test_a_second_console_client_is_refused_and_user_needs_the_password():

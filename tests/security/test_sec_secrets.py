@@ -83,6 +83,7 @@ def test_the_password_write_holds_no_plaintext_in_any_frame():
         shown += [repr(value) for value in tb.tb_frame.f_locals.values()]
         tb = tb.tb_next
     assert shown and not [text for text in shown if PASSWORD in text]
+    assert session.transcript is not None  # the session was given one
     assert PASSWORD not in session.transcript.text() and "> ********\\r" in session.transcript.text()
 
 
@@ -104,7 +105,8 @@ def test_every_report_part_is_masked():
         sections=[("Captured stdout call", f"typed {PASSWORD}")],
         user_properties=[("seen", f"{TOKEN} at login"), ("count", 3)],
     )
-    report.extras = [{"name": "transcript", "content": f"<pre>{TOKEN}</pre>", "format_type": "html"}]
+    # pytest-html's attribute, which TestReport does not declare (its hooks set it the same way)
+    report.extras = [{"name": "transcript", "content": f"<pre>{TOKEN}</pre>", "format_type": "html"}]  # type: ignore[attr-defined]
     mask_report(report, (PASSWORD, TOKEN))
     shown = repr((str(report.longrepr), report.sections, report.user_properties, report.extras))
     assert PASSWORD not in shown and TOKEN not in shown and shown.count("********") == 4

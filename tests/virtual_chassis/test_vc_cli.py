@@ -6,7 +6,7 @@ import pytest
 
 from tests.virtual_chassis.vc_helpers import Bench, Capture
 from virtual_chassis.cli.commands import QUESTIONS
-from virtual_chassis.cli.grammar import SyntaxProblem, parse
+from virtual_chassis.cli.grammar import Command, SyntaxProblem, parse
 from virtual_chassis.cli.session import PAGER
 
 OLD = "11.6.1.3"
@@ -317,9 +317,16 @@ def test_exec_session_prints_no_prompt(bench):
     assert c.session.idle
 
 
+def parsed(line: str) -> Command:
+    """The command ``line`` must parse to (fails the test on a syntax problem or an empty line)."""
+    command = parse(line)
+    assert isinstance(command, Command), command
+    return command
+
+
 def test_grammar_positions():
     problem = parse("show   bogus")
     assert isinstance(problem, SyntaxProblem) and problem.position == 7
     assert parse("") is None
-    assert parse('configure snmp sysname "lab"').args == {"sysname": "lab"}
-    assert parse("run msm-failover force").keywords == ("run", "msm-failover", "force")
+    assert parsed('configure snmp sysname "lab"').args == {"sysname": "lab"}
+    assert parsed("run msm-failover force").keywords == ("run", "msm-failover", "force")

@@ -214,9 +214,11 @@ def test_asyncssh_exec_and_shell_without_pty(shared_emulator):
         async with asyncssh.connect("127.0.0.1", port, username="admin", password="",
                                     known_hosts=None) as conn:
             result = await asyncio.wait_for(conn.run("show node"), 10)
+            assert isinstance(result.stdout, str)  # the connection's default encoding: utf-8
             assert result.stdout.replace("\r\n", "\n").startswith("Node        State")
             assert "MSM-A       MASTER" in result.stdout
             result = await asyncio.wait_for(conn.run(input="show version\nexit\n"), 10)
+            assert isinstance(result.stdout, str)
             assert "IMG: 12.4.2.8" in result.stdout and "show version" not in result.stdout  # no echo
             assert "XCM8810.1 # \r\nChassis      :" in result.stdout  # output starts on its own line
         with pytest.raises(asyncssh.PermissionDenied):

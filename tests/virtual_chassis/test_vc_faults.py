@@ -14,10 +14,17 @@ from virtual_chassis.model.faults import FAULT_OPS
 TOKEN = "t0ken"
 
 
+class ControlledBench(Bench):
+    """A model bench with the control channel's request handler on its chassis."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.control = ControlServer(self.chassis, TOKEN, "XCM8810")
+
+
 @pytest.fixture
 def bench():
-    b = Bench()
-    b.control = ControlServer(b.chassis, TOKEN, "XCM8810")
+    b = ControlledBench()
     yield b
     b.close()
 

@@ -16,9 +16,10 @@ import termios
 import time
 import tty
 from pathlib import Path
+from typing import IO
 
 from virtual_chassis.cli.session import CliSession
-from virtual_chassis.model.chassis import Chassis
+from virtual_chassis.model.chassis import Chassis, Notice
 from virtual_chassis.model.clock import Clock, Durations
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +34,7 @@ class Bench:
         self.loop = asyncio.new_event_loop()
         self.clock = Clock(self.loop, speed, durations)
         self.chassis = Chassis(self.clock, **chassis_args)
-        self.notices = []
+        self.notices: list[Notice] = []
         self.chassis.subscribe(self.notices.append)
 
     def state(self, msm: str) -> str:
@@ -116,13 +117,16 @@ class Emulator:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "virtual_chassis", *args], cwd=ROOT, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+        assert self.proc.stdout is not None and self.proc.stderr is not None  # both are PIPEs
+        self.out: IO[bytes] = self.proc.stdout
+        self.err: IO[bytes] = self.proc.stderr
         self.lines = self._read_lines(timeout)
         self.endpoints = json.loads(self.lines[0])
 
     def _read_lines(self, timeout: float) -> list[str]:
         deadline = time.monotonic() + timeout
         buffer = b""
-        fd = self.proc.stdout.fileno()
+        fd = self.out.fileno()
         while b"\n" not in buffer:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
@@ -130,14 +134,14 @@ class Emulator:
                 raise AssertionError(f"emulator printed no JSON line within {timeout} s")
             chunk = os.read(fd, 65536)
             if not chunk:
-                raise AssertionError(f"emulator exited: {self.proc.stderr.read().decode()}")
+                raise AssertionError(f"emulator exited: {self.err.read().decode()}")
             buffer += chunk
         return buffer.decode().splitlines()
 
     def read_more_lines(self, count: int, timeout: float = 10.0) -> list[str]:
         deadline = time.monotonic() + timeout
         buffer = "\n".join(self.lines).encode() + b"\n"
-        fd = self.proc.stdout.fileno()
+        fd = self.out.fileno()
         while buffer.count(b"\n") < count:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
@@ -156,7 +160,7 @@ class Emulator:
         return ControlClient(c["host"], c["port"], c["token"])
 
     def stop(self, timeout: float = 10.0) -> int:
-        if self.proc.stdout.closed:
+        if self.out.closed:
             return self.proc.returncode
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -166,9 +170,9 @@ class Emulator:
                 self.proc.kill()
                 self.proc.wait()
                 raise AssertionError("emulator did not stop on SIGTERM") from None
-        self.stderr_text = self.proc.stderr.read().decode(errors="replace")
-        self.proc.stdout.close()
-        self.proc.stderr.close()
+        self.stderr_text = self.err.read().decode(errors="replace")
+        self.out.close()
+        self.err.close()
         return self.proc.returncode
 
     def __enter__(self) -> Emulator:
