@@ -45,7 +45,9 @@ def test_garbage_on_one_console_and_ssh_does_not_stop_the_other_sessions(tmp_pat
                 assert chassis.show_switch(SSH).master == "MSM-A"
                 assert chassis.show_switch("MSM-B").backup == "MSM-B"
                 answers += 1
-            rude.session(SSH).transport.write(bytes(range(256)) * 64 + b"A" * 100_000 + b"\r")
+            # an emulator busy with a console flood on a loaded machine takes 116 KB of keystrokes
+            # slowly (each is line-edited and echoed): the write's deadline is a minute, not 10 s
+            rude.session(SSH).transport.write(bytes(range(256)) * 64 + b"A" * 100_000 + b"\r", timeout=60)
             assert chassis.show_switch(SSH).master == "MSM-A"
             rude.close()                                          # a new connection after the garbage
             assert rude.show_switch(SSH).master == "MSM-A"
