@@ -134,8 +134,9 @@ class SwitchStatus:
         return next((m.slot for m in self.msms.values() if m.state == state), None)
 
 
-def parse_show_switch(text: str) -> SwitchStatus:
-    """Parse ``show switch`` or ``show switch detail`` into a :class:`SwitchStatus`."""
+def parse_show_switch(text: str | bytes) -> SwitchStatus:
+    """Parse ``show switch`` or ``show switch detail`` (text, or bytes as a session received them)
+    into a :class:`SwitchStatus`."""
     lines = output_lines(text, COMMAND, _ECHO)
     singles, rows, underline = _collect(lines)
     single_node = "Slot" not in rows
