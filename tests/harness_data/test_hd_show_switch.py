@@ -235,5 +235,4 @@ def test_not_text(value):
 
 
 def test_bytes_are_decoded():
-    # bytes on purpose: the parser decodes them, though its annotation says str
-    assert parse_show_switch(SHOW_SWITCH.encode()) == parse_show_switch(SHOW_SWITCH)  # type: ignore[arg-type]
+    assert parse_show_switch(SHOW_SWITCH.encode()) == parse_show_switch(SHOW_SWITCH)
