@@ -1,11 +1,8 @@
 """Read a recording (``drivers.recording``) back: its header, and the commands sent at a prompt
-with what the device printed for each, up to the next prompt.
+with what the device printed for each (:mod:`harness.replay.splitting` cuts them).
 
 Splitting follows the device, not the harness's notes, so a recording made by another tool
-(or typed by hand, one key at a time) splits the same way: a line sent while the device waited
-at its prompt is a command; everything received from then to the next prompt is its output. A
-line sent at anything else (a pager, a ``(y/N)`` question, ``login:``) belongs to the output of
-the command before it.
+(or typed by hand, one key at a time) splits the same way.
 """
 
 from __future__ import annotations
@@ -15,9 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from drivers.cleaning import Cleaned, clean_output
-from drivers.prompt import find_login, find_prompt
 from harness.errors import HilError
+from harness.replay.splitting import Exchange, Splitter
 
 HEADER_KEYS = ("chassis", "session", "transport", "started")
 DIRECTIONS = ("sent", "received", "note")
@@ -38,25 +34,6 @@ class Header:
 
 
 @dataclass(frozen=True)
-class Exchange:
-    """One command and what the device printed for it.
-
-    ``raw`` is the received text from the command's echo to the prompt that ended it (that
-    prompt included); ``prompt`` is that prompt, or None when the output was cut off (a reboot,
-    a dropped link, the end of the recording).
-    """
-
-    command: str
-    raw: str
-    prompt: str | None
-
-    @property
-    def cleaned(self) -> Cleaned:
-        """The output as the session would have returned it (echo, prompt, pager, logs removed)."""
-        return clean_output(self.raw, self.command)
-
-
-@dataclass(frozen=True)
 class Recorded:
     """A recording file read back: its (first) header and every exchange, in order."""
 
@@ -74,7 +51,7 @@ def read_recording(path: str | os.PathLike) -> Recorded:
     except (OSError, UnicodeDecodeError) as error:
         raise NotARecording(f"{path}: cannot read it ({error}); give a .jsonl file from reports/recordings/") from None
     header: Header | None = None
-    splitter = _Splitter()
+    splitter = Splitter()
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -116,51 +93,3 @@ def _header(path: Path, number: int, entry: dict) -> Header:
     if missing:
         raise NotARecording(_not_a_recording(path, number, f"the header lacks {', '.join(missing)}"))
     return Header(*(entry[key] for key in HEADER_KEYS))
-
-
-class _Splitter:
-    """Cuts the traffic of one session into exchanges at the device's prompts."""
-
-    def __init__(self) -> None:
-        self.exchanges: list[Exchange] = []
-        self._received = ""  # since the current command was started (or since the last prompt)
-        self._command: str | None = None  # the command whose output is being received
-        self._typing: str | None = None  # a line being sent at a prompt, until its line end
-        self.last_line = ""
-
-    def feed(self, direction: str, data: str) -> None:
-        if direction == "received":
-            self._received += data
-            lines = [line for line in data.replace("\r", "\n").split("\n") if line.strip()]
-            self.last_line = lines[-1] if lines else self.last_line
-        elif direction == "sent":
-            self._sent(data)
-
-    def _sent(self, data: str) -> None:
-        if self._typing is None:
-            if find_prompt(self._received) is None:
-                return  # an answer to a pager, a question or login: part of the output
-            self._end(prompted=True)
-            self._typing = ""
-        self._typing += data
-        for end in ("\r", "\n"):
-            if end in self._typing:
-                line = self._typing.split(end, 1)[0]
-                self._typing = None
-                command = "".join(char for char in line if char.isprintable()).strip()
-                self._command = command or None
-                return
-
-    def _end(self, prompted: bool) -> None:
-        """The current command's output ends here (at a prompt, or cut off)."""
-        if self._command is not None:
-            prompt = find_prompt(self._received) if prompted else None
-            self.exchanges.append(Exchange(self._command, self._received, prompt.text if prompt else None))
-        self._command = None
-        self._received = ""
-
-    def finish(self) -> None:
-        """The session ended (end of file, or another session's header follows)."""
-        at_prompt = find_prompt(self._received) is not None and find_login(self._received) is None
-        self._end(prompted=at_prompt)
-        self._typing = None
