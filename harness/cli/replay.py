@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.replay.recordings import NotARecording, Recorded, read_recording
+from harness.replay.recordings import NotARecording, Recorded, read_recording, shown
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_A_RECORDING = 0, 1, 2
 
@@ -40,7 +40,8 @@ def _read_all(files: list[Path]) -> tuple[list[Recorded], int]:
 
 def _title(recorded: Recorded) -> str:
     h = recorded.header
-    return f"{recorded.path}: chassis {h.chassis}, session {h.session} ({h.transport}), started {h.started}"
+    where = f"chassis {h.chassis}, session {h.session} ({shown(h.transport, 20)}), started {shown(h.started, 40)}"
+    return f"{shown(str(recorded.path))}: {where}"
 
 
 def replay(args: argparse.Namespace) -> int:
@@ -53,12 +54,14 @@ def replay(args: argparse.Namespace) -> int:
         print(_title(recorded))
         if not recorded.exchanges:
             unreadable += 1
-            print(f"  no command sent at a recognised prompt; the last line the device printed: {recorded.last_line!r}")
+            print(
+                f"  no command sent at a recognised prompt; the last line the device printed: '{shown(recorded.last_line)}'"
+            )
         for number, exchange in enumerate(recorded.exchanges, 1):
             reading = read_output(exchange)
             unreadable += reading.failed
-            shown = "-" if reading.status == NO_PARSER else reading.describe()
-            print(f"  {number:>4}  {exchange.command:<32} {shown}", flush=True)
+            result = "-" if reading.status == NO_PARSER else reading.describe()
+            print(f"  {number:>4}  {shown(exchange.command, 60):<32} {result}", flush=True)
     if unreadable:
         print(f"{unreadable} output(s) could not be read: extend harness/parsers for these shapes")
     return EXIT_NOT_A_RECORDING if broken else EXIT_FAILED if unreadable else EXIT_OK

@@ -20,7 +20,7 @@ from harness.lab.chassis import MSMS, SSH, Chassis
 from harness.parsers import SwitchStatus
 from harness.procedures.failover import failover
 from harness.replay.reading import OK, Reading, parse, parser_for, read_output
-from harness.replay.recordings import Recorded
+from harness.replay.recordings import Recorded, shown
 from harness.testbed.schema import VirtualOptions, virtual_spec
 
 #: Fields that differ between any two chassis, or between two looks at one: times and dates,
@@ -53,7 +53,7 @@ def differences(recorded: Any, emulated: Any) -> list[str]:
             continue
         mine, other = ours.get(key, "(absent)"), theirs.get(key, "(absent)")
         if mine != other:
-            lines.append(f"{key}: recorded {mine!r}, emulator {other!r}")
+            lines.append(f"{shown(key, 60)}: recorded {shown(repr(mine))}, emulator {shown(repr(other))}")
     return lines
 
 
@@ -94,7 +94,7 @@ def compare(recorded: Recorded, workdir: Path, say: Callable[[str], None]) -> in
 def _bring_to(chassis: Chassis, status: SwitchStatus, say: Callable[[str], None]) -> None:
     roles = chassis.learn_roles()
     versions = ", ".join(f"{slot} {m.primary_version}" for slot, m in sorted(status.msms.items()) if m.present)
-    say(f"  virtual chassis {status.sysname}: {versions}; recorded master {status.master}")
+    say(f"  virtual chassis {shown(status.sysname, 40)}: {shown(versions)}; recorded master {status.master}")
     if status.master is not None and roles.master != status.master:
         say(f"  failing over the virtual chassis so that {status.master} is master, as recorded")
         failover(chassis)
@@ -105,7 +105,7 @@ def _compare_one(chassis: Chassis, where: str, reading: Reading, say: Callable[[
     command = reading.exchange.command
     parser = parser_for(command)
     if parser is None:
-        say(f"  {command:<32} not sent (the plans parse nothing of it; it may change the chassis)")
+        say(f"  {shown(command, 60):<32} not sent (the plans parse nothing of it; it may change the chassis)")
         return 0
     if reading.status != OK:
         say(f"  {command:<32} not compared: the recording is {reading.describe()}")

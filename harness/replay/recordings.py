@@ -8,14 +8,21 @@ Splitting follows the device, not the harness's notes, so a recording made by an
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import HilError
-from harness.replay.splitting import Exchange, Splitter
+from harness.replay.splitting import Exchange, Splitter, shown
 
 HEADER_KEYS = ("chassis", "session", "transport", "started")
+#: What a chassis or session name may be (it names files): no ``/``, no ``..``, no escapes.
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+#: The longest line a recording may have (the recorder writes a line per read of 64 KiB at most).
+MAX_LINE = 8 << 20
 DIRECTIONS = ("sent", "received", "note")
 
 
@@ -44,21 +51,17 @@ class Recorded:
 
 
 def read_recording(path: str | os.PathLike) -> Recorded:
-    """Read and split ``path``; raises :class:`NotARecording` with one line saying why."""
+    """Read and split ``path``; raises :class:`NotARecording` with one line saying why (the
+    file and the line number, anything quoted from the file shown escaped)."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise NotARecording(f"{path}: cannot read it ({error}); give a .jsonl file from reports/recordings/") from None
     header: Header | None = None
     splitter = Splitter()
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for number, line in _lines(path):
         entry = _entry(path, number, line)
         if "dir" not in entry:  # a header: a new session (another run appended to the file)
             splitter.finish()
-            header = header or _header(path, number, entry)
+            this = _header(path, number, entry)  # every header is checked: its names name files
+            header = header or this
             continue
         if header is None:
             raise NotARecording(_not_a_recording(path, number, "the first line is not a recording header"))
@@ -69,9 +72,29 @@ def read_recording(path: str | os.PathLike) -> Recorded:
     return Recorded(path, header, tuple(splitter.exchanges), splitter.last_line)
 
 
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The numbered non-blank lines of ``path``; a line over :data:`MAX_LINE` is refused unread."""
+    try:
+        with path.open("rb") as file:
+            for number, line in enumerate(iter(lambda: file.readline(MAX_LINE + 1), b""), 1):
+                if len(line) > MAX_LINE:
+                    raise NotARecording(_not_a_recording(path, number, f"a line is longer than {MAX_LINE >> 20} MiB"))
+                try:
+                    text = line.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise NotARecording(_not_a_recording(path, number, "a line is not UTF-8 text")) from None
+                if text.strip():
+                    yield number, text
+    except OSError as error:
+        why = shown(error.strerror or str(error))
+        raise NotARecording(
+            f"{shown(str(path))}: cannot read it ({why}); give a .jsonl file from reports/recordings/"
+        ) from None
+
+
 def _not_a_recording(path: Path, number: int, why: str) -> str:
     return (
-        f"{path}: not a recording ({why}, line {number}); a recording is a .jsonl file "
+        f"{shown(str(path))}: not a recording ({why}, line {number}); a recording is a .jsonl file "
         f"that starts with {{{', '.join(repr(k) for k in HEADER_KEYS)}}}"
     )
 
@@ -79,12 +102,23 @@ def _not_a_recording(path: Path, number: int, why: str) -> str:
 def _entry(path: Path, number: int, line: str) -> dict:
     try:
         entry = json.loads(line)
+    except RecursionError:
+        raise NotARecording(_not_a_recording(path, number, "a line nests too deep")) from None
     except ValueError:
         raise NotARecording(_not_a_recording(path, number, "a line is not JSON")) from None
     if not isinstance(entry, dict):
         raise NotARecording(_not_a_recording(path, number, "a line is not a JSON object"))
-    if "dir" in entry and (entry["dir"] not in DIRECTIONS or not isinstance(entry.get("data"), str)):
-        raise NotARecording(_not_a_recording(path, number, f"'dir' must be one of {', '.join(DIRECTIONS)} with text"))
+    if "dir" in entry:
+        if (
+            not isinstance(entry["dir"], str)
+            or entry["dir"] not in DIRECTIONS
+            or not isinstance(entry.get("data"), str)
+        ):
+            why = f"'dir' must be one of {', '.join(DIRECTIONS)} with text in 'data'"
+            raise NotARecording(_not_a_recording(path, number, why))
+        when = entry.get("t")
+        if isinstance(when, bool) or not isinstance(when, int | float) or not 0 <= when < math.inf:
+            raise NotARecording(_not_a_recording(path, number, "'t' must be seconds since 'started' (a number)"))
     return entry
 
 
@@ -92,4 +126,8 @@ def _header(path: Path, number: int, entry: dict) -> Header:
     missing = [key for key in HEADER_KEYS if not isinstance(entry.get(key), str)]
     if missing:
         raise NotARecording(_not_a_recording(path, number, f"the header lacks {', '.join(missing)}"))
+    for key in ("chassis", "session"):
+        if not NAME_RE.fullmatch(entry[key]) or ".." in entry[key]:
+            why = f"the header's {key} '{shown(entry[key], 60)}' is not a name: letters, digits, '-', '_', '.'"
+            raise NotARecording(_not_a_recording(path, number, why))
     return Header(*(entry[key] for key in HEADER_KEYS))

@@ -70,6 +70,15 @@ class Exchange:
         return clean_output(self.raw, self.command)
 
 
+def shown(text: str, limit: int = 120) -> str:
+    """``text`` as it may be printed: control characters and escape sequences written escaped
+    (``\\x1b``), cut after ``limit`` characters saying how many more there were."""
+    cut = "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text[:limit]
+    )
+    return cut + (f"... ({len(text) - limit} more characters)" if len(text) > limit else "")
+
+
 class Splitter:
     """Feed one session's traffic in order; :attr:`exchanges` fills as commands end."""
 
@@ -129,9 +138,9 @@ class Splitter:
         """The session ended at ``position`` of the text received since the command."""
         text = "".join(self._parts)
         before, after = text[:position], text[position:]
-        marker = after.replace("\r", "\n").split("\n", 1)[0].strip()
+        marker = after[:200].replace("\r", "\n").split("\n", 1)[0].strip()
         self._parts = [before]
-        self._end(_prompt_at_end(before), f"{reason}: {marker!r}" if marker else reason)
+        self._end(_prompt_at_end(before), f"{reason}: '{shown(marker)}'" if marker else reason)
         self._parts, self._size, self._tail = [after], len(after), after[-TAIL:]
         self._typing = None
 

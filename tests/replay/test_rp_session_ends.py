@@ -112,7 +112,7 @@ def test_a_new_login_without_a_word_from_openssh_cuts_the_answer(tmp_path, capsy
     )
     status, rows = replay_rows(capsys, path)
     assert status == 0
-    assert rows[1].endswith('cut off: no prompt after the output: a new login began: "admin@10.1.1.5\'s password:"')
+    assert rows[1].endswith("cut off: no prompt after the output: a new login began: 'admin@10.1.1.5's password:'")
 
 
 def test_noise_bytes_as_the_transcript_writes_them_are_line_noise(tmp_path, capsys):

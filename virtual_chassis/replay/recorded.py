@@ -9,9 +9,11 @@ its prompt is a command; what was received from then to the next prompt is its a
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,10 @@ from pathlib import Path
 PROMPT_AT_END = re.compile(r"(?:^|(?<=[\r\n]))((?:\* )?(?:! )?(?:Slot-\d+ )?[\w\-.~()]+\.\d+ [#>] )\Z")
 _PAGER = re.compile(r"Press <SPACE> to continue or <Q> to quit:[ \t]*(?:\r[ \t]*\r)?")
 _PASSWORD_LINE = re.compile(r"[Pp]assword: ?$")
+#: A chassis or session name: no ``/``, no ``..``, no escapes.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
+#: The longest line a recording may have (the recorder writes a line per read of 64 KiB at most).
+MAX_LINE = 8 << 20
 
 
 class NotARecording(ValueError):
@@ -65,33 +71,76 @@ def load(paths: list[str | os.PathLike]) -> dict[str, Script]:
     return scripts
 
 
+def escaped(text: str, limit: int = 80) -> str:
+    """``text`` safe to print: control characters and escapes written escaped, cut at ``limit``."""
+    cut = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text[:limit])
+    return cut + ("..." if len(text) > limit else "")
+
+
 def _fail(path: Path, number: int, why: str) -> NotARecording:
-    return NotARecording(f"{path}: not a recording ({why}, line {number}); give a .jsonl file from reports/recordings/")
+    return NotARecording(
+        f"{escaped(str(path), 200)}: not a recording ({why}, line {number}); give a .jsonl file from reports/recordings/"
+    )
+
+
+def _numbered_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of ``path`` with their numbers; a line over :data:`MAX_LINE` is refused unread."""
+    try:
+        with path.open("rb") as file:
+            for number, line in enumerate(iter(lambda: file.readline(MAX_LINE + 1), b""), 1):
+                if len(line) > MAX_LINE:
+                    raise _fail(path, number, f"a line is longer than {MAX_LINE >> 20} MiB")
+                try:
+                    text = line.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise _fail(path, number, "a line is not UTF-8 text") from None
+                if text.strip():
+                    yield number, text
+    except OSError as error:
+        raise NotARecording(f"{escaped(str(path), 200)}: cannot read it ({escaped(str(error.strerror))})") from None
+
+
+def _parsed(path: Path, number: int, line: str) -> dict:
+    try:
+        entry = json.loads(line)
+    except RecursionError:
+        raise _fail(path, number, "a line nests too deep") from None
+    except ValueError:
+        raise _fail(path, number, "a line is not JSON") from None
+    if not isinstance(entry, dict):
+        raise _fail(path, number, "a line is not a JSON object")
+    return entry
+
+
+def _checked_header(path: Path, number: int, entry: dict) -> dict:
+    if not all(isinstance(entry.get(k), str) for k in ("chassis", "session", "transport", "started")):
+        raise _fail(path, number, "the header lacks chassis, session, transport or started")
+    for key in ("chassis", "session"):
+        if not _NAME.fullmatch(entry[key]) or ".." in entry[key]:
+            raise _fail(path, number, f"the header's {key} '{escaped(entry[key])}' is not a name")
+    return entry
+
+
+def _checked_traffic(path: Path, number: int, entry: dict) -> tuple[float, str, str]:
+    when, direction, data = entry.get("t"), entry.get("dir"), entry.get("data")
+    if not isinstance(direction, str) or direction not in ("sent", "received", "note") or not isinstance(data, str):
+        raise _fail(path, number, "'dir' must be sent, received or note with text in 'data'")
+    if isinstance(when, bool) or not isinstance(when, int | float) or not 0 <= when < math.inf:
+        raise _fail(path, number, "'t' must be seconds since 'started' (a number)")
+    return float(when), direction, data
 
 
 def _sessions(path: Path) -> list[tuple[dict, list[tuple[str, str]]]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise NotARecording(f"{path}: cannot read it ({error})") from None
     sessions: list[tuple[dict, list[tuple[str, str]]]] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            raise _fail(path, number, "a line is not JSON") from None
-        if not isinstance(entry, dict):
-            raise _fail(path, number, "a line is not a JSON object")
+    for number, line in _numbered_lines(path):
+        entry = _parsed(path, number, line)
         if "dir" not in entry:
-            if not all(isinstance(entry.get(k), str) for k in ("chassis", "session", "transport", "started")):
-                raise _fail(path, number, "the header lacks chassis, session, transport or started")
-            sessions.append((entry, []))
-        elif not sessions:
+            sessions.append((_checked_header(path, number, entry), []))
+            continue
+        _, direction, data = _checked_traffic(path, number, entry)
+        if not sessions:
             raise _fail(path, number, "the first line is not a recording header")
-        elif isinstance(entry.get("data"), str):
-            sessions[-1][1].append((str(entry["dir"]), entry["data"]))
+        sessions[-1][1].append((direction, data))
     if not sessions:
         raise _fail(path, 1, "it is empty")
     return sessions
