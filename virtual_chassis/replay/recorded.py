@@ -1,5 +1,6 @@
-"""Read recordings into what a replayed device answers: per session, each command's outputs in
-the order they were recorded, with the prompt that followed each, and the login banner.
+"""Read recordings into what a replayed device answers: per session, a :class:`Track` of its
+commands in the order they were recorded (:mod:`.track` splits them). Every line is checked:
+a broken file stops the replay with one line naming the file and the line.
 
 A recording is JSON lines: a header ``{"chassis", "session", "transport", "started"}``, then
 ``{"t", "dir": "sent" | "received" | "note", "data"}``. A line sent while the device waited at
@@ -12,15 +13,11 @@ import json
 import math
 import os
 import re
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
-#: A prompt at the very end of received text: ``* XCM8810.12 # ``, ``Slot-1 NAME.3 > ``.
-PROMPT_AT_END = re.compile(r"(?:^|(?<=[\r\n]))((?:\* )?(?:! )?(?:Slot-\d+ )?[\w\-.~()]+\.\d+ [#>] )\Z")
-_PAGER = re.compile(r"Press <SPACE> to continue or <Q> to quit:[ \t]*(?:\r[ \t]*\r)?")
-_PASSWORD_LINE = re.compile(r"[Pp]assword: ?$")
+from .track import Event, Track, add_steps
+
 #: A chassis or session name: no ``/``, no ``..``, no escapes.
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 #: The longest line a recording may have (the recorder writes a line per read of 64 KiB at most).
@@ -31,44 +28,16 @@ class NotARecording(ValueError):
     """The file is not a recording; the message says which file and why, on one line."""
 
 
-@dataclass(frozen=True)
-class Answer:
-    """What the device printed for one command (``\\r\\n`` lines, echo and prompt removed), and
-    the prompt it showed after it."""
-
-    output: str
-    prompt: str
-
-
-@dataclass
-class Script:
-    """Everything one recorded session answers."""
-
-    chassis: str
-    session: str
-    banner: str = ""
-    first_prompt: str = ""
-    answers: dict[str, list[Answer]] = field(default_factory=lambda: defaultdict(list))
-
-    def commands(self) -> int:
-        return sum(len(a) for a in self.answers.values())
-
-
-def command_key(line: str) -> str:
-    """How a typed command is looked up: words separated by one blank."""
-    return " ".join(line.split())
-
-
-def load(paths: list[str | os.PathLike]) -> dict[str, Script]:
-    """The scripts of ``paths`` by session name (``MSM-A``, ``MSM-B``, ``ssh``); files of the
-    same session add to one script."""
-    scripts: dict[str, Script] = {}
+def load(paths: list[str | os.PathLike]) -> dict[str, Track]:
+    """The tracks of ``paths`` by session name (``MSM-A``, ``MSM-B``, ``ssh``); files of the
+    same session continue one track, in the order given."""
+    tracks: dict[str, Track] = {}
     for path in paths:
         for header, events in _sessions(Path(path)):
             name = header["session"]
-            script = scripts.setdefault(name, Script(header["chassis"], name))
-            _split(events, script)
-    return scripts
+            track = tracks.setdefault(name, Track(header["chassis"], name, str(path)))
+            add_steps(events, track)
+    return tracks
 
 
 def escaped(text: str, limit: int = 80) -> str:
@@ -130,71 +99,17 @@ def _checked_traffic(path: Path, number: int, entry: dict) -> tuple[float, str, 
     return float(when), direction, data
 
 
-def _sessions(path: Path) -> list[tuple[dict, list[tuple[str, str]]]]:
-    sessions: list[tuple[dict, list[tuple[str, str]]]] = []
+def _sessions(path: Path) -> list[tuple[dict, list[Event]]]:
+    sessions: list[tuple[dict, list[Event]]] = []
     for number, line in _numbered_lines(path):
         entry = _parsed(path, number, line)
         if "dir" not in entry:
             sessions.append((_checked_header(path, number, entry), []))
             continue
-        _, direction, data = _checked_traffic(path, number, entry)
+        when, direction, data = _checked_traffic(path, number, entry)
         if not sessions:
             raise _fail(path, number, "the first line is not a recording header")
-        sessions[-1][1].append((direction, data))
+        sessions[-1][1].append((when, direction, data, number))
     if not sessions:
         raise _fail(path, 1, "it is empty")
     return sessions
-
-
-def _split(events: list[tuple[str, str]], script: Script) -> None:
-    received, command, typing = "", None, None
-    for direction, data in events:
-        if direction == "received":
-            received += data
-            continue
-        if direction != "sent":
-            continue
-        if typing is None:
-            prompt = PROMPT_AT_END.search(received)
-            if prompt is None:
-                continue  # an answer to the pager, a question or login: part of the output
-            if command is not None:
-                script.answers[command].append(_answer(received, command, prompt.group(1)))
-            elif not script.first_prompt:
-                script.banner, script.first_prompt = _banner(received[: prompt.start()]), prompt.group(1)
-            received, command, typing = "", None, ""
-        typing += data
-        if "\r" in typing or "\n" in typing:
-            line = re.split(r"[\r\n]", typing, maxsplit=1)[0]
-            command, typing = command_key("".join(c for c in line if c.isprintable())) or None, None
-    prompt = PROMPT_AT_END.search(received)
-    if command is not None and prompt is not None:
-        script.answers[command].append(_answer(received, command, prompt.group(1)))
-
-
-def _lines(text: str) -> list[str]:
-    text = _PAGER.sub("", text).replace("\r\n", "\n").replace("\n\r", "\n")
-    return [line.rstrip("\r") for line in text.split("\n")]
-
-
-def _answer(raw: str, command: str, prompt: str) -> Answer:
-    lines = _lines(raw[: len(raw) - len(prompt)])
-    for index, line in enumerate(lines):  # the echo: the first line that is not blank
-        if line.strip():
-            if command_key(line).endswith(command):
-                del lines[index]
-            break
-    while lines and not lines[-1].strip():
-        lines.pop()
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    return Answer("".join(line + "\r\n" for line in lines), prompt)
-
-
-def _banner(before_prompt: str) -> str:
-    lines = _lines(before_prompt)
-    last_login = max((i for i, line in enumerate(lines) if _PASSWORD_LINE.search(line)), default=-1)
-    lines = lines[last_login + 1 :]
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return "".join(line + "\r\n" for line in lines)

@@ -9,36 +9,52 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 
 from ..cli.login import Accounts
-from .recorded import NotARecording, load
+from .recorded import NotARecording, escaped, load
 from .server import ReplayDevice
 
 
 def main(args: argparse.Namespace) -> int:
     """Serve ``args.replay`` with the account, bind address and ports of ``args``."""
     try:
-        scripts = load(args.replay)
+        tracks = load(args.replay)
     except NotARecording as bad:
         print(f"virtual_chassis: {bad}", file=sys.stderr)
         return 2
     accounts = Accounts(args.username, args.password)
     ports = (args.console_port_a, args.console_port_b, args.ssh_port)
     try:
-        asyncio.run(_serve(ReplayDevice(scripts, accounts, args.bind), ports))
+        device = ReplayDevice(tracks, accounts, args.bind, args.speed, _report)
+        asyncio.run(_serve(device, ports, args.from_parent))
     except OSError as failure:
         print(f"virtual_chassis: cannot open an endpoint ({failure}); choose other ports or use 0", file=sys.stderr)
         return 1
     return 0
 
 
-async def _serve(device: ReplayDevice, ports: tuple[int, int, int]) -> None:
+def _report(line: str) -> None:
+    """Where a run left the recording, for people: one line on stderr."""
+    print(f"virtual_chassis: {escaped(line, 400)}", file=sys.stderr, flush=True)
+
+
+async def _serve(device: ReplayDevice, ports: tuple[int, int, int], from_parent: bool = False) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if from_parent:  # the starting process's pipe: its end (the harness ended, even killed) stops us
+        stdin = sys.stdin.fileno()
+
+        def parent_gone() -> None:
+            if not os.read(stdin, 4096):
+                loop.remove_reader(stdin)
+                stop.set()
+
+        loop.add_reader(stdin, parent_gone)
     endpoints = await device.start(ports)
     try:
         sys.stdout.write(json.dumps(endpoints) + "\n")
