@@ -16,6 +16,13 @@ def add_replay_commands(sub) -> None:
     """Register ``replay`` and ``parity`` on the ``hil`` subparsers."""
     replay_parser = sub.add_parser("replay", help="read recordings through the parsers; ok or what was unreadable")
     replay_parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="recordings (.jsonl)")
+    replay_parser.add_argument(
+        "--testbed-out",
+        type=Path,
+        metavar="DIR",
+        help="also make the recordings a regression case: copy them into DIR with a testbed.yaml "
+        "whose chassis (type: replay) serves them; hil run --testbed DIR/testbed.yaml runs the plans on it",
+    )
     replay_parser.set_defaults(handler=replay)
     parity_parser = sub.add_parser(
         "parity", help="send recorded commands to a virtual chassis in the recorded state; print each difference"
@@ -64,6 +71,11 @@ def replay(args: argparse.Namespace) -> int:
             print(f"  {number:>4}  {shown(exchange.command, 60):<32} {result}", flush=True)
     if unreadable:
         print(f"{unreadable} output(s) could not be read: extend harness/parsers for these shapes")
+    if args.testbed_out is not None and not broken:
+        from harness.replay.case import write_case
+
+        testbed = write_case(recordings, args.testbed_out)
+        print(f"replay testbed: {testbed}; run the plans on it with: hil run --testbed {testbed}")
     return EXIT_NOT_A_RECORDING if broken else EXIT_FAILED if unreadable else EXIT_OK
 
 
