@@ -45,6 +45,14 @@ def _read_all(files: list[Path]) -> tuple[list[Recorded], int]:
     return recordings, broken
 
 
+def _runs(recordings: list[Recorded]) -> list[list[Recorded]]:
+    """The recordings grouped by chassis: the sessions of one run are replayed together."""
+    runs: dict[str, list[Recorded]] = {}
+    for recorded in recordings:
+        runs.setdefault(recorded.header.chassis, []).append(recorded)
+    return list(runs.values())
+
+
 def _title(recorded: Recorded) -> str:
     h = recorded.header
     where = f"chassis {h.chassis}, session {h.session} ({shown(h.transport, 20)}), started {shown(h.started, 40)}"
@@ -85,8 +93,11 @@ def parity(args: argparse.Namespace) -> int:
 
     recordings, broken = _read_all(args.files)
     different = 0
-    for index, recorded in enumerate(recordings):
-        print(_title(recorded), flush=True)
-        different += compare(recorded, args.workdir / str(index), lambda line: print(line, flush=True))
+    if broken:
+        return EXIT_NOT_A_RECORDING
+    for index, run in enumerate(_runs(recordings)):
+        for recorded in run:
+            print(_title(recorded), flush=True)
+        different += compare(run, args.workdir / str(index), lambda line: print(line, flush=True))
     print(f"{different} command(s) differ (not compared: {IGNORED_DESCRIPTION})")
     return EXIT_NOT_A_RECORDING if broken else EXIT_FAILED if different else EXIT_OK

@@ -65,7 +65,7 @@ def read_recording(path: str | os.PathLike) -> Recorded:
             continue
         if header is None:
             raise NotARecording(_not_a_recording(path, number, "the first line is not a recording header"))
-        splitter.feed(entry["dir"], entry["data"])
+        splitter.feed(entry["dir"], entry["data"], entry["t"])
     if header is None:
         raise NotARecording(_not_a_recording(path, 1, "it is empty"))
     splitter.finish()

@@ -63,6 +63,7 @@ class Exchange:
     raw: str
     prompt: str | None
     cut: str = ""
+    at: float = 0.0  # when the command was sent (the recording's ``t``)
 
     @property
     def cleaned(self) -> Cleaned:
@@ -90,9 +91,11 @@ class Splitter:
         self._tail = ""  # the last TAIL characters of it
         self._command: str | None = None  # the command whose output is being received
         self._typing: str | None = None  # a line being sent at a prompt, until its line end
+        self._now = self._sent_at = 0.0  # the time of the latest piece, and of the command
 
-    def feed(self, direction: str, data: str) -> None:
+    def feed(self, direction: str, data: str, when: float = 0.0) -> None:
         """One recorded piece of traffic: ``received`` or ``sent`` (notes are not the device's)."""
+        self._now = when
         if direction == "received":
             self._received(_NOISE_RE.sub("\ufffd", data) if "\\x" in data else data)
         elif direction == "sent":
@@ -132,6 +135,7 @@ class Splitter:
                 self._typing = None
                 command = "".join(char for char in line if char.isprintable()).strip()
                 self._command = command or None
+                self._sent_at = self._now
                 return
 
     def _end_at(self, position: int, reason: str) -> None:
@@ -150,7 +154,7 @@ class Splitter:
             raw = "".join(self._parts)
             if prompt is not None:  # what the console printed after the prompt is not output
                 raw = raw[: raw.rfind(prompt) + len(prompt)]
-            self.exchanges.append(Exchange(self._command, raw, prompt, "" if prompt else reason))
+            self.exchanges.append(Exchange(self._command, raw, prompt, "" if prompt else reason, self._sent_at))
         self._command = None
         self._parts, self._size, self._tail = [], 0, ""
 

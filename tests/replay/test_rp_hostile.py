@@ -109,3 +109,21 @@ def test_escapes_in_a_recording_are_shown_escaped_and_long_lines_short(tmp_path,
     assert "the last line the device printed: '\\x1b[5mblink BBB" in out
     assert max(len(line) for line in out.splitlines()) < 400, max(out.splitlines(), key=len)[:500]
     assert "unreadable: unexpected line at line 'AAAA" in out and "more characters)" in out
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        ("type: replay\n    replay: {}", "expected a list of recording files"),
+        ("type: replay", "a replay chassis needs its recordings"),
+        ("type: replay\n    replay: {recordings: [missing.jsonl]}", "missing.jsonl is not a file"),
+        ("type: replay\n    replay: {recordings: [r.jsonl]}\n    consoles: {MSM-A: /dev/null}", "not used by a replay"),
+        ("type: real\n    replay: {recordings: [r.jsonl]}", "not used by a real chassis"),
+    ],
+)
+def test_a_broken_replay_testbed_is_one_line_and_exit_2(tmp_path, capsys, entry, reason):
+    write_recording(tmp_path / "r.jsonl", [("show node", "")])
+    (tmp_path / "testbed.yaml").write_text(f"chassis:\n  lab1:\n    {entry}\n")
+    status, out, err = run_hil(capsys, "check", "--testbed", str(tmp_path / "testbed.yaml"))
+    assert status == 2, out + err
+    assert err.count("\n") == 1 and reason in err, err

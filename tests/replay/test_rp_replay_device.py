@@ -87,8 +87,8 @@ def test_a_command_off_the_recorded_path_gets_the_syntax_error_and_says_where(ch
     assert result.error
     assert "%% Invalid input detected at '^' marker." in result.output
     assert re.search(
-        r"% replay: MSM-A: the run left the recording at step \d+ of \d+ (\(.*lab1-MSM-A\.jsonl line \d+\))?: "
-        r"expected .*, got 'show fabric'",
+        r"% replay: MSM-A: the run left the recording at (step \d+ of \d+ \(.*lab1-MSM-A\.jsonl line \d+\)"
+        r"|its end \(after step (\d+) of \2\)): expected .*, got 'show fabric'",
         result.output,
     ), result.output
 

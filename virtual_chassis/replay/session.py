@@ -64,11 +64,11 @@ class Cursor:
     def left(self, command: str) -> str:
         """Say (once a line) where the run left the recording; returns that line."""
         step = self.next_step()
-        where = f"step {self.position + 1} of {len(self.track.steps)}"
+        count = len(self.track.steps)
         if step is None:
-            expected = "nothing (the recording ends here)"
+            where, expected = f"its end (after step {count} of {count})", "nothing"
         else:
-            where += f" ({self.track.path} line {step.line})"
+            where = f"step {self.position + 1} of {count} ({self.track.path} line {step.line})"
             expected = repr(step.command)
         line = f"{self.track.session}: the run left the recording at {where}: expected {expected}, got {command!r}"
         self.report(line)
