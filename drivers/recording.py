@@ -31,17 +31,22 @@ DIRECTIONS = {RECEIVED: "received", SENT: "sent", NOTE: "note"}
 class Recording:
     """Writes ``path`` (JSON lines) for the session ``session`` of chassis ``chassis``.
 
-    ``transport`` says how the session reached the device (``"ssh"`` or ``"serial"``).
+    ``transport`` says how the session reached the device (``"ssh"`` or ``"serial"``);
+    ``time_scale`` how many recorded seconds a lab second took (1 on hardware, 1/speed on a
+    virtual chassis): written in the header when not 1, so a replay scales its deadlines alike.
     """
 
-    def __init__(self, path: str | os.PathLike, chassis: str, session: str, transport: str):
+    def __init__(self, path: str | os.PathLike, chassis: str, session: str, transport: str, time_scale: float = 1.0):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._started = time.time()
         self._file: TextIO | None = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
         started = datetime.datetime.fromtimestamp(self._started).astimezone().isoformat(timespec="milliseconds")
-        self._write({"chassis": chassis, "session": session, "transport": transport, "started": started})
+        header: dict = {"chassis": chassis, "session": session, "transport": transport, "started": started}
+        if time_scale != 1.0:
+            header["time_scale"] = time_scale
+        self._write(header)
 
     @property
     def closed(self) -> bool:

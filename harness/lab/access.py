@@ -49,11 +49,14 @@ class LabChassis:
         self.power = power
         self.workdir = Path(workdir)
         self.emulator: VirtualChassisProcess | None = None
+        self.replayed: VirtualChassisProcess | None = None  # a replay chassis's device (no control)
         self.fallback_reason: str | None = None
         self.baseline_versions: dict[str, str] = {}
         self.broken: str | None = None  # set when the chassis could not be brought to baseline
         if spec.type == "virtual" or force_virtual:
             self.chassis = self._start_virtual(spec.virtual or DEFAULT_VIRTUAL)
+        elif spec.type == "replay":
+            self.chassis = self._start_replay()
         else:
             self.chassis = self._open_real()
 
@@ -106,6 +109,13 @@ class LabChassis:
         chassis.backend_check = self.emulator.check_alive
         return chassis
 
+    def _start_replay(self) -> Chassis:
+        from harness.lab.replayed import ReplayedChassisProcess
+
+        self.replayed = replayed = ReplayedChassisProcess(self.spec, self.workdir / f"replay-{self.spec.name}.log")
+        access = replayed.start_replay(self.spec.name, self.workdir)  # no control channel: seen as hardware
+        return Chassis(access, self.workdir / "transcripts")
+
     def ensure_baseline(self) -> None:
         """Bring the chassis to MASTER + BACKUP (In Sync), or raise ``ChassisUnavailable``."""
         if self.emulator:
@@ -145,6 +155,8 @@ class LabChassis:
         self.chassis.close()
         if self.emulator:
             self.emulator.stop()
+        if self.replayed:
+            self.replayed.stop()
 
 
 def unreachable(spec: ChassisSpec, timeout: float = 5.0) -> str | None:

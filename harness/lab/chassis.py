@@ -180,7 +180,8 @@ class Chassis:
     def _new_session(self, where: str) -> CliSession:
         a, login = self.access, self.access.login(where)
         secrets = [a.credentials.password, a.login(MSMS[0]).password, *a.secrets]  # both logins, ${VAR}s
-        recording = Recording(self.recording_path(where), self.name, where, "ssh" if where == SSH else "serial")
+        kind = "ssh" if where == SSH else "serial"
+        recording = Recording(self.recording_path(where), self.name, where, kind, self.access.time_scale)
         self._recordings.append(recording)
         lanes = [self.merged.tap(SSH_LANE)] if where == SSH else [self.merged.tap(where), BootWatch(where, self._now)]
         transcript = Transcript(self.transcript_path(where), secrets=secrets, taps=[recording, *lanes])

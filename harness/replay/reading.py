@@ -19,7 +19,7 @@ from harness.parsers import (
     parse_show_version,
     parse_show_vlan,
 )
-from harness.replay.recordings import Exchange
+from harness.replay.splitting import Exchange, shown
 
 Parser = Callable[[str], Any]
 
@@ -75,10 +75,10 @@ def read_output(exchange: Exchange) -> Reading:
     if parser is None:
         return Reading(exchange, NO_PARSER)
     if exchange.prompt is None:
-        return Reading(exchange, CUT_OFF, "no prompt after the output (reboot, dropped link or end of recording)")
+        return Reading(exchange, CUT_OFF, f"no prompt after the output: {exchange.cut or 'the recording ends'}")
     cleaned = exchange.cleaned
     if cleaned.errors:
-        return Reading(exchange, DEVICE_ERROR, f"the device answered {cleaned.errors[0]!r}")
+        return Reading(exchange, DEVICE_ERROR, f"the device answered '{shown(cleaned.errors[0])}'")
     return parse(exchange, parser, cleaned.output)
 
 
@@ -87,5 +87,5 @@ def parse(exchange: Exchange, parser: Parser, output: str) -> Reading:
     try:
         return Reading(exchange, OK, value=parser(output))
     except ParseError as error:
-        where = f" at line {error.line!r}" if error.line.strip() else ""
+        where = f" at line '{shown(error.line)}'" if error.line.strip() else ""
         return Reading(exchange, UNREADABLE, f"{error.reason}{where}")

@@ -48,9 +48,10 @@ from harness.testbed.firmware import FirmwareSpec, read_firmware
 from harness.testbed.limits import read_limits
 from harness.testbed.logins import Credentials, LabgridPlace, read_labgrid, read_logins
 from harness.testbed.reader import kind_of, read_document, suggest
+from harness.testbed.replay import ReplayOptions, read_replay
 
 MSMS = MSM_NAMES
-TYPES = ("real", "virtual")
+TYPES = ("real", "virtual", "replay")
 FALLBACKS = ("virtual", "skip", "fail")
 DEFAULT_BAUDRATE = 9600
 #: Speed factor of a virtual chassis in plan runs: a boot of 90 s takes 90 ms, so the whole
@@ -63,7 +64,8 @@ DEFAULT_SYSNAME = "XCM8810"
 REAL_KEYS = ("management", "consoles", "baudrate", "known_hosts", "fallback", "ssh_options", "labgrid")
 PLACE_GIVES = ("management", "consoles", "baudrate")  # a labgrid place's resources say these
 VIRTUAL_KEYS = ("virtual",)
-CHASSIS_KEYS = ("type", "credentials") + REAL_KEYS + VIRTUAL_KEYS + ("firmware", "limits")
+REPLAY_KEYS = ("replay",)
+CHASSIS_KEYS = ("type", "credentials") + REAL_KEYS + VIRTUAL_KEYS + REPLAY_KEYS + ("firmware", "limits")
 CONSOLE_FIX = (
     "use /dev/<tty> for a local serial port, socket://host:port for a raw TCP "
     "console (terminal server, ser2net), rfc2217://host:port, or loop:// in tests"
@@ -115,6 +117,7 @@ class ChassisSpec:
     console_login: Credentials | None = None  # the MSM consoles' own login (None: ``credentials``)
     labgrid: LabgridPlace | None = None  # a labgrid place: consoles and management come from it
     limits: dict[str, float] = field(default_factory=dict)  # lab seconds per phase (harness.testbed.limits)
+    replay: ReplayOptions | None = None  # a replayed chassis: its recordings (harness.testbed.replay)
     secrets: tuple[str, ...] = field(default=(), repr=False)
     """Values masked in every transcript and report: the password and every value of this
     entry that came from a ``${VAR}`` (see :meth:`Testbed.secrets`)."""
@@ -331,6 +334,10 @@ class _Reader:
         node = self.mapping(node, key)
         self.keys(node, key, CHASSIS_KEYS)
         kind = self.choice(node, "type", key, TYPES)
+        if kind == "replay":
+            return self.replayed(name, node, key)
+        if node.get("replay") is not None:
+            self.fail(f"{key}.replay", f"not used by a {kind} chassis", "remove it, or set type: replay")
         for other in VIRTUAL_KEYS if kind == "real" else REAL_KEYS:
             if node.get(other) is not None:
                 self.fail(
@@ -370,6 +377,16 @@ class _Reader:
             place,
             limits,
         )
+
+    def replayed(self, name: str, node: dict, key: str) -> ChassisSpec:
+        """A ``type: replay`` chassis: recordings served as the chassis (no addresses, no emulator options)."""
+        for other in (*REAL_KEYS, *VIRTUAL_KEYS, "credentials", "firmware"):
+            if node.get(other) is not None:
+                self.fail(f"{key}.{other}", "not used by a replay chassis", "remove it: the recordings say everything")
+        options = read_replay(self, node.get("replay"), f"{key}.replay")
+        limits = read_limits(self, node.get("limits"), f"{key}.limits")
+        spec = virtual_spec(name, None, Credentials("admin", ""))
+        return replace(spec, type="replay", virtual=None, replay=options, limits=limits)
 
     def management(self, node: Any, key: str) -> SshAddress:
         fix = "add management: {host: <address of the switch>, port: 22}"

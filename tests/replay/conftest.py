@@ -29,3 +29,19 @@ def recorded(tmp_path_factory) -> Path:
     finally:
         lab.close()
     return workdir / "recordings"
+
+
+@pytest.fixture(scope="session")
+def green_virtual_run(tmp_path_factory) -> Path:
+    """The recordings of a green ``hil run`` of every plan on a virtual chassis."""
+    from tests.replay.rp_runs import hil_run
+
+    return hil_run(tmp_path_factory.mktemp("green-virtual"))
+
+
+@pytest.fixture(scope="session")
+def green_real_run(tmp_path_factory) -> Path:
+    """The recordings of a green ``hil run`` on a real-type testbed (OpenSSH, raw-TCP consoles)."""
+    from tests.replay.rp_runs import green_real_type_run
+
+    return green_real_type_run(tmp_path_factory.mktemp("green-real"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -14,8 +15,8 @@ import pytest
 
 from drivers.deadline import Deadline
 from harness.lab.chassis import Chassis, ChassisAccess
-from harness.parsers import parse_show_node, parse_show_switch
 from harness.testbed.schema import Credentials
+from tests.replay.conftest import COMMANDS
 from tests.replay.rp_helpers import recorded_outputs
 
 START_DEADLINE = 30.0
@@ -73,19 +74,23 @@ def chassis(device, tmp_path):
 
 
 def test_the_drivers_read_recorded_answers_over_openssh_and_a_console(chassis, recorded):
-    ssh = dict(recorded_outputs(recorded / "lab1-ssh.jsonl"))
-    msm_b = dict(recorded_outputs(recorded / "lab1-MSM-B.jsonl"))
-    assert chassis.show_switch("ssh") == parse_show_switch(ssh["show switch"])
-    assert chassis.run("ssh", "show version").output == ssh["show version"]
-    assert parse_show_node(chassis.run("MSM-B", "show node", check=True).output) == parse_show_node(msm_b["show node"])
-    assert chassis.show_switch("MSM-A").msms["MSM-A"].current  # MSM-A's console answers from MSM-A's recording
+    """The run follows the recorded path: each command gets its recorded answer, in order."""
+    for where, commands in COMMANDS.items():
+        recorded_answers = recorded_outputs(recorded / f"lab1-{where}.jsonl")
+        answers = [(command, chassis.run(where, command, check=True).output) for command in commands]
+        assert answers == [a for a in recorded_answers if a[0] != "disable clipaging"], where
     assert chassis.session("MSM-A").prompt.text.startswith("XCM8810.")  # the recorded prompt
 
 
-def test_an_unknown_command_gets_the_devices_syntax_error(chassis):
+def test_a_command_off_the_recorded_path_gets_the_syntax_error_and_says_where(chassis):
     result = chassis.run("MSM-A", "show fabric")
     assert result.error
     assert "%% Invalid input detected at '^' marker." in result.output
+    assert re.search(
+        r"% replay: MSM-A: the run left the recording at (step \d+ of \d+ \(.*lab1-MSM-A\.jsonl line \d+\)"
+        r"|its end \(after step (\d+) of \2\)): expected .*, got 'show fabric'",
+        result.output,
+    ), result.output
 
 
 def test_the_plain_openssh_client_runs_a_recorded_command(device, recorded, tmp_path):

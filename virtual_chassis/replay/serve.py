@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 from typing import TYPE_CHECKING, TextIO
 
 from ..cli.login import Accounts
-from .recorded import NotARecording, load
+from .recorded import NotARecording, escaped, load
 
 if TYPE_CHECKING:  # the server imports asyncssh: loaded only once the recordings are read
     from .server import ReplayDevice
@@ -24,7 +25,7 @@ def main(args: argparse.Namespace, out: TextIO) -> int:
     """Serve ``args.replay`` with the account, bind address and ports of ``args``; the JSON line
     goes to ``out``. The recordings are read before the servers (and their dependencies) load."""
     try:
-        scripts = load(args.replay)
+        tracks = load(args.replay)
     except NotARecording as bad:
         print(f"virtual_chassis: {bad}", file=sys.stderr)
         return 2
@@ -33,18 +34,33 @@ def main(args: argparse.Namespace, out: TextIO) -> int:
     accounts = Accounts(args.username, args.password)
     ports = (args.console_port_a, args.console_port_b, args.ssh_port)
     try:
-        asyncio.run(_serve(ReplayDevice(scripts, accounts, args.bind), ports, out))
+        device = ReplayDevice(tracks, accounts, args.bind, args.speed, _report)
+        asyncio.run(_serve(device, ports, out, args.from_parent))
     except OSError as failure:
         print(f"virtual_chassis: cannot open an endpoint ({failure}); choose other ports or use 0", file=sys.stderr)
         return 1
     return 0
 
 
-async def _serve(device: ReplayDevice, ports: tuple[int, int, int], out: TextIO) -> None:
+def _report(line: str) -> None:
+    """Where a run left the recording, for people: one line on stderr."""
+    print(f"virtual_chassis: {escaped(line, 400)}", file=sys.stderr, flush=True)
+
+
+async def _serve(device: ReplayDevice, ports: tuple[int, int, int], out: TextIO, from_parent: bool = False) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if from_parent:  # the starting process's pipe: its end (the harness ended, even killed) stops us
+        stdin = sys.stdin.fileno()
+
+        def parent_gone() -> None:
+            if not os.read(stdin, 4096):
+                loop.remove_reader(stdin)
+                stop.set()
+
+        loop.add_reader(stdin, parent_gone)
     endpoints = await device.start(ports)
     try:
         out.write(json.dumps(endpoints) + "\n")

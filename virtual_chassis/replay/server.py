@@ -4,30 +4,37 @@ ser2net) and management SSH (asyncssh, password login), each answering from its 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import asyncssh
 
 from ..cli.login import Accounts, LoginDialog
 from ..endpoints.line import SerialLine
-from .recorded import Script
-from .session import ReplaySession
+from .session import Cursor, ReplaySession
+from .track import Track
 
 CONSOLES = ("MSM-A", "MSM-B")
 SSH = "ssh"
 
 
-def script_for(scripts: dict[str, Script], endpoint: str) -> Script:
+def track_for(tracks: dict[str, Track], endpoint: str) -> Track:
     """The recording of ``endpoint``'s own session, else the first one given (same device)."""
-    return scripts.get(endpoint) or next(iter(scripts.values()))
+    return tracks.get(endpoint) or next(iter(tracks.values()))
+
+
+def _later(delay: float, callback) -> object:
+    return asyncio.get_running_loop().call_later(max(delay, 0.0), callback)
 
 
 class ReplayConsole(SerialLine):
-    """One console line: ``login:``, then a replay session; clients come and go, as on a serial port."""
+    """One console line: ``login:``, then a replay session; clients come and go, as on a serial
+    port; when the recording shows the MSM rebooting, its boot text comes and ``login:`` again."""
 
-    def __init__(self, script: Script, accounts: Accounts):
+    def __init__(self, cursor: Cursor, accounts: Accounts, speed: float):
         super().__init__()
-        self.script = script
+        self.cursor = cursor
         self.accounts = accounts
+        self.speed = speed
         self.login: LoginDialog | None = None
         self.session: ReplaySession | None = None
 
@@ -50,18 +57,22 @@ class ReplayConsole(SerialLine):
     def _logged_in(self, username: str, privilege: str) -> None:
         editor = self.login.editor if self.login else None
         self.login = None
-        self.session = ReplaySession(self.script, self.deliver, on_exit=self._new_login)
+        self.session = ReplaySession(
+            self.cursor, self.deliver, _later, on_exit=self._new_login, on_reboot=self._new_login, speed=self.speed
+        )
         if editor is not None:
             self.session.editor.continue_from(editor)
         self.session.start()
 
 
 class ReplaySsh:
-    """Management SSH answering from one recording."""
+    """Management SSH answering from one recording: each connection goes on where the last one
+    left the recording; the connection closes where the recorded one was closed."""
 
-    def __init__(self, script: Script, accounts: Accounts):
-        self.script = script
+    def __init__(self, cursor: Cursor, accounts: Accounts, speed: float):
+        self.cursor = cursor
         self.accounts = accounts
+        self.speed = speed
         self.acceptor: asyncssh.SSHAcceptor | None = None
         self.port = 0
 
@@ -96,7 +107,9 @@ class ReplaySsh:
                 pass
 
         pty = process.get_terminal_type() is not None
-        session = ReplaySession(self.script, write, on_exit=done.set, echo=pty, interactive=command is None)
+        session = ReplaySession(
+            self.cursor, write, _later, on_exit=done.set, echo=pty, interactive=command is None, speed=self.speed
+        )
         if command is not None:
             session.command(command if isinstance(command, str) else command.decode(errors="replace"))
         else:
@@ -139,12 +152,20 @@ class _Server(asyncssh.SSHServer):
 class ReplayDevice:
     """Every endpoint of a replayed device; ``await start()`` returns its endpoint dict."""
 
-    def __init__(self, scripts: dict[str, Script], accounts: Accounts, bind: str = "127.0.0.1"):
-        self.scripts = scripts
+    def __init__(
+        self,
+        tracks: dict[str, Track],
+        accounts: Accounts,
+        bind: str = "127.0.0.1",
+        speed: float = 1.0,
+        report: Callable[[str], None] = lambda line: None,
+    ):
+        self.tracks = tracks
         self.accounts = accounts
         self.bind = bind
-        self.consoles = {msm: ReplayConsole(script_for(scripts, msm), accounts) for msm in CONSOLES}
-        self.ssh = ReplaySsh(script_for(scripts, SSH), accounts)
+        self.cursors = {where: Cursor(track_for(tracks, where), report) for where in (*CONSOLES, SSH)}
+        self.consoles = {msm: ReplayConsole(self.cursors[msm], accounts, speed) for msm in CONSOLES}
+        self.ssh = ReplaySsh(self.cursors[SSH], accounts, speed)
 
     async def start(self, ports: tuple[int, int, int] = (0, 0, 0)) -> dict:
         """Open the consoles and SSH (ports: MSM-A, MSM-B, SSH; 0 = a free one)."""
@@ -155,10 +176,10 @@ class ReplayDevice:
         except BaseException:
             await self.stop()
             raise
-        name = next(iter(self.scripts.values())).chassis
+        name = next(iter(self.tracks.values())).chassis
         return {
             "name": name,
-            "replay": {endpoint: script.commands() for endpoint, script in sorted(self.scripts.items())},
+            "replay": {endpoint: track.commands() for endpoint, track in sorted(self.tracks.items())},
             "ssh": {"host": self.bind, "port": self.ssh.port},
             "consoles": {
                 msm: {"tcp": f"socket://{self.bind}:{c.port}", "pty": c.pty_name} for msm, c in self.consoles.items()
