@@ -309,11 +309,11 @@ def _describe(e: dict, log: str | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    out, log = quiet_dependencies(args.log)
-    if args.replay:
+    if args.replay:  # it reads the recordings first, then quiets its dependencies
         from .replay.serve import main as replay
 
-        return replay(args, out)
+        return replay(args)
+    out, log = quiet_dependencies(args.log)
     try:
         options = chassis_options(args)
     except ValueError as bad:

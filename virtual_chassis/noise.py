@@ -23,13 +23,20 @@ from typing import TextIO
 
 
 def quiet_dependencies(log_path: Path | None) -> tuple[TextIO, TextIO]:
-    """Route dependency noise to the log; ``(endpoints, log)``: where the JSON lines and the log go."""
+    """Route dependency noise to the log; ``(endpoints, log)``: where the JSON lines and the log go.
+
+    Called in a process whose stdout is not a file descriptor (a test calling ``main``), only the
+    warnings are routed: there is no descriptor to keep apart."""
     sys.stdout.flush()
-    endpoints = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8", closefd=True)
     log = _open_log(log_path)
-    os.dup2(log.fileno(), 1)
-    sys.stdout = log
     _log_warnings_once(log)
+    try:
+        stdout = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return sys.stdout, log
+    endpoints = os.fdopen(os.dup(stdout), "w", buffering=1, encoding="utf-8", closefd=True)
+    os.dup2(log.fileno(), stdout)
+    sys.stdout = log
     return endpoints, log
 
 

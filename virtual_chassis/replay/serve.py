@@ -15,20 +15,23 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from ..cli.login import Accounts
+from ..noise import quiet_dependencies
 from .recorded import NotARecording, escaped, load
 
 if TYPE_CHECKING:  # the server imports asyncssh: loaded only once the recordings are read
     from .server import ReplayDevice
 
 
-def main(args: argparse.Namespace, out: TextIO) -> int:
-    """Serve ``args.replay`` with the account, bind address and ports of ``args``; the JSON line
-    goes to ``out``. The recordings are read before the servers (and their dependencies) load."""
+def main(args: argparse.Namespace) -> int:
+    """Serve ``args.replay`` with the account, bind address and ports of ``args``. The recordings
+    are read first (a bad one is one line on stderr), then dependencies are quieted
+    (:mod:`virtual_chassis.noise`) and the servers load."""
     try:
         tracks = load(args.replay)
     except NotARecording as bad:
         print(f"virtual_chassis: {bad}", file=sys.stderr)
         return 2
+    out, _log = quiet_dependencies(args.log)
     from .server import ReplayDevice  # noqa: F811 (the run-time import of the TYPE_CHECKING name)
 
     accounts = Accounts(args.username, args.password)
