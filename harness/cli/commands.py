@@ -13,6 +13,7 @@ from harness.lab.chassis import MSMS, SSH
 from harness.procedures.failover import relinquish_primary
 from harness.procedures.sync import check_sync
 from harness.reporting.junit import write_failover_junit
+from harness.reporting.limits import missed_limits
 from harness.reporting.ownership import ReportsFolder
 from harness.testbed.schema import default_testbed, load_testbed
 
@@ -154,15 +155,23 @@ def failover(args) -> int:
 
 def _failover(spec, power, args) -> int:
     lab = LabChassis(spec, args.junit.parent, force_virtual=args.virtual, power=power)
-    lab.chassis.timeline.listeners.append(lambda e: print(f"  {e.name} {e.detail}", flush=True))
+    lab.chassis.timeline.listeners.append(_print_event)
     outcome, error = None, None
     try:
         outcome = relinquish_primary(lab.chassis, force=args.force)
+        error = missed_limits(lab.chassis, spec.limits)  # the limits of every plan, by default
     except HilError as caught:
         error = caught
     finally:
         lab.close()
         write_failover_junit(args.junit, lab.chassis, outcome, error)
+    if error is not None and outcome is not None and outcome.completed:
+        print(f"{spec.name}: {error}")
     print(f"{spec.name}: {outcome.conclusion if outcome else f'failed: {error}'}")
     print(f"JUnit XML: {args.junit}")
-    return 0 if outcome is not None and outcome.completed else 1
+    return 0 if outcome is not None and outcome.completed and error is None else 1
+
+
+def _print_event(event) -> None:
+    ended = "; ".join(f"{label} {seconds:.1f} s" for label, seconds in event.ends)
+    print(f"  {event.name} {event.detail}".rstrip() + (f" ({ended})" if ended else ""), flush=True)

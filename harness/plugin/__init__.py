@@ -45,7 +45,7 @@ from harness.reporting.folder import clear_run_outputs
 from harness.reporting.limits import check_limits
 from harness.reporting.ownership import ReportsFolder, ReportsFolderBusy
 from harness.reporting.progress import on_terminal
-from harness.reporting.report import PlanRecord, junit_properties, lab_per_second, plan_html
+from harness.reporting.report import PlanRecord, junit_properties, plan_html
 from harness.testbed.schema import default_testbed, load_testbed
 
 # firmware plans: images over TFTP; the failover soak; interrupted: a plan Ctrl-C or SIGTERM cut short is reported
@@ -370,12 +370,14 @@ def _announce(config, opened: LabChassis, worker: Worker) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    """A plan that passed fails when a phase took longer than the testbed's ``limits:``."""
+    """A plan that passed fails when a phase took longer than its limit (the defaults, the
+    testbed's ``limits:`` over them), in the timeline's lab seconds."""
     result = yield
     record = item.stash.get(RECORD, None)
     if record is not None and record.limits:
         chassis = record.chassis
-        missed = [r for r in check_limits(chassis.timeline, record.limits, lab_per_second(chassis)) if not r.met]
+        chassis.timeline.settle()
+        missed = [r for r in check_limits(chassis.timeline, record.limits) if not r.met]
         if missed:
             pytest.fail("phase limits missed (lab seconds): " + "; ".join(map(str, missed)), pytrace=False)
     return result

@@ -281,6 +281,7 @@ def old_master_at_login(chassis: Chassis, old: str, abort: threading.Event | Non
             f"{deadline.seconds:g} s boot deadline (phase '{ev.OLD_MASTER_AT_LOGIN}'); "
             f"{error}"
         ) from None
+    chassis.timeline.observe(old, ev.AT_LOGIN)  # its lane: booted, whatever show switch says later
     chassis.timeline.mark(ev.OLD_MASTER_AT_LOGIN, old)
 
 

@@ -55,8 +55,12 @@ def test_hil_failover_runs_the_procedure_and_writes_junit(tmp_path):
     assert "failover done: MSM-B is MASTER, MSM-A is BACKUP (In Sync)" in done.stdout
     cases = [c.get("name") for c in ET.parse(junit).iter("testcase")]
     assert cases == ["show switch: are the nodes in sync", "run failover"]
-    props = {p.get("name") for p in ET.parse(junit).iter("property")}
-    assert {"phase management SSH back offset (s)", "phase management SSH back duration (s)"} <= props
+    props = {p.get("name"): p.get("value") for p in ET.parse(junit).iter("property")}
+    assert {"phase management SSH back offset (s)", "phase SSH outage duration (s)"} <= set(props)
+    # one figure, one meaning: the old master's boot (rebooting -> login:) on the emulator's clock,
+    # the emulator's shutdown 5 s + boot 90 s whatever the host's load, on the terminal and in JUnit
+    assert "old master at login MSM-A (old master boot 95.0 s)" in done.stdout
+    assert props["phase old master boot duration (s)"] == "95.000"
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -25,7 +25,7 @@ TESTBED = """
 chassis:
   vc1:
     type: virtual
-    limits: {{takeover: {takeover}, old master back: 86400}}
+    limits: {{old master boot: {boot}, old master back: 86400}}
 """
 
 
@@ -41,7 +41,7 @@ def plan_extras(report: str) -> str:
 
 def test_plain_pytest_writes_the_reports_of_hil_run_into_its_reports_folder(pytester):
     pytester.makepyfile(FAILOVER_PLAN)
-    pytester.makefile(".yaml", testbed=TESTBED.format(takeover=86400))
+    pytester.makefile(".yaml", testbed=TESTBED.format(boot=86400))
     out = pytester.path / "out"
     (out / "transcripts").mkdir(parents=True)
     (out / "transcripts" / "old-chassis.log").write_text("an earlier run\n")
@@ -52,7 +52,11 @@ def test_plain_pytest_writes_the_reports_of_hil_run_into_its_reports_folder(pyte
     result = run(pytester, "--testbed=testbed.yaml", f"--hil-workdir={out}", "-v", "-W", "error::pytest.PytestWarning")
 
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["+ * s  vc1  failover sent run msm-failover on MSM-A", "+ * s  vc1  backup In Sync MSM-A"])
+    result.stdout.fnmatch_lines([
+        "+ * s  vc1  failover sent run msm-failover on MSM-A",
+        "+ * s  vc1  old master at login MSM-A (old master boot 95.0 s)",
+        "+ * s  vc1  backup In Sync MSM-A (old master back *)",
+    ])
     pytesters_own = {"stdout", "stderr", "runpytest-0", "runpytest-current", "locks", ".cache"}  # .cache: HOME is here
     assert {p.name for p in pytester.path.iterdir()} - before - pytesters_own == set(), "a stray file in the folder"
     assert (out / "notes.txt").exists(), "the run removed a file it does not own"
@@ -65,7 +69,7 @@ def test_plain_pytest_writes_the_reports_of_hil_run_into_its_reports_folder(pyte
     names = [p.get("name") for p in ET.parse(out / "junit.xml").iter("property")]
     assert len(names) == len(set(names)), names
     assert "plan note" in names and "phase takeover offset (s)" not in names
-    assert {"phase failover sent offset (s)", "phase new master answering duration (s)", "phase backup In Sync offset (s)"} <= set(names)
+    assert {"phase failover sent offset (s)", "phase takeover duration (s)", "phase backup In Sync offset (s)"} <= set(names)
 
     report = (out / "report.html").read_text()
     assert "<title id=\"head-title\">xcm8800-hil: vc1</title>" in report
@@ -76,17 +80,42 @@ def test_plain_pytest_writes_the_reports_of_hil_run_into_its_reports_folder(pyte
     extras = plan_extras(report)
     assert "<svg" in extras and "data-lane='SSH'" in extras and "data-phase='management SSH back'" in extras
     assert "<details class='hil-transcript'>" in extras and "id='p-" in extras
-    assert "<td>takeover</td>" in extras and "<td>met</td>" in extras
+    assert "<td>old master boot</td>" in extras and "<td>met</td>" in extras
+    # one meaning per figure: the old master's boot (rebooting -> login:) is the same number in
+    # the terminal, the Timeline table, the Limits table, JUnit and the picture; on a virtual
+    # chassis it is the emulator's clock (shutdown 5 s + boot 90 s), not host time x speed
+    junit = {p.get("name"): p.get("value") for p in ET.parse(out / "junit.xml").iter("property")}
+    assert junit["phase old master boot duration (s)"] == "95.000"
+    assert "<td>old master boot 95.0 s</td>" in extras  # Timeline: the row of the event that ends it
+    assert "<td>old master boot</td><td>95.0</td>" in extras  # Limits
+    assert "old master boot 95.0 s" in re.search(r"<text class='durations'[^>]*>([^<]*)<", extras)[1]  # picture
 
 
 def test_a_phase_over_its_limit_fails_the_plan_and_shows_missed(pytester):
     pytester.makepyfile(FAILOVER_PLAN)
-    pytester.makefile(".yaml", testbed=TESTBED.format(takeover=0.001))
+    pytester.makefile(".yaml", testbed=TESTBED.format(boot=1))
     result = run(pytester, "--testbed=testbed.yaml", f"--hil-workdir={pytester.path / 'out'}")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*phase limits missed (lab seconds): takeover: * s of 0.001 s allowed: MISSED*"])
+    result.stdout.fnmatch_lines(["*phase limits missed (lab seconds): old master boot: * s of 1 s allowed: MISSED*"])
     assert "<td>MISSED</td>" in plan_extras((pytester.path / "out" / "report.html").read_text())
 
+
+
+SLOW_BOOT_PLAN = """
+from harness.procedures.failover import failover
+
+def test_failover_with_a_slow_boot(chassis):
+    chassis.control.slow_boot(1200, "MSM-A")  # twice the 600 s a boot may take
+    assert failover(chassis).new_master == "MSM-B"
+"""
+
+
+def test_a_boot_at_twice_its_limit_fails_by_default(pytester):
+    """No ``limits:`` in the testbed: every phase is still checked against its default."""
+    pytester.makepyfile(SLOW_BOOT_PLAN)
+    result = run(pytester, f"--hil-workdir={pytester.path / 'out'}")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*phase limits missed (lab seconds): old master boot: 1205.0 s of 600 s allowed: MISSED*"])
 
 
 PLANS = """
