@@ -1,7 +1,8 @@
 """``hil``: run the plans, start a virtual chassis, preflight a testbed, fail over, soak, build images.
 
-Exit status: 0 success, 1 a plan or check failed, 2 bad usage or a broken testbed file,
-130 interrupted (Ctrl-C, SIGTERM or SIGHUP): the reports hold what ran until then.
+Exit status: 0 success, 1 a plan failed, 2 bad usage, a broken testbed file or an unusable
+chassis (unreachable, login refused), 3 (hil check) reachable but not in sync, 130 interrupted
+(Ctrl-C, SIGTERM or SIGHUP): the reports hold what ran until then.
 """
 
 from __future__ import annotations
@@ -118,7 +119,14 @@ def _parser() -> argparse.ArgumentParser:
         help="serve recordings (reports/recordings/*.jsonl) as a device on the usual endpoints",
     )
     virtual.set_defaults(handler=c.virtual)
-    check = sub.add_parser("check", help="reach every endpoint of a testbed; show roles and sync state")
+    from harness.cli.check import DESCRIPTION as CHECK_DESCRIPTION
+
+    check = sub.add_parser(
+        "check",
+        help="reach every endpoint of a testbed; show roles and sync state (exit 0 in sync, 3 not, 2 unusable)",
+        description=CHECK_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _testbed_options(check)
     check.add_argument(
         "--timeout",
@@ -127,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long each endpoint may take to connect, log in and answer (default 30)",
     )
+    check.add_argument("--json", action="store_true", help="one JSON object (status, exit, each chassis) on stdout")
     check.set_defaults(handler=c.check)
     failover = sub.add_parser("failover", help="the manual's sync-and-failover procedure, outside pytest")
     _testbed_options(failover)

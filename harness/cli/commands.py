@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 from harness.cli import image as image_cli
 from harness.errors import HilError
-from harness.lab.access import LabChassis, unreachable
-from harness.lab.chassis import MSMS, SSH
+from harness.lab.access import LabChassis
 from harness.procedures.failover import relinquish_primary
-from harness.procedures.sync import check_sync
 from harness.reporting.junit import write_failover_junit
 from harness.reporting.limits import missed_limits
 from harness.reporting.ownership import ReportsFolder
@@ -88,14 +85,18 @@ def virtual(args) -> int:
 
 
 def check(args) -> int:
-    """``hil check``: reach every endpoint of each chassis, show roles and sync state."""
+    """``hil check``: reach every endpoint of each chassis, show roles and sync state; the exit
+    status a CI gates on (:mod:`harness.cli.check`)."""
+    from harness.cli.check import check_one, report
+
     testbed = _testbed(args)
     names = [args.chassis] if args.chassis else list(testbed.chassis)
-    failures = 0
+    say = (lambda line: None) if args.json else (lambda line: print(line, flush=True))
+    results = []
     for name in names:
         with held(testbed.select(name), args) as (spec, power):
-            failures += _check_one(spec, args.virtual, args.timeout, power)
-    return 1 if failures else 0
+            results.append(check_one(spec, args.virtual, args.timeout, power, say))
+    return report(results, args.json)
 
 
 @contextmanager
@@ -117,33 +118,6 @@ def held(spec, args):
         yield claim.spec, claim.power
     finally:
         claim.release()
-
-
-def _check_one(spec, force_virtual: bool, timeout: float = 30.0, power=None) -> int:
-    print(f"chassis {spec.name} ({'virtual' if force_virtual else spec.type})")
-    if spec.type == "real" and not force_virtual:
-        problem = unreachable(spec)
-        if problem:
-            print(f"  UNREACHABLE  {problem} (fallback: {spec.fallback})")
-            return 1
-    failures = 0
-    lab = LabChassis(spec, Path("reports") / "check", force_virtual=force_virtual, power=power)
-    # a console that accepts and never answers fails within the timeout, saying what it waited for
-    lab.chassis.access = replace(lab.chassis.access, max_deadline=timeout)
-    print(f"  each endpoint gets {timeout:g} s to connect, log in and answer (--timeout)", flush=True)
-    try:
-        for where in (SSH, *MSMS):
-            try:
-                status = lab.chassis.show_switch(where)
-                print(f"  ok    {where:<6} {status.describe()}")
-            except HilError as error:
-                failures += 1
-                print(f"  FAIL  {where:<6} {error}")
-        if not failures:
-            print(f"  verdict: {check_sync(lab.chassis)}")
-    finally:
-        lab.close()
-    return failures
 
 
 def failover(args) -> int:

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.harness.test_plugin import UNREACHABLE
+from tests.virtual_chassis.vc_helpers import Emulator
 
 pytest_plugins = ["pytester"]
 
@@ -118,6 +119,16 @@ def test_a_boot_at_twice_its_limit_fails_by_default(pytester):
     result.stdout.fnmatch_lines(["*phase limits missed (lab seconds): old master boot: 1205.0 s of 600 s allowed: MISSED*"])
 
 
+REAL = """
+chassis:
+  lab1:
+    type: real
+    management: {{host: 127.0.0.1, port: {ssh}}}
+    consoles: {{MSM-A: "socket://127.0.0.1:{a}", MSM-B: "socket://127.0.0.1:{b}"}}
+    known_hosts: known_hosts
+    credentials: {{username: admin, password: wrong-one}}
+"""
+
 PLANS = """
 def test_one(chassis):
     pass
@@ -139,13 +150,35 @@ def test_a_fallback_run_says_so_in_the_report_and_the_summary(pytester, free_por
 
 
 @pytest.mark.parametrize("fallback", ["virtual", "skip"])
-def test_require_hardware_fails_a_run_that_would_use_a_fallback(pytester, free_port, fallback):
+def test_require_hardware_never_starts_an_emulator_one_line_and_status_2(pytester, free_port, fallback):
     pytester.makepyfile(PLANS)
     pytester.makefile(".yaml", testbed=UNREACHABLE.format(port=free_port(), port2=free_port(), fallback=fallback))
-    result = run(pytester, "--testbed=testbed.yaml", f"--hil-workdir={pytester.path / 'out'}", "--require-hardware")
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(["*--require-hardware: the named hardware must be used*"])
-    assert "Traceback" not in result.stdout.str()
+    out = pytester.path / "out"
+    result = run(pytester, "--testbed=testbed.yaml", f"--hil-workdir={out}", "--require-hardware")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    text = result.stdout.str() + result.stderr.str()
+    said = [line for line in text.splitlines() if "--require-hardware: the named hardware must be used" in line]
+    assert len(said) == 1 and "is unreachable" in said[0], text
+    assert "Traceback" not in text and "def " not in text
+    assert not list(out.glob("virtual-*.log")), "an emulator was started"
+
+
+def test_a_refused_login_is_one_line_and_a_usage_exit(pytester, tmp_path):
+    """A wrong password ends the run like an unreachable chassis: one line, status 2."""
+    emulator = Emulator("--speed", "1000", "--password", "the-chassis-one")
+    try:
+        pytester.makepyfile(PLANS)
+        pytester.makefile(".yaml", testbed=REAL.format(ssh=emulator.endpoints["ssh"]["port"],
+                                                       a=emulator.console_address("MSM-A")[1],
+                                                       b=emulator.console_address("MSM-B")[1]))
+        result = run(pytester, "--testbed=testbed.yaml", f"--hil-workdir={pytester.path / 'out'}")
+    finally:
+        emulator.stop()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    text = result.stdout.str() + result.stderr.str()
+    said = [line for line in text.splitlines() if "xcm8800-hil: chassis lab1:" in line]
+    assert len(said) == 1 and "refused" in said[0].lower(), text
+    assert "Traceback" not in text and "def " not in text and "wrong-one" not in text
 
 
 def test_an_unreachable_chassis_is_one_line_and_a_usage_exit(pytester, free_port):
