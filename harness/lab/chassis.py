@@ -211,6 +211,7 @@ class Chassis:
                 f"chassis {self.name} has no access path {where!r}; use 'ssh' or one of {', '.join(a.consoles)}"
             )
         session = CliSession(transport, login.username, login.password, transcript=transcript)
+        session.heartbeat = lambda text: self.progress.line(f"{where}: {text}")  # a long command
         if self.backend_check is not None:  # a dead emulator is not retried until the deadline
             session.before_retry = lambda: self.backend_check(False)
         return session
