@@ -208,3 +208,29 @@ def test_an_unreachable_chassis_under_xdist_is_one_line_per_worker_and_a_usage_e
     text = result.stdout.str() + result.stderr.str()
     assert "Traceback" not in text and "INTERNALERROR" not in text, text
     assert 1 <= len(re.findall(r"^chassis lab1: management SSH 127\.0\.0\.1:\d+ is unreachable", text, re.M)) <= 2
+
+
+LEFTOVER_PLANS = """
+from harness.lab.chassis import SSH
+from testplans.plan_helpers import vlans_on
+
+
+def test_1_a_killed_run_left_its_test_vlan(chassis):
+    chassis.run(SSH, "create vlan hil_v1", check=True)
+
+
+def test_2_a_plan_with_a_test_vlan(chassis, vlan):
+    assert vlans_on(chassis, SSH).get(vlan[0]) == vlan[1]
+
+
+def test_3_no_test_vlan_is_left(chassis):
+    assert not [n for n in vlans_on(chassis, SSH) if n.startswith("hil_v")]
+"""
+
+
+def test_a_test_vlan_left_by_a_killed_run_is_cleaned_before_the_plan_not_fatal(pytester):
+    """A killed run left ``hil_v1``: the next plan that makes its VLAN deletes it first."""
+    pytester.makeconftest("from testplans.conftest import vlan  # noqa: F401\n")
+    pytester.makepyfile(LEFTOVER_PLANS)
+    result = run(pytester, f"--hil-workdir={pytester.path / 'out'}", "-p", "no:randomly")
+    result.assert_outcomes(passed=3)
