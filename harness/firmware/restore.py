@@ -70,3 +70,45 @@ def _describe(versions: dict[str, str | None]) -> str:
     if len(set(versions.values())) == 1:
         return str(next(iter(versions.values())))
     return ", ".join(f"{slot} {version}" for slot, version in versions.items())
+
+
+def restore_chassis(chassis: Chassis, started: FirmwareState, image_of=None) -> Restored | None:
+    """Put the chassis back as the firmware plans found it: the release it booted
+    (:func:`restore_release`), then what each MSM's other partition held (installed again from
+    ``image_of``) and the image each had selected. None when nothing changed; ``back`` False
+    with what it is left on when something could not be put back."""
+    booted = restore_release(chassis, releases(started), image_of)
+    if booted is not None and not booted.back:
+        return booted
+    state = firmware_state(chassis)
+    changed = booted is not None
+    for slot in MSMS:
+        was, now = started.msm(slot), state.msm(slot)
+        for partition in ("primary", "secondary"):
+            wanted = was.version_in(partition)
+            if now.version_in(partition) == wanted or wanted is None or partition == now.booted:
+                continue
+            source = image_of(wanted) if image_of is not None else None
+            if source is None:
+                return Restored(False, _left(slot, partition, now.version_in(partition), wanted, "no image of it"))
+            verdict = install(chassis, source, msm=slot, partition=partition)
+            if not verdict.accepted:
+                return Restored(False, _left(slot, partition, now.version_in(partition), wanted, str(verdict)))
+            changed = True
+        if was.selected and firmware_state(chassis).msm(slot).selected != was.selected:
+            select_image(chassis, was.selected, slot)
+            changed = True
+    images = ("selected", "booted", "primary", "secondary")  # roles may have swapped: not an image
+    after = [c for c in firmware_state(chassis).changes_since(started) if c.split()[1].rstrip(":") in images]
+    if after:
+        return Restored(False, f"left with {'; '.join(after)} after the restore")
+    if not changed:
+        return None
+    return Restored(True, booted.message if booted is not None else "partitions and selected images put back")
+
+
+def _left(slot: str, partition: str, now: str | None, wanted: str, why: str) -> str:
+    return (
+        f"left with {slot} {partition} holding {now} (it held {wanted}): {why}; name the image of {wanted} "
+        "in the testbed (firmware: {start_image, start_version}) or install it by hand"
+    )

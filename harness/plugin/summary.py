@@ -116,7 +116,18 @@ class SummaryPlugin:
     def pytest_sessionfinish(self, session):
         if self.run.unreachable is not None:  # not a test failure: the run could not start (status 2)
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        elif self.run.left_on and not _accepts_left_on(session.config) and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # the chassis is not as the run found it
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
+        fails = "; the run fails: the chassis is not as the run found it (--accept-left-on accepts it)"
+        left = {f"chassis {n}: {message}" for n, message in self.run.left_on.items()}
         for line in self.run.warnings():
-            terminalreporter.write_line(f"xcm8800-hil: {line}", yellow=True, bold=True)
+            if line in left and not _accepts_left_on(config):
+                terminalreporter.write_line(f"xcm8800-hil: {line}{fails}", red=True, bold=True)
+            else:
+                terminalreporter.write_line(f"xcm8800-hil: {line}", yellow=True, bold=True)
+
+
+def _accepts_left_on(config) -> bool:
+    return bool(config.getoption("accept_left_on", False))

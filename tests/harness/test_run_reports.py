@@ -234,3 +234,41 @@ def test_a_test_vlan_left_by_a_killed_run_is_cleaned_before_the_plan_not_fatal(p
     pytester.makepyfile(LEFTOVER_PLANS)
     result = run(pytester, f"--hil-workdir={pytester.path / 'out'}", "-p", "no:randomly")
     result.assert_outcomes(passed=3)
+
+
+BACKUP_ON_ANOTHER_BUILD = """
+from harness.procedures.sync import backup_in_sync, wait_for_status
+
+
+def test_backup_on_another_build(chassis):
+    chassis.control.set_version("MSM-B", "12.4.2.9")
+    wait_for_status(chassis, lambda s: s.msm("MSM-B").booted_version == "12.4.2.9" and backup_in_sync("MSM-B")(s),
+                    chassis.deadline("in_sync"), "MSM-B In Sync on 12.4.2.9")
+"""
+
+FIRMWARE_MODULE = """
+import pytest
+from harness.procedures.sync import backup_in_sync, wait_for_status
+
+pytestmark = pytest.mark.usefixtures("release_restored")
+
+
+def test_master_on_another_build(chassis):
+    chassis.control.set_version("MSM-A", "12.4.2.9")
+    wait_for_status(chassis, lambda s: s.msm("MSM-A").booted_version == "12.4.2.9" and backup_in_sync("MSM-A")(s),
+                    chassis.deadline("in_sync"), "MSM-A In Sync on 12.4.2.9")
+"""
+
+
+@pytest.mark.parametrize("accept", [False, True])
+def test_a_chassis_the_firmware_plans_cannot_put_back_fails_the_run_unless_accepted(pytester, accept):
+    """The MSMs started on different builds: the restore cannot put that back; the run fails
+    (status 1) saying what it is left on, unless --accept-left-on."""
+    pytester.makepyfile(test_1=BACKUP_ON_ANOTHER_BUILD, test_2=FIRMWARE_MODULE)
+    args = ["--accept-left-on"] if accept else []
+    result = run(pytester, f"--hil-workdir={pytester.path / 'out'}", "-p", "no:randomly", *args)
+    result.assert_outcomes(passed=2)
+    assert result.ret == (pytest.ExitCode.OK if accept else pytest.ExitCode.TESTS_FAILED)
+    said = [line for line in result.stdout.lines if "xcm8800-hil: chassis virtual: left on 12.4.2.9" in line]
+    assert len(said) == 1 and "(started on MSM-A 12.4.2.8, MSM-B 12.4.2.9)" in said[0], result.stdout.str()
+    assert ("the run fails" in said[0]) != accept and ("--accept-left-on accepts it" in said[0]) != accept
