@@ -272,3 +272,32 @@ def test_a_chassis_the_firmware_plans_cannot_put_back_fails_the_run_unless_accep
     said = [line for line in result.stdout.lines if "xcm8800-hil: chassis virtual: left on 12.4.2.9" in line]
     assert len(said) == 1 and "(started on MSM-A 12.4.2.8, MSM-B 12.4.2.9)" in said[0], result.stdout.str()
     assert ("the run fails" in said[0]) != accept and ("--accept-left-on accepts it" in said[0]) != accept
+
+
+DIGEST_PLANS = """
+import pytest
+
+
+def test_one(chassis):
+    pass
+
+
+def test_two(chassis):
+    pass
+
+
+@pytest.mark.hardware_only
+def test_on_hardware(chassis):
+    pass
+"""
+
+
+def test_a_run_ends_with_a_digest_of_what_ran_where_and_what_was_skipped_and_why(pytester):
+    pytester.makepyfile(DIGEST_PLANS)
+    result = run(pytester, f"--hil-workdir={pytester.path / 'out'}")
+    result.assert_outcomes(passed=2, skipped=1)
+    result.stdout.fnmatch_lines([
+        "*xcm8800-hil digest*",
+        "xcm8800-hil: ran on virtual (virtual): 2 plans (2 passed)",
+        "xcm8800-hil: skipped 1: meaningful only on a real chassis (test_on_hardware)",
+    ])
