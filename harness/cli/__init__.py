@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from drivers.errors import LoginFailed
 from harness import signals
 from harness.errors import HilError, TestbedError
 
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = signals.interrupt_on_termination()  # SIGTERM/SIGHUP end a command as Ctrl-C does
     try:
         return args.handler(args)
-    except TestbedError as error:
+    except (TestbedError, LoginFailed) as error:  # a refused login: as unusable as a broken testbed
         print(f"hil: {error}", file=sys.stderr)
         return EXIT_USAGE
     except HilError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
+from drivers.errors import LoginFailed
 from harness.cli import image as image_cli
 from harness.errors import HilError
 from harness.lab.access import LabChassis
@@ -139,6 +140,8 @@ def _failover(spec, power, args) -> int:
     finally:
         lab.close()
         write_failover_junit(args.junit, lab.chassis, outcome, error)
+    if isinstance(error, LoginFailed):
+        raise error  # one line and status 2, like an unreachable chassis (harness.cli.main)
     if error is not None and outcome is not None and outcome.completed:
         print(f"{spec.name}: {error}")
     print(f"{spec.name}: {outcome.conclusion if outcome else f'failed: {error}'}")

@@ -192,3 +192,19 @@ def test_hil_check_tries_every_endpoint_of_an_unreachable_chassis(tmp_path, free
     help_text = hil("check", "--help", cwd=tmp_path).stdout
     assert "0 every chassis in sync" in help_text and "3 reachable but not in sync" in help_text
     assert "2 unusable" in help_text and "--json" in help_text
+
+
+def test_hil_failover_with_a_refused_login_is_one_line_and_status_2(tmp_path):
+    from tests.virtual_chassis.vc_helpers import Emulator
+
+    emulator = Emulator("--speed", "1000", "--password", "pw")
+    try:
+        (tmp_path / "tb.yaml").write_text(CHECKED.format(
+            ssh=emulator.endpoints["ssh"]["port"], a=emulator.console_address("MSM-A")[1],
+            b=emulator.console_address("MSM-B")[1], password="wrong"))
+        done = hil("failover", "--testbed", "tb.yaml", "--junit", "out/j.xml", cwd=tmp_path)
+    finally:
+        emulator.stop()
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hil: ") and "login refused" in lines[0], done.stderr
