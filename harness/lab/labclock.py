@@ -89,6 +89,7 @@ def retimer(control) -> Callable[[Timeline], None]:
             changes = control.events(since=timeline.events[0].wall - 1.0)
         except HilError:
             return  # an emulator that no longer answers: the speed factor stands in
-        timeline.retime(lab_times(timeline.events, changes))
+        with timeline.lock:  # the indexes stay those of the events matched
+            timeline.retime(lab_times(timeline.events, changes))
 
     return retime

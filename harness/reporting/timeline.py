@@ -13,6 +13,7 @@ has, at the speed factor.
 from __future__ import annotations
 
 import bisect
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -144,20 +145,22 @@ class Timeline:
     observations: list[Observation] = field(default_factory=list)
     lab_per_second: float = 1.0  # 1 on hardware, the speed factor on a virtual chassis
     retimer: Callable[[Timeline], None] | None = None  # stamps events with the emulator's clock
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def mark(self, name: str, detail: str = "") -> Event:
         """Record an event now and tell every listener."""
         return self._add(Event(name, time.time(), time.monotonic(), detail))
 
     def _add(self, event: Event) -> Event:
-        at = bisect.bisect(self.events, event.mono, key=lambda e: e.mono)
-        self.events.insert(at, event)
-        if any(event.name == end for _, end in SPANS.values()):
-            if self.retimer is not None:
-                self.retimer(self)  # the emulator's clock for the duration this event ends
-            at = self.events.index(next(e for e in self.events if e.mono == event.mono and e.name == event.name))
-            ends = tuple((s.label, s.seconds) for s in self.spans() if s.end == at)
-            event = self.events[at] = replace(self.events[at], ends=ends)
+        with self.lock:  # phases are marked from several watcher threads at once
+            at = bisect.bisect(self.events, event.mono, key=lambda e: e.mono)
+            self.events.insert(at, event)
+            if any(event.name == end for _, end in SPANS.values()):
+                if self.retimer is not None:
+                    self.retimer(self)  # the emulator's clock for the duration this event ends
+                at = next(i for i, e in enumerate(self.events) if e.mono == event.mono and e.name == event.name)
+                ends = tuple((s.label, s.seconds) for s in self.spans() if s.end == at)
+                event = self.events[at] = replace(self.events[at], ends=ends)
         for listener in self.listeners:
             listener(event)
         return event
@@ -169,8 +172,9 @@ class Timeline:
 
     def retime(self, lab: dict[int, float]) -> None:
         """Stamp ``events[i]`` with the emulator's lab time ``lab[i]``."""
-        for i, seconds in lab.items():
-            self.events[i] = replace(self.events[i], lab=seconds)
+        with self.lock:
+            for i, seconds in lab.items():
+                self.events[i] = replace(self.events[i], lab=seconds)
 
     def lab(self, mono: float) -> float:
         """Lab seconds (on the timeline's own scale) of monotonic time ``mono``: between two
