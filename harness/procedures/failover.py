@@ -47,8 +47,16 @@ class Step:
 
     name: str
     started: float
-    duration: float
+    duration: float  # wall seconds; reports show lab seconds (:meth:`lab_seconds`)
     outcome: str
+    mono: float | None = None  # monotonic time it began
+
+    def lab_seconds(self, timeline) -> float:
+        """Its length on the timeline's lab clock (the emulator's on a virtual chassis), so a
+        step's figure means what the phases' figures mean."""
+        if self.mono is None:
+            return self.duration * timeline.lab_per_second
+        return timeline.lab(self.mono + self.duration) - timeline.lab(self.mono)
 
 
 @dataclass
@@ -95,9 +103,9 @@ class StepRecorder:
         try:
             result = action()
         except Exception as error:
-            self.steps.append(Step(name, started, time.monotonic() - t0, f"failed: {error}"))
+            self.steps.append(Step(name, started, time.monotonic() - t0, f"failed: {error}", t0))
             raise
-        self.steps.append(Step(name, started, time.monotonic() - t0, describe(result)))
+        self.steps.append(Step(name, started, time.monotonic() - t0, describe(result), t0))
         return result
 
 

@@ -48,13 +48,12 @@ def plan_html(record: PlanRecord, prefix: str) -> str:
     chassis = record.chassis
     excerpt = record.excerpt(_ident(prefix))
     anchors = dict(enumerate(excerpt.phase_anchors))
-    scale = lab_per_second(chassis)
     chassis.timeline.settle()
     parts = [
         timeline_svg(chassis.timeline, anchors),
         phase_table(chassis.timeline, anchors),
         limit_table(check_limits(chassis.timeline, record.limits)),
-        step_table(chassis.steps, scale),
+        step_table(chassis.steps, chassis.timeline),
         transcript_html(chassis.name, excerpt),
     ]
     body = "".join(parts)
@@ -107,15 +106,15 @@ def limit_table(results: list[LimitResult]) -> str:
     )
 
 
-def step_table(steps, scale: float = 1.0) -> str:
-    """The procedure's steps as an HTML table."""
+def step_table(steps, timeline: Timeline) -> str:
+    """The procedure's steps as an HTML table, each in the timeline's lab seconds."""
     rows = "".join(
-        f"<tr><td>{html.escape(s.name)}</td><td>{s.duration * scale:.1f}</td><td>{html.escape(s.outcome)}</td></tr>"
+        f"<tr><td>{html.escape(s.name)}</td><td>{s.lab_seconds(timeline):.1f}</td><td>{html.escape(s.outcome)}</td></tr>"
         for s in steps
     )
     if not rows:
         return ""
-    unit = "s" if scale == 1.0 else "lab s"
+    unit = "s" if timeline.lab_per_second == 1.0 else "lab s"
     return (
         f"<h4>Steps</h4><table class='hil-steps'><tr><th>step</th><th>took ({unit})</th><th>outcome</th></tr>"
         f"{rows}</table>"
@@ -150,7 +149,7 @@ def junit_properties(chassis: Chassis) -> list[tuple[str, str]]:
     for span in chassis.timeline.spans():
         props.append((f"phase {span.label} duration (s)", f"{span.seconds:.3f}"))
     for name, step in zip(unique([s.name for s in chassis.steps]), chassis.steps, strict=True):
-        props.append((f"step {name} duration (s)", f"{step.duration * scale:.3f}"))
+        props.append((f"step {name} duration (s)", f"{step.lab_seconds(chassis.timeline):.3f}"))
     return props
 
 
