@@ -35,6 +35,14 @@ from drivers.transports.base import Transport
 MAX_ANSWERS = 16
 #: At most this many reads are drained between commands (a console that never stops talking).
 _MAX_DRAIN_READS = 256
+#: A console command's deadline grows by the line time of what it printed (8N1: 10 bits a byte),
+#: up to this many seconds: a big output at 9600 baud is not cut off, an endless one still is.
+MAX_LINE_TIME = 3600.0
+#: Seconds between two heartbeats of a command that is still running.
+HEARTBEAT_EVERY = 10.0
+#: How long a console must stay quiet at a fresh prompt, after a command timed out, before the
+#: next command is sent (what came meanwhile is thrown away).
+QUIET_SECONDS = 0.5
 _LOGOUT_RE = re.compile(r"^\s*(?:exit|logout|quit)\s*$")
 
 
@@ -77,6 +85,8 @@ class CliSession:
         self._password = Secret.of(password)
         self.dialogs = tuple(dialogs)
         self.on_log = on_log
+        self.heartbeat: Callable[[str], None] | None = None
+        """Told every :data:`HEARTBEAT_EVERY` s how a long command is doing (bytes so far)."""
         self.before_retry: Callable[[], None] | None = None
         """Called before each new attempt of :meth:`reconnect`; it may raise to stop retrying
         (the harness raises when the far end is known to be gone, e.g. a dead emulator)."""
@@ -88,6 +98,7 @@ class CliSession:
         while the session was idle (each time is noted in the transcript)."""
         self._in_use = False
         self._user = OneThread(self.transport.name)
+        self._desynced = False  # a command timed out: its output may still be coming
         self._inbox = Inbox()
         if transcript is not None:
             transport.transcript = transcript
@@ -170,7 +181,7 @@ class CliSession:
         """Close the link and forget what it showed (a reopened console flushes stale input)."""
         self.transport.close()
         self._inbox.reset()
-        self.logged_in = self.booting = False
+        self.logged_in = self.booting = self._desynced = False
 
     def close(self, timeout: float = 5.0) -> None:
         """Log out politely on a console (answering the save question ``n``), then close."""
@@ -223,6 +234,8 @@ class CliSession:
     def _run(
         self, command: str, deadline: Deadline, answers: Answers | None, expect_reboot: bool, check: bool
     ) -> CommandResult:
+        if self._desynced:
+            self._resync(deadline)  # a command timed out on this console: its output goes first
         if not self._ready():
             self._log_in_again(deadline)
         self._note(f"run {command!r} (timeout {deadline.seconds:g}s)")
@@ -243,8 +256,15 @@ class CliSession:
 
     def _await(self, command: str, deadline: Deadline, table: tuple[Dialog, ...]) -> str:
         """Read until the command ends; returns how: ``prompt``, ``prompt, then a reboot``,
-        ``rebooted``, ``closed`` (SSH) or ``login``."""
+        ``rebooted``, ``closed`` (SSH) or ``login``.
+
+        On a console the deadline grows by the line time of what the command printed (a big
+        output at 9600 baud); a command that still times out is interrupted and the session
+        brought back to a fresh prompt, or dropped to be reopened, before anything else runs on
+        it: nothing of its output reaches another command."""
         handled, answered = 0, 0
+        started = beat = time.monotonic()
+        baud = getattr(self.transport, "baudrate", 0) if self.transport.kind == "console" else 0
         while True:
             tail = self._inbox.tail  # prompts, questions and the pager end the text: never a rescan
             prompt = find_prompt(tail) if tail else None
@@ -270,18 +290,61 @@ class CliSession:
                     continue
                 if find_login(tail) in ("login", "pending-aaa"):
                     return "login"  # logged out (exit) or the MSM came back from a reboot
-            if deadline.expired:
+            line_time = min(self._inbox.size * 10 / baud, MAX_LINE_TIME) if baud else 0.0
+            left = _left(deadline, line_time)
+            if left <= 0:
+                tail = self._tail()
+                self._interrupt(command)
                 raise Timeout(
-                    f"{self.name}: no prompt after {command!r} within {deadline.seconds:g}s; "
-                    f"last output: {self._tail()!r}. Give the command a longer timeout, or check "
-                    "the console: the CLI may be stuck in a question"
+                    f"{self.name}: no prompt after {command!r} within {deadline.seconds + line_time:.0f}s "
+                    f"({deadline.seconds:g}s and the line time of its output); last output: {tail!r}. "
+                    "Give the command a longer timeout, or check the console: the CLI may be stuck in a question"
                 )
+            now = time.monotonic()
+            if self.heartbeat is not None and now - beat >= HEARTBEAT_EVERY:
+                beat = now
+                self.heartbeat(f"{command!r} still running after {now - started:.0f}s, {self._inbox.size} bytes so far")
             try:
-                self._receive(deadline.remaining())
+                self._receive(min(left, HEARTBEAT_EVERY))
             except ConnectionLost:
                 if self.transport.kind != "ssh":
                     raise
                 return "closed"
+
+    def _interrupt(self, command: str) -> None:
+        """``command`` timed out: Ctrl-C on a console (its output is thrown away before the next
+        command, :meth:`_resync`); an SSH session is closed (the next command reconnects)."""
+        self._note(f"{command!r} timed out: interrupting it; its output is not given to another command")
+        try:
+            if self.transport.kind == "console":
+                self._send("\x03")
+                self._desynced = True
+                return
+        except HilError as lost:
+            self._note(f"interrupting {command!r} failed: {lost}")
+        self._drop()
+
+    def _resync(self, deadline: Deadline) -> None:
+        """Before the next command after a timeout: read until the line is quiet at a fresh
+        prompt and throw it all away; when that does not come within ``deadline``, drop the
+        link, so the command logs in anew (the login reads past what is still coming)."""
+        self._desynced = False
+        quiet_since = time.monotonic()
+        try:
+            while _left(deadline, 0.0) > 0:
+                if self._receive(min(QUIET_SECONDS, _left(deadline, 0.0))):
+                    quiet_since = time.monotonic()
+                    continue
+                prompt = find_prompt(self._inbox.tail) if self._inbox.tail else None
+                if prompt is not None and not self.booting and time.monotonic() - quiet_since >= QUIET_SECONDS:
+                    self._inbox.take()
+                    self._set_prompt(prompt)
+                    self._note("back at a fresh prompt after the timed-out command")
+                    return
+        except HilError as lost:
+            self._note(f"resync after the timed-out command failed: {lost}")
+        self._note("no fresh prompt after the timed-out command: reopening the link")
+        self._drop()
 
     def _ends(self, command: str, prompt: Prompt, text: str | None = None) -> bool:
         """Is ``prompt`` the one after ``command``, not a stale one from an earlier empty line?
@@ -407,6 +470,14 @@ class CliSession:
     def _tail(self, size: int = 200) -> str:
         """The last ``size`` characters received, secrets masked (for error messages)."""
         return mask_text(self._inbox.recent, (self._password,))[-size:]
+
+
+def _left(deadline: Deadline, extra: float) -> float:
+    """Seconds left of ``deadline`` stretched by ``extra`` (0 once an abortable one is aborted)."""
+    event = getattr(deadline, "event", None)
+    if event is not None and event.is_set():
+        return 0.0
+    return max(0.0, deadline.at + extra - time.monotonic())
 
 
 class _SessionLine:

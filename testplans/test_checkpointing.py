@@ -12,11 +12,15 @@ from testplans.plan_helpers import checkpoint_of, vlans_on
 
 
 def test_configuration_sync_relays_running_and_saved_configuration(chassis, vlan):
-    """A change on the master is in the backup's running configuration; save reaches both MSMs."""
+    """A change on the master is in the backup's running configuration; save reaches both MSMs.
+    The test VLAN is deleted (and that deletion relayed) before the save: a plan never saves
+    the configuration it made."""
     verdict = check_sync(chassis)
     assert vlans_on(chassis, verdict.backup).get(vlan[0]) == vlan[1]
     record = checkpoint_of(chassis, SSH, "vlan")
     assert (record.percent, record.status) == (100, "OK"), record
+    chassis.run(SSH, f"delete vlan {vlan[0]}", check=True)
+    assert vlan[0] not in vlans_on(chassis, verdict.backup), "the deletion did not reach the backup"
     saved = chassis.run(SSH, "save configuration primary", check=True)
     assert "backup MSM" in saved.output and "done!" in saved.output, saved.output
     assert not saved.prompt.unsaved, "the prompt still shows * after save"

@@ -21,13 +21,17 @@ from harness.firmware.state import (
 )
 from harness.lab.chassis import MSMS, SSH
 from harness.parsers import compatible, parse_show_version
+from harness.procedures.failover import relinquish_primary
+from harness.procedures.sync import INCOMPATIBLE_SOFTWARE, check_sync
 from harness.procedures.upgrade import (
     DOWNLOAD_SENT,
     IMAGE_INSTALLED,
     IMAGE_REFUSED,
     firmware_state,
     install,
+    reboot_backup,
     rollback,
+    select_image,
     upgrade_master_and_synchronize,
     upgrade_through_backup,
 )
@@ -155,3 +159,29 @@ def test_another_major_minor_is_not_hitless(chassis, firmware, vlan, record_prop
     assert any(step.name.startswith("run failover force") for step in chassis.steps)
     assert_both_run(chassis, outcome.after, release.version)
     assert vlans_on(chassis, SSH).get(vlan[0]) == vlan[1], "the saved VLAN is gone after the upgrade"
+
+
+def test_step2_synchronize_a_backup_on_another_major_minor(chassis, firmware):
+    """Step 2 of the manual as its own plan, on hardware too: the backup boots the testbed's
+    release of another major.minor (``other_image``), so the nodes are not in sync because of
+    incompatible software; ``synchronize`` gives the backup the master's images and
+    configurations, it comes back In Sync, and the failover completes."""
+    before = firmware_state(chassis)
+    master, backup = roles(before)
+    try:
+        release = firmware.other_release(before)
+    except FirmwareNotConfigured as why:
+        pytest.skip(str(why))
+    partition = before.msm(backup).inactive
+    assert install(chassis, release, msm=backup, partition=partition).accepted
+    select_image(chassis, partition, backup)
+    reboot_backup(chassis, backup, partition, release.version, in_sync=False)
+    verdict = check_sync(chassis)
+    assert verdict.cause == INCOMPATIBLE_SOFTWARE, str(verdict)
+
+    outcome = relinquish_primary(chassis)
+
+    assert outcome.synchronized and outcome.completed, outcome.conclusion
+    assert [s.name for s in outcome.steps] == ["show switch: are the nodes in sync", "synchronize", "run failover"]
+    after = firmware_state(chassis)
+    assert {after.msm(slot).booted_version for slot in MSMS} == {before.msm(master).booted_version}, after.describe()

@@ -55,4 +55,6 @@ def test_power_loss_of_the_master_the_backup_takes_over_by_itself(chassis, vlan,
     assert after.in_sync and (after.master, after.backup) == (takeover.new_master, takeover.old_master)
     assert after.identical_software, after.status.describe()
     assert [n for n in chassis.timeline.names() if n in TAKEOVER_PHASES] == TAKEOVER_PHASES
-    assert 0 < takeover.seconds <= chassis.timeline.between(MASTER_POWER_LOST, ev.BACKUP_IN_SYNC)
+    assert (
+        0 <= takeover.seconds <= chassis.timeline.between(MASTER_POWER_LOST, ev.BACKUP_IN_SYNC)
+    )  # lab s: 0 on an emulator

@@ -3,7 +3,8 @@
 A request is ``{"op": ..., "token": ..., **arguments}``; the answer is ``{"ok": true, ...}`` or
 ``{"ok": false, "error": ...}``. Every request carries the ``token`` the emulator printed on its
 JSON line. Ops: ``status``, ``power`` {msm, action: on|off|cycle}, ``set_version`` {msm, version,
-partition, reboot}, ``backup_down``, ``events`` {since}, ``tftp`` {port},
+partition, reboot}, ``backup_down``, ``events`` {since} (each state change with its wall time
+``t`` and its ``lab`` time, the chassis's own clock in real-chassis seconds), ``tftp`` {port},
 ``release_without_sync`` {msm, version}, and the faults
 (``stall_checkpoint``, ..., ``clear_faults``).
 

@@ -1,7 +1,8 @@
 """``hil``: run the plans, start a virtual chassis, preflight a testbed, fail over, soak, build images.
 
-Exit status: 0 success, 1 a plan or check failed, 2 bad usage or a broken testbed file,
-130 interrupted (Ctrl-C, SIGTERM or SIGHUP): the reports hold what ran until then.
+Exit status: 0 success, 1 a plan failed, 2 bad usage, a broken testbed file or an unusable
+chassis (unreachable, login refused), 3 (hil check) reachable but not in sync, 130 interrupted
+(Ctrl-C, SIGTERM or SIGHUP): the reports hold what ran until then.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from harness.cli.quiet import dependency_warnings_to_log
 
 dependency_warnings_to_log()  # before any dependency is imported: its warnings go to a log, not here
 
-from harness import signals  # noqa: E402 (after the line above, by design)
+from drivers.errors import LoginFailed  # noqa: E402 (after the line above, by design)
+from harness import signals  # noqa: E402
 from harness.errors import HilError, TestbedError  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -34,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = signals.interrupt_on_termination()  # SIGTERM/SIGHUP end a command as Ctrl-C does
     try:
         return args.handler(args)
-    except TestbedError as error:
+    except (TestbedError, LoginFailed) as error:  # a refused login: as unusable as a broken testbed
         print(f"hil: {error}", file=sys.stderr)
         return EXIT_USAGE
     except HilError as error:
@@ -122,7 +124,14 @@ def _parser() -> argparse.ArgumentParser:
         help="serve recordings (reports/recordings/*.jsonl) as a device on the usual endpoints",
     )
     virtual.set_defaults(handler=c.virtual)
-    check = sub.add_parser("check", help="reach every endpoint of a testbed; show roles and sync state")
+    from harness.cli.check import DESCRIPTION as CHECK_DESCRIPTION
+
+    check = sub.add_parser(
+        "check",
+        help="reach every endpoint of a testbed; show roles and sync state (exit 0 in sync, 3 not, 2 unusable)",
+        description=CHECK_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _testbed_options(check)
     check.add_argument(
         "--timeout",
@@ -131,6 +140,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long each endpoint may take to connect, log in and answer (default 30)",
     )
+    check.add_argument("--json", action="store_true", help="one JSON object (status, exit, each chassis) on stdout")
     check.set_defaults(handler=c.check)
     failover = sub.add_parser("failover", help="the manual's sync-and-failover procedure, outside pytest")
     _testbed_options(failover)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
+from drivers.errors import LoginFailed
 from harness.cli import image as image_cli
 from harness.errors import HilError
-from harness.lab.access import LabChassis, unreachable
-from harness.lab.chassis import MSMS, SSH
+from harness.lab.access import LabChassis
 from harness.procedures.failover import relinquish_primary
-from harness.procedures.sync import check_sync
 from harness.reporting.junit import write_failover_junit
+from harness.reporting.limits import missed_limits
 from harness.reporting.ownership import ReportsFolder
 from harness.testbed.schema import default_testbed, load_testbed
 
@@ -102,14 +101,18 @@ def virtual(args) -> int:
 
 
 def check(args) -> int:
-    """``hil check``: reach every endpoint of each chassis, show roles and sync state."""
+    """``hil check``: reach every endpoint of each chassis, show roles and sync state; the exit
+    status a CI gates on (:mod:`harness.cli.check`)."""
+    from harness.cli.check import check_one, report
+
     testbed = _testbed(args)
     names = [args.chassis] if args.chassis else list(testbed.chassis)
-    failures = 0
+    say = (lambda line: None) if args.json else (lambda line: print(line, flush=True))
+    results = []
     for name in names:
         with held(testbed.select(name), args) as (spec, power):
-            failures += _check_one(spec, args.virtual, args.timeout, power)
-    return 1 if failures else 0
+            results.append(check_one(spec, args.virtual, args.timeout, power, say))
+    return report(results, args.json)
 
 
 @contextmanager
@@ -133,33 +136,6 @@ def held(spec, args):
         claim.release()
 
 
-def _check_one(spec, force_virtual: bool, timeout: float = 30.0, power=None) -> int:
-    print(f"chassis {spec.name} ({'virtual' if force_virtual else spec.type})")
-    if spec.type == "real" and not force_virtual:
-        problem = unreachable(spec)
-        if problem:
-            print(f"  UNREACHABLE  {problem} (fallback: {spec.fallback})")
-            return 1
-    failures = 0
-    lab = LabChassis(spec, Path("reports") / "check", force_virtual=force_virtual, power=power)
-    # a console that accepts and never answers fails within the timeout, saying what it waited for
-    lab.chassis.access = replace(lab.chassis.access, max_deadline=timeout)
-    print(f"  each endpoint gets {timeout:g} s to connect, log in and answer (--timeout)", flush=True)
-    try:
-        for where in (SSH, *MSMS):
-            try:
-                status = lab.chassis.show_switch(where)
-                print(f"  ok    {where:<6} {status.describe()}")
-            except HilError as error:
-                failures += 1
-                print(f"  FAIL  {where:<6} {error}")
-        if not failures:
-            print(f"  verdict: {check_sync(lab.chassis)}")
-    finally:
-        lab.close()
-    return failures
-
-
 def failover(args) -> int:
     """``hil failover``: the whole procedure on one chassis, steps to JUnit XML."""
     with held(_testbed(args).select(args.chassis), args) as (spec, power):
@@ -169,15 +145,25 @@ def failover(args) -> int:
 
 def _failover(spec, power, args) -> int:
     lab = LabChassis(spec, args.junit.parent, force_virtual=args.virtual, power=power)
-    lab.chassis.timeline.listeners.append(lambda e: print(f"  {e.name} {e.detail}", flush=True))
+    lab.chassis.timeline.listeners.append(_print_event)
     outcome, error = None, None
     try:
         outcome = relinquish_primary(lab.chassis, force=args.force)
+        error = missed_limits(lab.chassis, spec.limits)  # the limits of every plan, by default
     except HilError as caught:
         error = caught
     finally:
         lab.close()
         write_failover_junit(args.junit, lab.chassis, outcome, error)
+    if isinstance(error, LoginFailed):
+        raise error  # one line and status 2, like an unreachable chassis (harness.cli.main)
+    if error is not None and outcome is not None and outcome.completed:
+        print(f"{spec.name}: {error}")
     print(f"{spec.name}: {outcome.conclusion if outcome else f'failed: {error}'}")
     print(f"JUnit XML: {args.junit}")
-    return 0 if outcome is not None and outcome.completed else 1
+    return 0 if outcome is not None and outcome.completed and error is None else 1
+
+
+def _print_event(event) -> None:
+    ended = "; ".join(f"{label} {seconds:.1f} s" for label, seconds in event.ends)
+    print(f"  {event.name} {event.detail}".rstrip() + (f" ({ended})" if ended else ""), flush=True)

@@ -13,12 +13,18 @@ def add_run_options(run: argparse.ArgumentParser) -> None:
     run.add_argument("--image", type=Path, help="image file to validate (overrides the testbed's firmware.image)")
     run.add_argument("--image-version", help="the version that image carries, a.b.c.d")
     run.add_argument("--tftp-address", help="this host's address the chassis reaches (the TFTP server binds to it)")
+    run.add_argument(
+        "--accept-left-on",
+        action="store_true",
+        help="do not fail the run when the firmware plans cannot put the chassis back as they found it",
+    )
 
 
 def run_arguments(args: argparse.Namespace) -> list[str]:
     """The pytest options for the image options given to ``hil run``."""
     given = (("--image", args.image), ("--image-version", args.image_version), ("--tftp-address", args.tftp_address))
-    return [f"{option}={value}" for option, value in given if value is not None]
+    accept = ["--accept-left-on"] if getattr(args, "accept_left_on", False) else []
+    return [f"{option}={value}" for option, value in given if value is not None] + accept
 
 
 def add_image_command(sub) -> None:

@@ -13,7 +13,7 @@ from harness.procedures.soak import LABELS, PHASES, Soak, SoakCycle, SoakResult
 from harness.reporting.soak_report import write_soak_reports
 from harness.testbed.schema import default_testbed, load_testbed
 
-SHORT = {PHASES[0]: "new master", PHASES[1]: "SSH", PHASES[2]: "In Sync"}
+SHORT = {phase: phase for phase in PHASES}
 
 
 def add_soak_command(sub, testbed_options) -> None:
@@ -47,8 +47,11 @@ def soak_command(args: argparse.Namespace) -> int:
     folder: Path = args.reports
     lab = LabChassis(spec, folder, force_virtual=args.virtual)
     started = time.monotonic()
-    soak = Soak(lab.chassis, args.cycles, folder, listeners=[_event_printer(started)])
-    print(f"soak of {args.cycles} cycles on {spec.name} ({lab.chassis.access.backend}); reports in {folder}/")
+    soak = Soak(lab.chassis, args.cycles, folder, listeners=[_event_printer(started)], limits=spec.limits)
+    print(
+        f"soak of {args.cycles} cycles on {spec.name} ({lab.chassis.access.backend}); "
+        f"{soak.result.speed_note()}; reports in {folder}/"
+    )
     try:
         try:
             lab.ensure_baseline()
@@ -65,7 +68,7 @@ def soak_command(args: argparse.Namespace) -> int:
 
 def _event_printer(started: float):
     def show(event) -> None:
-        print(f"  [{_clock(started)}] {event.name} {event.detail}", flush=True)
+        print(f"  [{_clock(started)}] {event.name} {event.detail}".rstrip(), flush=True)
 
     return show
 
@@ -78,7 +81,7 @@ def _after_cycle(result: SoakResult, cycle: SoakCycle, folder: Path, started: fl
 
 
 def _summary(result: SoakResult, paths: dict[str, Path]) -> None:
-    print(f"soak on {result.chassis}: {result.summary()}")
+    print(f"soak on {result.chassis}: {result.summary()}; {result.speed_note()}")
     for s in result.statistics():
         if s.count:
             print(

@@ -151,8 +151,17 @@ class FirmwareLab:
         return self._served(spec.other_image, spec.other_version)
 
     def image_of(self, version: str) -> ImageSource | None:
-        """An image of ``version`` to serve (a built one), or None when the harness cannot make it."""
-        return self._built(version) if self.settings.build else None
+        """An image of ``version`` to serve: a built one, or one the testbed names (``start_image``,
+        ``image``, ``other_image``) that carries it; None when the harness has none."""
+        if self.settings.build:
+            return self._built(version)
+        spec = self.settings.spec
+        named = (
+            (spec.start_image, spec.start_version),
+            (spec.image, spec.version),
+            (spec.other_image, spec.other_version),
+        )
+        return next((self._served(image, v) for image, v in named if image is not None and v == version), None)
 
     def bad(self, kind: str, base: ImageSource) -> ImageSource:
         """A bad image made from ``base``: ``corrupt``, ``truncated``, ``wrong platform``, ``missing``."""

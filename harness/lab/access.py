@@ -66,20 +66,7 @@ class LabChassis:
         if management is None:  # the testbed (or the labgrid place) always gives a real chassis one
             problem = problem or "no management address"
         if problem is None and management is not None:
-            access = ChassisAccess(
-                self.spec.name,
-                "real",
-                management.host,
-                management.port,
-                dict(self.spec.consoles),
-                self.spec.ssh_credentials,
-                self.spec.known_hosts or DEFAULT_KNOWN_HOSTS,
-                tuple(self.spec.ssh_options),
-                self.spec.baudrate,
-                console_credentials=self.spec.console_credentials,
-                secrets=self.spec.secrets,
-            )
-            return Chassis(access, self.workdir / "transcripts", control=self.power)
+            return Chassis(real_access(self.spec), self.workdir / "transcripts", control=self.power)
         if self.spec.fallback == "virtual":
             self.fallback_reason = f"{problem}; running on a virtual chassis instead (fallback: virtual)"
             return self._start_virtual(DEFAULT_VIRTUAL)
@@ -159,24 +146,56 @@ class LabChassis:
             self.replayed.stop()
 
 
+def real_access(spec: ChassisSpec) -> ChassisAccess:
+    """How to reach a real chassis, as its testbed entry says (no probe, no fallback)."""
+    management = spec.management
+    if management is None:
+        raise ChassisUnavailable(f"chassis {spec.name} has no management address")
+    return ChassisAccess(
+        spec.name,
+        "real",
+        management.host,
+        management.port,
+        dict(spec.consoles),
+        spec.ssh_credentials,
+        spec.known_hosts or DEFAULT_KNOWN_HOSTS,
+        tuple(spec.ssh_options),
+        spec.baudrate,
+        console_credentials=spec.console_credentials,
+        secrets=spec.secrets,
+    )
+
+
 def unreachable(spec: ChassisSpec, timeout: float = 5.0) -> str | None:
     """Why the management SSH (as OpenSSH reaches it: :mod:`harness.lab.reach`) or a console of
     a real chassis cannot be reached within ``timeout`` seconds in all, or None."""
+    problems = endpoint_problems(spec, timeout, first_only=True)
+    return next(iter(problems.values()), None)
+
+
+def endpoint_problems(spec: ChassisSpec, timeout: float = 5.0, first_only: bool = False) -> dict[str, str]:
+    """Each endpoint of a real chassis (``"ssh"``, ``"MSM-A"``, ``"MSM-B"``) that cannot be
+    reached, with why; every endpoint is tried (``first_only``: stop at the first problem)."""
     deadline = Deadline(timeout)
     management = spec.management
     if management is None:  # a labgrid place not acquired yet: nothing to reach
-        return f"chassis {spec.name} has no management address yet"
+        return {"ssh": f"chassis {spec.name} has no management address yet"}
+    problems = {}
     ssh_time = max(deadline.remaining() - 1.0, 1.0)  # the consoles keep a second
     problem = ssh_unreachable(management.host, management.port, spec.ssh_options, ssh_time)
     if problem:
-        return problem
+        problems["ssh"] = problem
+        if first_only:
+            return problems
     for msm, url in sorted(spec.consoles.items()):
         endpoint = console_endpoint(url)
         if endpoint and endpoint[0] == "device" and not Path(endpoint[1]).exists():
-            return f"{msm} console {url} does not exist"
+            problems[msm] = f"{msm} console {url} does not exist"
         if endpoint and endpoint[0] == "tcp":
             try:
                 socket.create_connection(endpoint[1:], timeout=max(deadline.remaining(), 0.1)).close()
             except OSError as error:
-                return f"{msm} console {endpoint[1]}:{endpoint[2]} is unreachable ({error.strerror or error})"
-    return None
+                problems[msm] = f"{msm} console {endpoint[1]}:{endpoint[2]} is unreachable ({error.strerror or error})"
+        if first_only and problems:
+            return problems
+    return problems

@@ -20,6 +20,7 @@ from drivers.deadline import Deadline
 from drivers.errors import ConnectionLost, DeviceRebooted
 from drivers.recording import Recording
 from harness.errors import ChassisUnavailable, EmulatorCrashed, HilError
+from harness.lab.labclock import retimer
 from harness.parsers import MSM_NAMES, SwitchStatus, other_msm, parse_show_node, parse_show_switch
 from harness.reporting.merged import MergedTranscript
 from harness.reporting.progress import Progress
@@ -83,7 +84,7 @@ class Chassis:
         self.access = access
         self.transcripts = Path(transcripts)
         self.control = control  # virtual chassis only: power and faults
-        self.timeline = timeline or Timeline()
+        self.timeline = self._lab_timeline(timeline or Timeline())
         self.merged = MergedTranscript(self.transcripts / f"{access.name}.log")
         """MSM-A, MSM-B and SSH in one log, in time order (``reports/transcripts/<chassis>.log``)."""
         self.timeline.listeners.insert(0, self._phase_into_transcript)
@@ -100,8 +101,16 @@ class Chassis:
 
     def begin_plan(self, *listeners: Callable) -> None:
         """A fresh timeline (told to ``listeners``) and step list for the next plan."""
-        self.timeline = Timeline(listeners=[self._phase_into_transcript, *listeners])
+        self.timeline = self._lab_timeline(Timeline(listeners=[self._phase_into_transcript, *listeners]))
         self.steps = []
+
+    def _lab_timeline(self, timeline: Timeline) -> Timeline:
+        """``timeline`` in this chassis's lab seconds: wall time on hardware, the emulator's
+        clock on a virtual chassis (its event log, through the control channel)."""
+        timeline.lab_per_second = 1.0 / self.access.time_scale
+        if self.is_virtual and hasattr(self.control, "events"):
+            timeline.retimer = retimer(self.control)
+        return timeline
 
     def _now(self) -> Timeline:
         return self.timeline
@@ -203,6 +212,7 @@ class Chassis:
                 f"chassis {self.name} has no access path {where!r}; use 'ssh' or one of {', '.join(a.consoles)}"
             )
         session = CliSession(transport, login.username, login.password, transcript=transcript)
+        session.heartbeat = lambda text: self.progress.line(f"{where}: {text}")  # a long command
         if self.backend_check is not None:  # a dead emulator is not retried until the deadline
             session.before_retry = lambda: self.backend_check(False)
         return session

@@ -21,16 +21,19 @@ class Vlan:
 
 
 def parse_show_vlan(text: str) -> list[Vlan]:
-    """Parse the VLAN table; the row count must match ``Total number of VLAN(s)``."""
+    """Parse the VLAN table; the row count must match ``Total number of VLAN(s)`` (or, in the
+    newer form with ``Untagged ports auto-move:`` first, its ``(N displayed)``)."""
     lines = output_lines(text, COMMAND, _ECHO)
     rows = _TABLE.parse(lines, COMMAND)
-    totals = [row["TOTAL"] for row in rows if row["TOTAL"]]
+    totals = [(row["TOTAL"], row["DISPLAYED"]) for row in rows if row["TOTAL"]]
     vlans = [Vlan(row["NAME"], integer(row["VID"], COMMAND)) for row in rows if row["NAME"]]
     if not totals:
         raise ParseError(COMMAND, lines[-1], "no 'Total number of VLAN(s)' line at the end (truncated output?)")
-    total = integer(totals[0], COMMAND)
-    if total != len(vlans):
-        raise ParseError(COMMAND, lines[-1], f"{len(vlans)} VLAN rows but the total says {total} (truncated?)")
+    total, displayed = totals[0]
+    shown = integer(displayed or total, COMMAND)
+    if shown != len(vlans):
+        what = f"{displayed} displayed" if displayed else f"the total says {total}"
+        raise ParseError(COMMAND, lines[-1], f"{len(vlans)} VLAN rows but {what} (truncated?)")
     seen: set[str] = set()
     for vlan in vlans:
         if vlan.name in seen:

@@ -24,10 +24,11 @@ from pathlib import Path
 
 import pytest
 
+from drivers.errors import LoginFailed
 from drivers.secret import mask_text
 from harness import signals
 from harness.errors import ChassisUnavailable, HilError, TestbedError
-from harness.lab.access import ChassisSkipped, LabChassis
+from harness.lab.access import ChassisSkipped, LabChassis, unreachable
 from harness.lab.labgrid import coordinator_address
 from harness.lab.pool import (
     DEFAULT_LOCK_DIR,
@@ -45,7 +46,7 @@ from harness.reporting.folder import clear_run_outputs
 from harness.reporting.limits import check_limits
 from harness.reporting.ownership import ReportsFolder, ReportsFolderBusy
 from harness.reporting.progress import on_terminal
-from harness.reporting.report import PlanRecord, junit_properties, lab_per_second, plan_html
+from harness.reporting.report import PlanRecord, junit_properties, plan_html
 from harness.testbed.schema import default_testbed, load_testbed
 
 # firmware plans: images over TFTP; the failover soak; interrupted: a plan Ctrl-C or SIGTERM cut short is reported
@@ -240,19 +241,31 @@ def lab(request, pytestconfig, testbed):
 def _open_chassis(request, config, claim) -> LabChassis:
     """The claimed chassis reached or started; a chassis that cannot be used ends the run in one
     line (or skips its plans, by its fallback)."""
+    spec, virtual = claim.spec, config.getoption("virtual")
+    if config.getoption("require_hardware") and spec.type == "real" and not virtual:
+        problem = unreachable(spec)  # before anything starts: never an emulator, never a skip
+        if problem:
+            end_run(request, f"chassis {spec.name}: {problem}; --require-hardware: the named hardware must be used")
     try:
         power = getattr(claim, "power", None)  # a labgrid place's power resources
-        return LabChassis(claim.spec, reports_folder(config), force_virtual=config.getoption("virtual"), power=power)
+        return LabChassis(spec, reports_folder(config), force_virtual=virtual, power=power)
     except ChassisSkipped as why:
         if config.getoption("require_hardware"):
             pytest.fail(f"{why}; --require-hardware: the named hardware must be used", pytrace=False)
         raise FallbackSkip(str(why), claim.spec.name) from None
-    except ChassisUnavailable as unreachable:  # one line and status 2, not a traceback per plan
-        if not hasattr(config, "workerinput"):
-            pytest.exit(f"xcm8800-hil: {unreachable}", returncode=pytest.ExitCode.USAGE_ERROR)
-        # an xdist worker cannot exit: it stops after this plan, the run ends with status 2 (summary)
-        request.session.shouldstop = f"xcm8800-hil: {unreachable}"
-        raise Unreachable(str(unreachable), pytrace=False) from None
+    except ChassisUnavailable as cannot:  # one line and status 2, not a traceback per plan
+        end_run(request, str(cannot))
+        raise  # not reached: end_run raises
+
+
+def end_run(request, reason: str) -> None:
+    """A chassis no plan can use (unreachable, its login refused): the run ends in one line with
+    status 2, not with a traceback per plan."""
+    if not hasattr(request.config, "workerinput"):
+        pytest.exit(f"xcm8800-hil: {reason}", returncode=pytest.ExitCode.USAGE_ERROR)
+    # an xdist worker cannot exit: it stops after this plan, the run ends with status 2 (summary)
+    request.session.shouldstop = f"xcm8800-hil: {reason}"
+    raise Unreachable(reason, pytrace=False) from None
 
 
 def _take_chassis(config, testbed, worker: Worker):
@@ -314,6 +327,9 @@ def chassis(request, lab):
     request.node.stash[RECORD] = PlanRecord.begin(chassis, lab.spec.limits, lab.fallback_reason)
     try:
         lab.ensure_baseline()
+    except LoginFailed as refused:  # a wrong password: one line and status 2, like an unreachable chassis
+        lab.broken = str(refused)
+        end_run(request, f"chassis {lab.spec.name}: {refused}")
     except HilError as error:
         lab.broken = str(error)  # fail closed: the next plans stop at once with this reason
         pytest.fail(f"chassis {lab.spec.name} is not usable for plans: {error}", pytrace=False)
@@ -370,12 +386,14 @@ def _announce(config, opened: LabChassis, worker: Worker) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    """A plan that passed fails when a phase took longer than the testbed's ``limits:``."""
+    """A plan that passed fails when a phase took longer than its limit (the defaults, the
+    testbed's ``limits:`` over them), in the timeline's lab seconds."""
     result = yield
     record = item.stash.get(RECORD, None)
     if record is not None and record.limits:
         chassis = record.chassis
-        missed = [r for r in check_limits(chassis.timeline, record.limits, lab_per_second(chassis)) if not r.met]
+        chassis.timeline.settle()
+        missed = [r for r in check_limits(chassis.timeline, record.limits) if not r.met]
         if missed:
             pytest.fail("phase limits missed (lab seconds): " + "; ".join(map(str, missed)), pytrace=False)
     return result

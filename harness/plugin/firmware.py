@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import HilError
-from harness.firmware.restore import Restored, releases, restore_release
+from harness.firmware.restore import Restored, restore_chassis
 from harness.firmware.setup import FirmwareLab, FirmwareNotConfigured, FirmwareOptions, resolve
 from harness.parsers.version import Version
 from harness.procedures.upgrade import firmware_state
@@ -32,6 +32,11 @@ def pytest_addoption(parser):
     )
     group.addoption(
         "--tftp-address", metavar="ADDRESS", help="this host's address the chassis reaches; the TFTP server binds to it"
+    )
+    group.addoption(
+        "--accept-left-on",
+        action="store_true",
+        help="do not fail the run when the firmware plans cannot put the chassis back as they found it",
     )
 
 
@@ -69,11 +74,12 @@ def firmware(pytestconfig, lab):
 
 @pytest.fixture(scope="module")
 def release_restored(pytestconfig, lab, firmware):
-    """After a module of firmware plans: the chassis back on the release it ran before them, or
-    the run's summary says which release it was left on."""
+    """After a module of firmware plans: the chassis back as they found it (release booted, both
+    partitions, selected image), or the run fails saying what it was left on (unless
+    ``--accept-left-on``)."""
     try:
         lab.ensure_baseline()  # an earlier plan may have left the backup down
-        started = releases(firmware_state(lab.chassis))
+        started = firmware_state(lab.chassis)
     except HilError as error:
         pytest.fail(
             f"chassis {lab.spec.name}: cannot read its release before the firmware plans: {error}", pytrace=False
@@ -82,9 +88,9 @@ def release_restored(pytestconfig, lab, firmware):
     from harness.plugin import _say
 
     try:
-        restored = restore_release(lab.chassis, started, firmware.image_of)
+        restored = restore_chassis(lab.chassis, started, firmware.image_of)
     except HilError as error:
-        restored = Restored(False, f"left on another release: restoring {started} failed: {error}")
+        restored = Restored(False, f"left as it is: restoring {started.describe()} failed: {error}")
     if restored is None:
         return
     line = f"chassis {lab.spec.name}: {restored.message}"

@@ -49,4 +49,5 @@ def soak(request):
     except HilError as error:
         lab.broken = str(error)
         pytest.fail(f"chassis {lab.spec.name} is not usable for a soak: {error}", pytrace=False)
-    return Soak(lab.chassis, cycles, Path(request.config.getoption("hil_workdir")) / "soak")
+    folder = Path(request.config.getoption("hil_workdir")) / "soak"
+    return Soak(lab.chassis, cycles, folder, limits=lab.spec.limits)

@@ -1,6 +1,8 @@
 """What a run says about itself: the report's title and header (chassis, backend, MSM software,
 testbed file), a banner and a terminal line when a plan ran on a fallback instead of the named
-hardware, and the release a firmware plan left a chassis on.
+hardware, the release a firmware plan left a chassis on, and a digest at the end of the run:
+what ran on which chassis and backend, and every skip with its reason (nothing skipped in
+silence).
 
 Collected from the plans' reports (their JUnit properties), so it works the same with
 pytest-xdist, where the plans run in workers and only their reports reach this process.
@@ -49,6 +51,32 @@ class RunSummary:
     left_on: dict[str, str] = field(default_factory=dict)  # chassis -> message
     unreachable: str | None = None  # why a worker's chassis could not be reached
     html_report: Any = None  # pytest-html's report data, whose title is set at the end
+    ran: dict[str, dict[str, int]] = field(default_factory=dict)  # backend -> outcome -> plans
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # why -> plans
+
+    def count(self, report) -> None:
+        """One plan's outcome, for the digest: where it ran, or why it was skipped."""
+        if report.skipped and report.when in ("setup", "call"):
+            why = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            self.skipped.setdefault(why.removeprefix("Skipped: "), []).append(report.nodeid.split("::")[-1])
+        elif report.when == "call" or (report.when == "setup" and report.failed):
+            props = dict(report.user_properties)
+            backend = str(props.get("backend", "no chassis"))
+            chassis = props.get("chassis")
+            where = f"{chassis} ({backend})" if chassis else backend
+            outcomes = self.ran.setdefault(where, {})
+            outcomes[report.outcome] = outcomes.get(report.outcome, 0) + 1
+
+    def digest(self) -> list[str]:
+        """What ran on which chassis and backend, and every skip with its reason."""
+        lines = []
+        for where, outcomes in self.ran.items():
+            counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+            lines.append(f"ran on {where}: {sum(outcomes.values())} plans ({counts})")
+        for why, plans in self.skipped.items():
+            shown = ", ".join(plans[:4]) + (f" and {len(plans) - 4} more" if len(plans) > 4 else "")
+            lines.append(f"skipped {len(plans)}: {why} ({shown})")
+        return lines or ["no plan ran"]
 
     def add(self, properties: list[tuple[str, object]]) -> None:
         props = {name: str(value) for name, value in properties}
@@ -98,6 +126,7 @@ class SummaryPlugin:
     def pytest_runtest_logreport(self, report):
         if report.when == "call" or (report.when == "setup" and not report.passed):
             self.run.add(report.user_properties)
+        self.run.count(report)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_report_title(self, report):
@@ -120,9 +149,24 @@ class SummaryPlugin:
     def pytest_sessionfinish(self, session):
         if self.run.unreachable is not None:  # not a test failure: the run could not start (status 2)
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        elif self.run.left_on and not _accepts_left_on(session.config) and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # the chassis is not as the run found it
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
+        if self.run.chassis:  # a run of plans (not a run of tests that use no chassis)
+            terminalreporter.write_sep("-", "xcm8800-hil digest")
+            for line in self.run.digest():
+                terminalreporter.write_line(f"xcm8800-hil: {line}")
+        fails = "; the run fails: the chassis is not as the run found it (--accept-left-on accepts it)"
+        left = {f"chassis {n}: {message}" for n, message in self.run.left_on.items()}
         for line in self.run.warnings():
-            terminalreporter.write_line(f"xcm8800-hil: {line}", yellow=True, bold=True)
+            if line in left and not _accepts_left_on(config):
+                terminalreporter.write_line(f"xcm8800-hil: {line}{fails}", red=True, bold=True)
+            else:
+                terminalreporter.write_line(f"xcm8800-hil: {line}", yellow=True, bold=True)
         if exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED and config.getoption("testbed"):
             terminalreporter.write_line(f"xcm8800-hil: {NO_PLANS}", red=True, bold=True)
+
+
+def _accepts_left_on(config) -> bool:
+    return bool(config.getoption("accept_left_on", False))

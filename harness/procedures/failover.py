@@ -11,6 +11,7 @@ Every step is timed and every phase of a failover is stamped on the chassis's ti
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -46,8 +47,16 @@ class Step:
 
     name: str
     started: float
-    duration: float
+    duration: float  # wall seconds; reports show lab seconds (:meth:`lab_seconds`)
     outcome: str
+    mono: float | None = None  # monotonic time it began
+
+    def lab_seconds(self, timeline) -> float:
+        """Its length on the timeline's lab clock (the emulator's on a virtual chassis), so a
+        step's figure means what the phases' figures mean."""
+        if self.mono is None:
+            return self.duration * timeline.lab_per_second
+        return timeline.lab(self.mono + self.duration) - timeline.lab(self.mono)
 
 
 @dataclass
@@ -94,9 +103,9 @@ class StepRecorder:
         try:
             result = action()
         except Exception as error:
-            self.steps.append(Step(name, started, time.monotonic() - t0, f"failed: {error}"))
+            self.steps.append(Step(name, started, time.monotonic() - t0, f"failed: {error}", t0))
             raise
-        self.steps.append(Step(name, started, time.monotonic() - t0, describe(result)))
+        self.steps.append(Step(name, started, time.monotonic() - t0, describe(result), t0))
         return result
 
 
@@ -281,6 +290,7 @@ def old_master_at_login(chassis: Chassis, old: str, abort: threading.Event | Non
             f"{deadline.seconds:g} s boot deadline (phase '{ev.OLD_MASTER_AT_LOGIN}'); "
             f"{error}"
         ) from None
+    chassis.timeline.observe(old, ev.AT_LOGIN)  # its lane: booted, whatever show switch says later
     chassis.timeline.mark(ev.OLD_MASTER_AT_LOGIN, old)
 
 
@@ -316,15 +326,21 @@ def relinquish_primary(chassis: Chassis, force: bool = False) -> ProcedureOutcom
 def cannot_synchronize(verdict: SyncVerdict, answer: str) -> SyncVerdict:
     """Step 2 is not for these nodes: the master refused ``synchronize`` (the manual's condition:
     both nodes must run a release that supports it). The verdict names both releases, quotes the
-    device's answer and says what to do; the harness never guesses it from version numbers."""
+    device's answer and says what to do on the MSM the answer names, master or backup; the
+    harness never guesses it from version numbers."""
     runs = {
         slot: getattr(verdict.status.msm(slot), "booted_version", None) for slot in (verdict.master, verdict.backup)
     }
     releases = ", ".join(f"{slot} runs {version or 'an unknown release'}" for slot, version in runs.items())
+    named = [slot for slot in runs if re.search(rf"\b{re.escape(slot)}\b", answer)]
+    onto = (
+        f"onto {named[0]}{' (the master)' if named[0] == verdict.master else ''}"
+        if len(named) == 1
+        else "onto the MSM whose release does not support it (the answer does not say which)"
+    )
     detail = (
         f"{releases}; {verdict.master} answered {answer!r}; load a release that supports synchronize "
-        f"onto {verdict.backup} ('download image', then 'use image' and reboot it), then run step 2 "
-        "(synchronize) again"
+        f"{onto} ('download image', then 'use image' and reboot it), then run step 2 (synchronize) again"
     )
     return SyncVerdict(False, SYNCHRONIZE_REFUSED, detail, verdict.master, verdict.backup, verdict.status)
 

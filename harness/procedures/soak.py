@@ -2,8 +2,10 @@
 
 Each cycle is :func:`~harness.procedures.failover.relinquish_primary` on a fresh timeline; the
 roles alternate by themselves (the old master comes back as the backup and is the next cycle's
-new master). Per cycle the time from ``failover sent`` to each phase (new master answering,
-management SSH back, old master back In Sync) is read from the timeline, with the verdict; a
+new master). Per cycle each phase's duration (takeover, SSH outage, old master boot, old master
+back: from the event that starts it to the one that ends it, in the timeline's lab seconds, the
+same figures as ``hil run``) is read from the timeline and checked against the same limits as
+the plans (defaults, the testbed's ``limits:`` over them): a missed limit fails the cycle; a
 failed cycle's transcript excerpt is written at once to ``cycle-NNN.log``. After a failed cycle
 the chassis must come back to MASTER + BACKUP (In Sync) by itself within the lab's in-sync
 time, else the soak stops there (fail closed) with the reason. Ctrl-C (``KeyboardInterrupt``)
@@ -22,17 +24,14 @@ from harness.errors import ChassisUnavailable, EmulatorCrashed, HilError
 from harness.lab.chassis import Chassis
 from harness.procedures.failover import relinquish_primary
 from harness.procedures.sync import wait_for_status
-from harness.reporting import timeline as ev
+from harness.reporting.limits import check_limits, limits_with
 from harness.reporting.report import PlanRecord
+from harness.reporting.timeline import Timeline
 
-#: The phases a soak measures, each from ``failover sent``.
-PHASES = (ev.NEW_MASTER_ANSWERING, ev.MANAGEMENT_SSH_BACK, ev.BACKUP_IN_SYNC)
-#: How reports name them (the In Sync backup of a failover is the old master).
-LABELS = {
-    ev.NEW_MASTER_ANSWERING: "new master answering",
-    ev.MANAGEMENT_SSH_BACK: "management SSH back",
-    ev.BACKUP_IN_SYNC: "old master back In Sync",
-}
+#: The phases a soak measures (spans of :data:`~harness.reporting.timeline.SPANS`).
+PHASES = ("takeover", "SSH outage", "old master boot", "old master back")
+#: How reports name them.
+LABELS = {phase: phase for phase in PHASES}
 PASSED, FAILED, INTERRUPTED = "passed", "failed", "interrupted"
 
 
@@ -44,7 +43,7 @@ class SoakCycle:
     started: float  # wall-clock time the cycle began
     old_master: str | None
     new_master: str | None = None
-    durations: dict[str, float] = field(default_factory=dict)  # phase -> seconds after failover sent
+    durations: dict[str, float] = field(default_factory=dict)  # phase -> lab seconds, start to end
     verdict: str = ""
     outcome: str = INTERRUPTED  # PASSED, FAILED or INTERRUPTED
     elapsed: float = 0.0
@@ -79,6 +78,13 @@ class SoakResult:
     asked: int
     cycles: list[SoakCycle] = field(default_factory=list)
     stopped: str | None = None
+    speed: float = 1.0  # lab seconds per wall second: 1 on hardware, the emulator's speed factor
+
+    def speed_note(self) -> str:
+        """How the figures were timed, for every report of the soak."""
+        if self.speed == 1.0:
+            return "times in seconds (wall clock of a real chassis)"
+        return f"times in lab seconds (virtual chassis at speed {self.speed:g}: the emulator's clock)"
 
     @property
     def failed(self) -> list[SoakCycle]:
@@ -128,13 +134,21 @@ def phase_statistics(phase: str, values: Sequence[float]) -> PhaseStats:
 class Soak:
     """Runs the cycles of one soak on one chassis; ``result`` holds what was measured so far."""
 
-    def __init__(self, chassis: Chassis, cycles: int, folder: Path, listeners: Iterable[Callable] = ()):
+    def __init__(
+        self,
+        chassis: Chassis,
+        cycles: int,
+        folder: Path,
+        listeners: Iterable[Callable] = (),
+        limits: dict[str, float] | None = None,
+    ):
         if cycles < 1:
             raise ValueError(f"a soak needs at least 1 cycle, not {cycles}")
         self.chassis = chassis
         self.folder = Path(folder)
         self.listeners = list(listeners)
-        self.result = SoakResult(chassis.name, chassis.access.backend, cycles)
+        self.limits = limits_with(limits)
+        self.result = SoakResult(chassis.name, chassis.access.backend, cycles, speed=1.0 / chassis.access.time_scale)
 
     def run(self, after_cycle: Callable[[SoakCycle], None] | None = None) -> SoakResult:
         """Every cycle until ``asked`` or an unusable chassis; ``after_cycle`` sees each one.
@@ -176,7 +190,12 @@ class Soak:
             raise
         finally:
             cycle.elapsed = time.monotonic() - t0
+            chassis.timeline.settle()
             cycle.durations = measured(chassis.timeline)
+            missed = [r for r in check_limits(chassis.timeline, self.limits) if not r.met]
+            if missed and cycle.outcome == PASSED:
+                cycle.outcome = FAILED
+                cycle.verdict = "phase limits missed (lab seconds): " + "; ".join(map(str, missed))
             if cycle.outcome != PASSED:
                 cycle.log = self._keep_transcript(cycle, record)
         if cycle.outcome == FAILED:
@@ -206,16 +225,22 @@ class Soak:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{cycle.name}.log"
         lines = [f"{cycle.name} on {self.chassis.name}: {cycle.outcome}: {cycle.verdict}", "", "timeline:"]
-        lines += [f"  {p.offset:9.3f} s  {p.name} {p.detail}" for p in self.chassis.timeline.phases()]
+        lines += [
+            f"  {p.offset:9.3f} s  {p.name} {p.detail}{'  (' + p.ended() + ')' if p.ends else ''}"
+            for p in self.chassis.timeline.phases()
+        ]
         lines += ["", "transcript (MSM-A, MSM-B and SSH in time order):", *self.chassis.merged.since(record.mark)]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path
 
 
-def measured(timeline: ev.Timeline) -> dict[str, float]:
-    """Seconds from ``failover sent`` to each phase of :data:`PHASES` the timeline reached."""
-    found = {phase: timeline.between(ev.FAILOVER_SENT, phase) for phase in PHASES}
-    return {phase: seconds for phase, seconds in found.items() if seconds is not None and seconds >= 0}
+def measured(timeline: Timeline) -> dict[str, float]:
+    """Lab seconds of each phase of :data:`PHASES` the cycle went through (its first occurrence)."""
+    found: dict[str, float] = {}
+    for span in timeline.spans():
+        if span.name in PHASES:
+            found.setdefault(span.name, span.seconds)
+    return found
 
 
 def in_service(status) -> bool:

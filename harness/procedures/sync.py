@@ -11,7 +11,14 @@ from drivers.deadline import AbortableDeadline, Deadline
 from drivers.errors import ConnectionFailed, ConnectionLost, DeviceRebooted, HostKeyChanged, Timeout
 from harness.errors import ChassisUnavailable, HilError, ParseError, PhaseTimeout, ProcedureFailed
 from harness.lab.chassis import SSH, Chassis
-from harness.parsers import CheckpointRecord, SwitchStatus, compatible, other_msm, parse_show_checkpoint_data
+from harness.parsers import (
+    MSM_NAMES,
+    CheckpointRecord,
+    SwitchStatus,
+    compatible,
+    other_msm,
+    parse_show_checkpoint_data,
+)
 from harness.procedures import checkpoint
 from harness.procedures.polling import PollPacer
 from harness.reporting.timeline import SSH_DOWN, SSH_LANE
@@ -22,6 +29,8 @@ CHECKPOINTING_NOT_DONE = "checkpointing not done"
 CHECKPOINT_STALLED = "checkpoint stalled"
 NO_BACKUP = "no backup"
 SYNCHRONIZE_REFUSED = "synchronize refused"  # step 2 answered with an error (a release that cannot)
+NOT_DUAL_MSM = "not a dual-MSM chassis"  # a stack (Slot-1, Slot-2) or any other shape of show switch
+NO_MASTER = "no master"
 
 #: A test on a parsed ``show switch``: the reason to stop waiting, or None to go on.
 GiveUp = Callable[[SwitchStatus], "str | None"]
@@ -74,14 +83,23 @@ def check_sync(chassis: Chassis, where: str = SSH, detail: bool = False) -> Sync
 
 
 def judge(status: SwitchStatus, lag: Callable[[], str]) -> SyncVerdict:
-    """The verdict for a parsed ``show switch`` that has a master; ``lag`` names a stalled process."""
+    """The verdict for any parsed ``show switch``, never an exception; ``lag`` names a stalled
+    process."""
     if status.single_node:
         node = status.master or ""
         detail = f"{node or 'the switch'} is a single node (Current State: OPERATIONAL), nothing to synchronize with"
         return SyncVerdict(False, NO_BACKUP, detail, node, "", status)
+    others = sorted(set(status.msms) - set(MSM_NAMES))
+    if others:
+        detail = (
+            f"show switch lists {', '.join(sorted(status.msms))} ({status.describe()}), not the two MSMs MSM-A "
+            "and MSM-B of an 8800 chassis; point the testbed at the chassis's management address"
+        )
+        return SyncVerdict(False, NOT_DUAL_MSM, detail, status.master or "", status.backup or "", status)
     master = status.master
     if master is None:
-        raise ChassisUnavailable(f"no MSM reports MASTER ({status.describe()}); the sync state cannot be judged")
+        detail = f"no MSM reports MASTER ({status.describe() or 'no MSM listed'}); the sync state cannot be judged"
+        return SyncVerdict(False, NO_MASTER, detail, "", "", status)
     backup = other_msm(master)
     b, m = status.msm(backup), status.msm(master)
     if b.state != "BACKUP":

@@ -21,12 +21,12 @@ from harness.procedures.sync import SyncVerdict, backup_in_sync, check_sync, wai
 from harness.reporting import timeline as ev
 
 MASTER_POWER_LOST = ev.MASTER_POWER_LOST
-POWER_RESTORED = "power restored"
+POWER_RESTORED = ev.POWER_RESTORED
 
 
 @dataclass(frozen=True)
 class Takeover:
-    """Who took over from whom, and how long it took (seconds, power loss to new master)."""
+    """Who took over from whom, and how long it took (lab seconds, power loss to new master)."""
 
     old_master: str
     new_master: str

@@ -12,8 +12,11 @@ from harness.reporting.report import junit_properties
 def write_failover_junit(path: Path, chassis, outcome, error) -> None:
     """One test case per step; phase offsets and durations (lab seconds) as suite properties."""
     cases = []
+    chassis.timeline.settle()  # the steps' lab seconds are the phases' clock
     for step in chassis.steps:
-        case = TestCase(step.name, classname=f"hil.failover.{chassis.name}", elapsed_sec=step.duration)
+        case = TestCase(
+            step.name, classname=f"hil.failover.{chassis.name}", elapsed_sec=step.lab_seconds(chassis.timeline)
+        )
         if step.outcome.startswith("failed"):
             case.add_failure_info(step.outcome)
         cases.append(case)

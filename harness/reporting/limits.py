@@ -1,31 +1,32 @@
-"""Per-phase duration limits (``limits:`` of a testbed chassis, in lab seconds) and their check.
+"""Per-phase duration limits in lab seconds, and their check.
 
-A limit names a span of the failover timeline, from the event that starts it to the first event
-that ends it::
+A limit names a span of the failover timeline (:data:`~harness.reporting.timeline.SPANS`), from
+the event that starts it to the first event that ends it. Every plan checks every span against
+a limit by default (:data:`DEFAULT_LIMITS`, where each number comes from is in docs/limits.md);
+a testbed chassis's ``limits:`` overrides them::
 
-    limits: {takeover: 30, old master back: 600}
+    limits: {takeover: 30, old master boot: 300}
 
-On a virtual chassis the measured wall time is multiplied by the speed factor, so a limit means
-the same on hardware and in the emulator. Every occurrence of a span in a plan is checked (an
-upgrade fails over twice).
+Every occurrence of a span in a plan is checked (an upgrade fails over twice). The seconds are
+the timeline's lab seconds: wall time on hardware, the emulator's clock on a virtual chassis.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.reporting import timeline as ev
-from harness.reporting.timeline import Timeline
+from harness.errors import HilError, ProcedureFailed
+from harness.reporting.timeline import SPANS, Timeline
 
-_FAILOVER_STARTS = (ev.FAILOVER_SENT, ev.MASTER_POWER_LOST)
+__all__ = ["DEFAULT_LIMITS", "SPANS", "LimitResult", "check_limits", "limits_with", "missed_limits", "spans"]
 
-#: span name -> (events that start it, the event that ends it)
-SPANS: dict[str, tuple[tuple[str, ...], str]] = {
-    "takeover": (_FAILOVER_STARTS, ev.NEW_MASTER_ANSWERING),
-    "management SSH back": (_FAILOVER_STARTS, ev.MANAGEMENT_SSH_BACK),
-    "old master at login": (_FAILOVER_STARTS, ev.OLD_MASTER_AT_LOGIN),
-    "old master back": (_FAILOVER_STARTS, ev.BACKUP_IN_SYNC),
-    "synchronize": ((ev.SYNCHRONIZE_SENT,), ev.BACKUP_IN_SYNC),
+#: Lab seconds each span may take unless the testbed says otherwise (docs/limits.md: sources).
+DEFAULT_LIMITS: dict[str, float] = {
+    "takeover": 900.0,
+    "SSH outage": 900.0,
+    "old master boot": 600.0,
+    "old master back": 900.0,
+    "synchronize": 1800.0,
 }
 
 
@@ -46,30 +47,26 @@ class LimitResult:
         return f"{self.name}: {self.took:.1f} s of {self.limit:g} s allowed: {verdict}"
 
 
-def spans(timeline: Timeline, lab_per_second: float = 1.0) -> list[tuple[str, float]]:
+def limits_with(overrides: dict[str, float] | None) -> dict[str, float]:
+    """The default limits with a testbed's ``limits:`` over them."""
+    return {**DEFAULT_LIMITS, **(overrides or {})}
+
+
+def spans(timeline: Timeline) -> list[tuple[str, float]]:
     """Each span that happened, with its length in lab seconds, in the order it ended."""
-    found = []
-    events = timeline.events
-    for name, (starts, end) in SPANS.items():
-        count = 0
-        for i, event in enumerate(events):
-            if event.name not in starts:
-                continue
-            after = events[i + 1 :]
-            stop = next((e for e in after if e.name == end), None)
-            restart = next((e for e in after if e.name in starts), None)
-            if stop is None or (restart is not None and restart.mono < stop.mono):
-                continue
-            count += 1
-            label = name if count == 1 else f"{name} #{count}"
-            found.append((stop.mono, label, (stop.mono - event.mono) * lab_per_second))
-    return [(label, took) for _, label, took in sorted(found)]
+    return [(s.label, s.seconds) for s in timeline.spans()]
 
 
-def check_limits(timeline: Timeline, limits: dict[str, float], lab_per_second: float = 1.0) -> list[LimitResult]:
+def check_limits(timeline: Timeline, limits: dict[str, float]) -> list[LimitResult]:
     """Every span of the timeline that has a limit, measured against it."""
-    return [
-        LimitResult(label, limits[label.split(" #")[0]], took)
-        for label, took in spans(timeline, lab_per_second)
-        if label.split(" #")[0] in limits
-    ]
+    return [LimitResult(s.label, limits[s.name], s.seconds) for s in timeline.spans() if s.name in limits]
+
+
+def missed_limits(chassis, overrides: dict[str, float] | None) -> HilError | None:
+    """The failure of a procedure whose phases missed their limits (defaults, ``overrides`` over
+    them), or None; the chassis's timeline is stamped with its lab clock first."""
+    chassis.timeline.settle()
+    missed = [r for r in check_limits(chassis.timeline, limits_with(overrides)) if not r.met]
+    if not missed:
+        return None
+    return ProcedureFailed("phase limits missed (lab seconds): " + "; ".join(map(str, missed)))

@@ -2,8 +2,9 @@
 
 Each MSM lane shows its state over time (MASTER, BACKUP, In Sync, booting, DOWN, FAIL) as
 ``show switch`` reported it; the SSH lane shades the outage; numbered markers mark each phase
-and, when given an anchor, link to its place in the transcript. Times are lab seconds: on a
-virtual chassis wall time multiplied by its speed factor, which the caption states.
+and, when given an anchor, link to its place in the transcript; under it each phase's duration.
+Times are the timeline's lab seconds (wall time on hardware, the emulator's clock on a virtual
+chassis, whose speed factor the caption states), the same figures as the tables.
 
 Written by hand rather than with a plotting library: the picture is a handful of rectangles,
 lines and labels, an SVG of a few kilobytes that needs no dependency, keeps its text searchable
@@ -17,6 +18,7 @@ import math
 from dataclasses import dataclass
 
 from harness.reporting.timeline import (
+    AT_LOGIN,
     BACKUP,
     BOOTING,
     DOWN,
@@ -36,6 +38,7 @@ COLOURS = {
     IN_SYNC: "#1565c0",
     BACKUP: "#64b5f6",
     BOOTING: "#ffb300",
+    AT_LOGIN: "#fff176",
     DOWN: "#9e9e9e",
     FAIL: "#c62828",
     SSH_UP: "#a5d6a7",
@@ -48,25 +51,28 @@ WIDTH, LEFT, RIGHT, TOP, LANE_HEIGHT, GAP = 960, 130, 20, 34, 26, 8
 
 @dataclass(frozen=True)
 class Clock:
-    """Maps monotonic time to lab seconds since ``start``."""
+    """Maps monotonic time and events to the timeline's lab seconds since its first event."""
 
-    start: float
-    lab_per_second: float  # 1 on hardware, the speed factor on a virtual chassis
+    timeline: Timeline
 
     def lab(self, mono: float) -> float:
-        return (mono - self.start) * self.lab_per_second
+        return self.timeline.offset(mono)
+
+    def at(self, event) -> float:
+        return self.timeline.at(event) - self.timeline.at(self.timeline.events[0])
 
 
-def timeline_svg(timeline: Timeline, lab_per_second: float = 1.0, anchors: dict[int, str] | None = None) -> str:
+def timeline_svg(timeline: Timeline, anchors: dict[int, str] | None = None) -> str:
     """The picture as an ``<svg>`` element (empty string when the plan had no events).
 
     ``anchors`` maps an event's index in ``timeline.events`` to the id of its transcript line.
     """
     if not timeline.events:
         return ""
-    clock = Clock(timeline.events[0].mono, lab_per_second)
-    ends = [e.mono for e in timeline.events] + [o.mono for o in timeline.observations]
-    span = max(clock.lab(max(ends)), 1e-3) * 1.03
+    lab_per_second = timeline.lab_per_second
+    clock = Clock(timeline)
+    ends = [clock.at(e) for e in timeline.events] + [clock.lab(o.mono) for o in timeline.observations]
+    span = max(max(ends), 1e-3) * 1.03
     x = _scale(span)
     parts = [_axis(x, span)]
     for row, lane in enumerate(LANES):
@@ -74,13 +80,14 @@ def timeline_svg(timeline: Timeline, lab_per_second: float = 1.0, anchors: dict[
     parts.append(_phases(timeline, clock, x, anchors or {}))
     height = TOP + len(LANES) * (LANE_HEIGHT + GAP) + 24
     names, rows = _phase_names(timeline, clock, height + 20)
-    total = height + 20 + rows * 16 + 8
+    durations = _durations(timeline, height + 20 + rows * 16 + 8)
+    total = height + 20 + rows * 16 + 8 + (20 if durations else 0)
     caption = _caption(lab_per_second)
     return (
         f"<svg xmlns='http://www.w3.org/2000/svg' class='hil-timeline' width='{WIDTH}' height='{total}' "
         f"viewBox='0 0 {WIDTH} {total}' font-family='sans-serif' font-size='11'>"
         f"<title>{html.escape(caption)}</title>{''.join(parts)}{_legend(height)}"
-        f"<text class='caption' x='{LEFT}' y='{height + 18}'>{html.escape(caption)}</text>{names}</svg>"
+        f"<text class='caption' x='{LEFT}' y='{height + 18}'>{html.escape(caption)}</text>{names}{durations}</svg>"
     )
 
 
@@ -90,19 +97,27 @@ def _phase_names(timeline: Timeline, clock: Clock, top: int) -> tuple[str, int]:
     items = []
     for i, event in enumerate(timeline.events):
         row, col = divmod(i, per_row)
-        text = f"{i + 1}  {event.name}  {clock.lab(event.mono):.1f} s"
+        text = f"{i + 1}  {event.name}  {clock.at(event):.1f} s"
         items.append(
             f"<text class='phase-name' x='{LEFT + col * column}' y='{top + 12 + row * 16}'>{html.escape(text)}</text>"
         )
     return f"<g class='phase-names'>{''.join(items)}</g>", -(-len(timeline.events) // per_row)
 
 
+def _durations(timeline: Timeline, top: int) -> str:
+    """Each phase's duration, from the event that starts it to the one that ends it."""
+    spans = timeline.spans()
+    if not spans:
+        return ""
+    text = "phases: " + "; ".join(f"{s.label} {s.seconds:.1f} s" for s in spans)
+    return f"<text class='durations' x='{LEFT}' y='{top + 4}'>{html.escape(text)}</text>"
+
+
 def _caption(lab_per_second: float) -> str:
     if lab_per_second == 1.0:
         return "time in seconds since the first phase (real chassis)"
     return (
-        f"time in lab-equivalent seconds since the first phase (virtual chassis at speed {lab_per_second:g}: "
-        f"wall time x {lab_per_second:g})"
+        f"time in lab seconds since the first phase (virtual chassis at speed {lab_per_second:g}: the emulator's clock)"
     )
 
 
@@ -162,7 +177,7 @@ def _lane(timeline: Timeline, lane: str, row: int, clock: Clock, x, span: float)
         if x1 - x0 > 8 * len(text) + 8:
             shapes.append(
                 f"<text x='{(x0 + x1) / 2:.1f}' y='{y + LANE_HEIGHT / 2 + 4}' text-anchor='middle' "
-                f"fill='{'#000' if seen_now.state in (BOOTING, SSH_UP, SSH_DOWN, BACKUP) else '#fff'}'>"
+                f"fill='{'#000' if seen_now.state in (BOOTING, AT_LOGIN, SSH_UP, SSH_DOWN, BACKUP) else '#fff'}'>"
                 f"{html.escape(text)}</text>"
             )
     return f"<g class='lane' data-lane='{html.escape(lane)}'>{''.join(shapes)}</g>"
@@ -172,9 +187,9 @@ def _phases(timeline: Timeline, clock: Clock, x, anchors: dict[int, str]) -> str
     bottom = _lane_y(len(LANES))
     marks, circle = [], -100.0
     for i, event in enumerate(timeline.events):
-        at = x(clock.lab(event.mono))
+        at = x(clock.at(event))
         circle = max(at, circle + 17)  # markers of phases close in time side by side, not on top
-        title = f"{i + 1}: {event.name} at {clock.lab(event.mono):.1f} s {event.detail}".strip()
+        title = f"{i + 1}: {event.name} at {clock.at(event):.1f} s {event.detail}".strip()
         mark = (
             f"<line x1='{at:.1f}' y1='{TOP - 4}' x2='{at:.1f}' y2='{bottom}' stroke='#333' stroke-dasharray='3,2'/>"
             f"<line x1='{at:.1f}' y1='{TOP - 4}' x2='{circle:.1f}' y2='{TOP - 12}' stroke='#333'/>"
@@ -190,7 +205,7 @@ def _phases(timeline: Timeline, clock: Clock, x, anchors: dict[int, str]) -> str
 
 def _legend(y: int) -> str:
     items, at = [], LEFT
-    for state in (MASTER, BACKUP, IN_SYNC, BOOTING, DOWN, FAIL):
+    for state in (MASTER, BACKUP, IN_SYNC, BOOTING, AT_LOGIN, DOWN, FAIL):
         items.append(
             f"<rect x='{at}' y='{y - 4}' width='10' height='10' fill='{COLOURS[state]}'/>"
             f"<text x='{at + 14}' y='{y + 5}'>{state}</text>"

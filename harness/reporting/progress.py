@@ -49,8 +49,10 @@ class Progress:
             self.say(f"+{time.monotonic() - self.started:7.1f} s  {self.name}  {text}")
 
     def event(self, event) -> None:
-        """A timeline event as a progress line (a timeline listener)."""
-        self.line(f"{event.name} {event.detail}".rstrip())
+        """A timeline event as a progress line (a timeline listener), with the duration of each
+        phase it ends, in the timeline's lab seconds (``ends``: set by the timeline)."""
+        ended = "; ".join(f"{label} {seconds:.1f} s" for label, seconds in getattr(event, "ends", ()))
+        self.line(f"{event.name} {event.detail}".rstrip() + (f" ({ended})" if ended else ""))
 
     def heartbeat(self, what: str, since: float, deadline: float, last: Callable[[], str]) -> None:
         """Say how long ``what`` has been waited for (since monotonic ``since``) and ``last()``,

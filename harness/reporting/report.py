@@ -1,8 +1,10 @@
 """What a plan leaves in the reports: the timeline picture, the phase table with its limits, the
 step table, its part of the merged transcript (HTML) and its figures (JUnit properties).
 
-Times in the HTML and JUnit are lab seconds: on a virtual chassis wall time multiplied by its
-speed factor (stated beside them).
+Times in the HTML and JUnit are the timeline's lab seconds (wall time on hardware, the emulator's
+clock on a virtual chassis, whose speed factor is stated beside them): an event's offset since
+the plan's first event, and each phase's duration from the event that starts it to the one
+that ends it (:data:`~harness.reporting.timeline.SPANS`), the same figure everywhere.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 
 from harness.lab.chassis import Chassis
 from harness.reporting.excerpt import Excerpt
-from harness.reporting.limits import LimitResult, check_limits
+from harness.reporting.limits import LimitResult, check_limits, limits_with
 from harness.reporting.picture import UNFOLD, timeline_svg
 from harness.reporting.timeline import Timeline
 
@@ -24,12 +26,12 @@ class PlanRecord:
 
     chassis: Chassis
     mark: int = 0
-    limits: dict[str, float] = field(default_factory=dict)  # the testbed's, lab seconds per phase
+    limits: dict[str, float] = field(default_factory=dict)  # lab seconds per phase: defaults + testbed
     fallback: str | None = None  # why the plan runs on a virtual chassis instead of the named one
 
     @classmethod
     def begin(cls, chassis: Chassis, limits: dict[str, float] | None = None, fallback: str | None = None) -> PlanRecord:
-        return cls(chassis, chassis.merged.mark(), dict(limits or {}), fallback)
+        return cls(chassis, chassis.merged.mark(), limits_with(limits), fallback)
 
     def excerpt(self, prefix: str) -> Excerpt:
         """The plan's part of the merged transcript, polls collapsed, phases anchored."""
@@ -46,12 +48,12 @@ def plan_html(record: PlanRecord, prefix: str) -> str:
     chassis = record.chassis
     excerpt = record.excerpt(_ident(prefix))
     anchors = dict(enumerate(excerpt.phase_anchors))
-    scale = lab_per_second(chassis)
+    chassis.timeline.settle()
     parts = [
-        timeline_svg(chassis.timeline, scale, anchors),
-        phase_table(chassis.timeline, scale, anchors),
-        limit_table(check_limits(chassis.timeline, record.limits, scale)),
-        step_table(chassis.steps, scale),
+        timeline_svg(chassis.timeline, anchors),
+        phase_table(chassis.timeline, anchors),
+        limit_table(check_limits(chassis.timeline, record.limits)),
+        step_table(chassis.steps, chassis.timeline),
         transcript_html(chassis.name, excerpt),
     ]
     body = "".join(parts)
@@ -62,16 +64,18 @@ def _ident(text: str) -> str:
     return "p-" + re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")[-80:]
 
 
-def phase_table(timeline: Timeline, scale: float = 1.0, anchors: dict[int, str] | None = None) -> str:
-    """The failover timeline as an HTML table, in lab seconds (empty string when nothing happened)."""
+def phase_table(timeline: Timeline, anchors: dict[int, str] | None = None) -> str:
+    """The failover timeline as an HTML table, in lab seconds (empty string when nothing happened):
+    each event's offset, and beside the event that ends a phase that phase's duration."""
     anchors = anchors or {}
+    scale = timeline.lab_per_second
     rows = []
     for i, p in enumerate(timeline.phases()):
         name = html.escape(p.name)
         if i in anchors:
             name = f"<a href='#{anchors[i]}' onclick='{UNFOLD}'>{name}</a>"
         rows.append(
-            f"<tr><td>{i + 1}</td><td>{name}</td><td>{p.offset * scale:.1f}</td><td>{p.duration * scale:.1f}</td>"
+            f"<tr><td>{i + 1}</td><td>{name}</td><td>{p.offset:.1f}</td><td>{html.escape(p.ended())}</td>"
             f"<td>{html.escape(p.detail)}</td></tr>"
         )
     if not rows:
@@ -79,7 +83,7 @@ def phase_table(timeline: Timeline, scale: float = 1.0, anchors: dict[int, str] 
     unit = "s" if scale == 1.0 else f"lab s, speed {scale:g}"
     return (
         f"<h4>Timeline</h4><table class='hil-phases'><tr><th>#</th><th>phase</th><th>at ({unit})</th>"
-        f"<th>took ({unit})</th><th>detail</th></tr>{''.join(rows)}</table>"
+        f"<th>phase ended, took ({unit})</th><th>detail</th></tr>{''.join(rows)}</table>"
     )
 
 
@@ -88,7 +92,7 @@ _OPEN = 'var t=document.getElementById(this.hash.slice(1));if(t){t.closest("deta
 
 
 def limit_table(results: list[LimitResult]) -> str:
-    """The testbed's limits, each met or missed."""
+    """Each phase against its limit (the default, or the testbed's), met or missed."""
     if not results:
         return ""
     rows = "".join(
@@ -102,15 +106,15 @@ def limit_table(results: list[LimitResult]) -> str:
     )
 
 
-def step_table(steps, scale: float = 1.0) -> str:
-    """The procedure's steps as an HTML table."""
+def step_table(steps, timeline: Timeline) -> str:
+    """The procedure's steps as an HTML table, each in the timeline's lab seconds."""
     rows = "".join(
-        f"<tr><td>{html.escape(s.name)}</td><td>{s.duration * scale:.1f}</td><td>{html.escape(s.outcome)}</td></tr>"
+        f"<tr><td>{html.escape(s.name)}</td><td>{s.lab_seconds(timeline):.1f}</td><td>{html.escape(s.outcome)}</td></tr>"
         for s in steps
     )
     if not rows:
         return ""
-    unit = "s" if scale == 1.0 else "lab s"
+    unit = "s" if timeline.lab_per_second == 1.0 else "lab s"
     return (
         f"<h4>Steps</h4><table class='hil-steps'><tr><th>step</th><th>took ({unit})</th><th>outcome</th></tr>"
         f"{rows}</table>"
@@ -129,21 +133,23 @@ def transcript_html(name: str, excerpt: Excerpt) -> str:
 
 
 def junit_properties(chassis: Chassis) -> list[tuple[str, str]]:
-    """Backend, software versions, phase offsets and durations (lab seconds) of the plan, as
-    JUnit properties; every name is unique (a repeated phase is numbered)."""
+    """Backend, software versions, event offsets and phase durations (lab seconds) of the plan,
+    as JUnit properties; every name is unique (a repeated phase is numbered)."""
     scale = lab_per_second(chassis)
+    chassis.timeline.settle()
     props = [("chassis", chassis.name), ("backend", chassis.access.backend)]
     if chassis.is_virtual:
         props.append(("speed", f"{scale:g}"))  # lab seconds per wall second
     if chassis.status is not None:
         for slot, msm in sorted(chassis.status.msms.items()):
             props.append((f"{slot} software", msm.booted_version or "absent"))
-    names = unique([p.name for p in chassis.timeline.phases()])
-    for name, phase in zip(names, chassis.timeline.phases(), strict=True):
-        props.append((f"phase {name} offset (s)", f"{phase.offset * scale:.3f}"))
-        props.append((f"phase {name} duration (s)", f"{phase.duration * scale:.3f}"))
+    phases = chassis.timeline.phases()
+    for name, phase in zip(unique([p.name for p in phases]), phases, strict=True):
+        props.append((f"phase {name} offset (s)", f"{phase.offset:.3f}"))
+    for span in chassis.timeline.spans():
+        props.append((f"phase {span.label} duration (s)", f"{span.seconds:.3f}"))
     for name, step in zip(unique([s.name for s in chassis.steps]), chassis.steps, strict=True):
-        props.append((f"step {name} duration (s)", f"{step.duration * scale:.3f}"))
+        props.append((f"step {name} duration (s)", f"{step.lab_seconds(chassis.timeline):.3f}"))
     return props
 
 

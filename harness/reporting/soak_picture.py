@@ -45,8 +45,8 @@ def distribution_svg(result: SoakResult) -> str:
         f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">',
         f'<rect width="{WIDTH}" height="{height}" fill="white"/>',
         f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(title)}</text>',
-        '<text x="10" y="38" fill="#555">seconds from "failover sent"; dot = one cycle '
-        "(red: failed), band p50..p95, bar p50, tick max</text>",
+        f'<text x="10" y="38" fill="#555">{escape(result.speed_note())}, each phase from its start to its end; '
+        "dot = one cycle (red: failed), band p50..p95, bar p50, tick max</text>",
     ]
     for row, phase in enumerate(PHASES):
         parts += _phase_row(result, phase, stats[phase], TOP + row * ROW)

@@ -53,7 +53,7 @@ def statistics_table(result: SoakResult) -> str:
         for s in result.statistics()
     )
     return (
-        "<table class='hil-soak-stats'><tr><th>phase (s after failover sent)</th><th>cycles</th>"
+        "<table class='hil-soak-stats'><tr><th>phase (from its start to its end)</th><th>cycles</th>"
         f"<th>p50</th><th>p95</th><th>max</th></tr>{rows}</table>"
     )
 
@@ -64,7 +64,7 @@ def cycle_table(result: SoakResult, folder: Path | None = None) -> str:
     rows = "".join(_cycle_row(c, folder) for c in result.cycles)
     return (
         f"<table class='hil-soak-cycles'><tr><th>cycle</th><th>master before</th><th>after</th>{head}"
-        f"<th>took (s)</th><th>outcome</th><th>verdict</th></tr>{rows}</table>"
+        f"<th>cycle's wall time (s)</th><th>outcome</th><th>verdict</th></tr>{rows}</table>"
     )
 
 
@@ -87,7 +87,7 @@ def soak_body(result: SoakResult, svg: str, folder: Path | None = None) -> str:
     failed = ", ".join(str(c.number) for c in result.failed) or "none"
     stopped = f"<p class='failed'>Stopped early: {escape(result.stopped)}</p>" if result.stopped else ""
     return (
-        f"<p>{escape(result.summary())}. Failed cycles: {failed}.</p>{stopped}{svg}"
+        f"<p>{escape(result.summary())}. Failed cycles: {failed}. {escape(result.speed_note())}.</p>{stopped}{svg}"
         f"<h3>Phase times</h3>{statistics_table(result)}<h3>Cycles</h3>{cycle_table(result, folder)}"
     )
 
@@ -121,7 +121,12 @@ def soak_junit(result: SoakResult) -> str:
         elif cycle.outcome == INTERRUPTED:
             case.add_skipped_info(cycle.verdict)
         cases.append(case)
-    properties = {"backend": result.backend, "cycles asked": str(result.asked), "stopped": result.stopped or ""}
+    properties = {
+        "backend": result.backend,
+        "speed": f"{result.speed:g}",
+        "cycles asked": str(result.asked),
+        "stopped": result.stopped or "",
+    }
     for s in result.statistics():
         properties.update(
             {f"{LABELS[s.phase]} {k} (s)": _seconds(v) for k, v in (("p50", s.p50), ("p95", s.p95), ("max", s.max))}

@@ -11,6 +11,8 @@
       previous_version: 12.4.2.8     # optional: what a rollback must bring back
       other_image: images/xcm8800-12.5.1.0.xos   # optional: another major.minor (not hitless)
       other_version: 12.5.1.0
+      start_image: images/xcm8800-12.4.2.8.xos   # optional: the release the chassis runs before
+      start_version: 12.4.2.8        # the plans, so they can put it back (both partitions)
 
 On a virtual chassis every key is optional: without ``image`` the harness builds the images it
 needs, and the address must be loopback (the emulator only reaches this host there).
@@ -27,7 +29,18 @@ from typing import Any, NoReturn, Protocol
 from harness.errors import ParseError
 from harness.parsers.version import Version, compatible
 
-KEYS = ("tftp_address", "tftp_port", "vr", "image", "version", "previous_version", "other_image", "other_version")
+KEYS = (
+    "tftp_address",
+    "tftp_port",
+    "vr",
+    "image",
+    "version",
+    "previous_version",
+    "other_image",
+    "other_version",
+    "start_image",
+    "start_version",
+)
 DEFAULT_VR = "VR-Mgmt"
 LOOPBACK = "127.0.0.1"
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?$")
@@ -46,6 +59,8 @@ class FirmwareSpec:
     previous_version: str | None = None
     other_image: Path | None = None
     other_version: str | None = None
+    start_image: Path | None = None  # the release the chassis ran before the plans: to put it back
+    start_version: str | None = None
 
 
 def is_loopback(address: str) -> bool:
@@ -78,8 +93,10 @@ def read_firmware(reader, node: Any, key: str, kind: str) -> FirmwareSpec | None
             f"{other_version} has the same major.minor as {version}",
             "other_image is for the not-hitless plan: give an image of another major.minor",
         )
+    start_image, start_version = _image(reader, node, key, "start_image", "start_version")
+    previous = _version(reader, node, key, "previous_version")
     return FirmwareSpec(
-        address, port, vr, image, version, _version(reader, node, key, "previous_version"), other_image, other_version
+        address, port, vr, image, version, previous, other_image, other_version, start_image, start_version
     )
 
 

@@ -1,10 +1,11 @@
-"""The ``limits:`` entry of a testbed chassis: how long each failover phase may take.
+"""The ``limits:`` entry of a testbed chassis: how long each failover phase may take, over the
+defaults (:data:`harness.reporting.limits.DEFAULT_LIMITS`, docs/limits.md).
 
 ::
 
     limits:
       takeover: 30              # lab seconds from the failover (or power loss) to the new master
-      old master back: 600      # ... to the old master back as BACKUP (In Sync)
+      old master boot: 300      # from the old master's reboot to its login:
 
 The names are those of :data:`harness.reporting.limits.SPANS`; the plans fail a phase that
 takes longer and the report shows each limit as met or missed.

@@ -52,3 +52,36 @@ def test_without_an_image_the_message_names_the_release_it_was_left_on(served):
         "left on 12.4.2.8 (started on 12.4.0.3): no partition holds 12.4.0.3 on both MSMs; install it by hand"
     )
     assert firmware_state(chassis).changes_since(before) == [], "a restore it cannot do changes nothing"
+
+
+def test_both_partitions_and_the_selected_image_are_put_back(served):
+    """An upgrade left another release in each MSM's secondary partition and MSM-A selecting it:
+    both partitions and the selection are put back (the booted release never changed, so the
+    release-only restore saw nothing to do)."""
+    from harness.firmware.restore import restore_chassis
+    from harness.procedures.upgrade import install, select_image
+
+    chassis, firmware = served
+    started = firmware_state(chassis)
+    assert install(chassis, firmware.image_of("12.4.3.1"), partition="secondary").accepted
+    select_image(chassis, "secondary", "MSM-A")
+    assert restore_release(chassis, releases(started), firmware.image_of) is None  # what the old restore did
+    restored = restore_chassis(chassis, started, firmware.image_of)
+    assert restored is not None and restored.back, restored
+    now = firmware_state(chassis)
+    for slot in ("MSM-A", "MSM-B"):
+        was = started.msm(slot)
+        assert (now.msm(slot).primary, now.msm(slot).secondary, now.msm(slot).selected) == (
+            was.primary, was.secondary, was.selected), now.describe()
+
+
+def test_a_partition_without_an_image_is_what_the_chassis_is_left_with(served):
+    from harness.firmware.restore import restore_chassis
+    from harness.procedures.upgrade import install
+
+    chassis, firmware = served
+    started = firmware_state(chassis)
+    assert install(chassis, firmware.image_of("12.4.3.1"), partition="secondary").accepted
+    restored = restore_chassis(chassis, started, image_of=lambda version: None)
+    assert restored is not None and not restored.back
+    assert "secondary holding 12.4.3.1 (it held 12.4.1.5): no image of it" in restored.message, restored.message

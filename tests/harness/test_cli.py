@@ -5,6 +5,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -55,8 +56,12 @@ def test_hil_failover_runs_the_procedure_and_writes_junit(tmp_path):
     assert "failover done: MSM-B is MASTER, MSM-A is BACKUP (In Sync)" in done.stdout
     cases = [c.get("name") for c in ET.parse(junit).iter("testcase")]
     assert cases == ["show switch: are the nodes in sync", "run failover"]
-    props = {p.get("name") for p in ET.parse(junit).iter("property")}
-    assert {"phase management SSH back offset (s)", "phase management SSH back duration (s)"} <= props
+    props = {p.get("name"): p.get("value") for p in ET.parse(junit).iter("property")}
+    assert {"phase management SSH back offset (s)", "phase SSH outage duration (s)"} <= set(props)
+    # one figure, one meaning: the old master's boot (rebooting -> login:) on the emulator's clock,
+    # the emulator's shutdown 5 s + boot 90 s whatever the host's load, on the terminal and in JUnit
+    assert "old master at login MSM-A (old master boot 95.0 s)" in done.stdout
+    assert props["phase old master boot duration (s)"] == "95.000"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -123,3 +128,86 @@ def test_hil_virtual_help_lists_the_emulators_options_and_run_help_the_pool(tmp_
     assert "Run the test plans" in run.stdout and "Exit status" in run.stdout
     for option in ("--lock-dir", "--pool-wait", "--pool-full", "-n N", "--require-hardware"):
         assert option in run.stdout
+
+
+CHECKED = """chassis:
+  lab1:
+    type: real
+    management: {{host: 127.0.0.1, port: {ssh}}}
+    consoles: {{MSM-A: "socket://127.0.0.1:{a}", MSM-B: "socket://127.0.0.1:{b}"}}
+    known_hosts: known_hosts
+    credentials: {{username: admin, password: {password}}}
+"""
+
+
+def _checked(tmp_path, emulator, password):
+    (tmp_path / "tb.yaml").write_text(CHECKED.format(
+        ssh=emulator.endpoints["ssh"]["port"], a=emulator.console_address("MSM-A")[1],
+        b=emulator.console_address("MSM-B")[1], password=password))
+    done = hil("check", "--testbed", "tb.yaml", "--timeout", "10", "--json", cwd=tmp_path)
+    return done, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_hil_check_exit_statuses_a_ci_can_gate_on(tmp_path):
+    """0 in sync; 3 reachable but not in sync; 2 unusable (a refused login on every endpoint,
+    each one tried); ``--json`` says the same."""
+    from tests.virtual_chassis.vc_helpers import Emulator
+    from virtual_chassis.api import ControlClient
+
+    emulator = Emulator("--speed", "1000", "--password", "pw")
+    try:
+        done, seen = _checked(tmp_path, emulator, "pw")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert (seen["status"], seen["exit"]) == ("in sync", 0)
+        assert all(e["ok"] for e in seen["chassis"][0]["endpoints"].values())
+
+        control = emulator.endpoints["control"]
+        control = ControlClient(control["host"], control["port"], control["token"])
+        control.set_version("MSM-B", "12.3.4.2")  # another major.minor: no checkpointing
+        deadline = Deadline(30)
+        while control.status()["msms"]["MSM-B"]["display"] != "BACKUP" or control.status()["msms"]["MSM-B"][
+                "booted_version"] != "12.3.4.2":
+            assert not deadline.expired, control.status()["msms"]
+            time.sleep(0.05)
+        done, seen = _checked(tmp_path, emulator, "pw")
+        assert done.returncode == 3, done.stdout + done.stderr
+        assert seen["status"] == "not in sync"
+        assert seen["chassis"][0]["verdict"].startswith("not in sync: incompatible software"), seen
+
+        done, seen = _checked(tmp_path, emulator, "wrong")
+        assert done.returncode == 2, done.stdout + done.stderr
+        endpoints = seen["chassis"][0]["endpoints"]
+        assert sorted(endpoints) == ["MSM-A", "MSM-B", "ssh"], endpoints  # every endpoint tried
+        assert not any(e["ok"] for e in endpoints.values())
+        assert all(("login refused" in e["detail"] or "login incorrect" in e["detail"]) for e in endpoints.values()), endpoints
+        assert "Traceback" not in done.stderr and "wrong" not in done.stdout.replace("wrong)", "")
+    finally:
+        emulator.stop()
+
+
+def test_hil_check_tries_every_endpoint_of_an_unreachable_chassis(tmp_path, free_port):
+    (tmp_path / "tb.yaml").write_text(CHECKED.format(ssh=free_port(), a=free_port(), b=free_port(), password="x"))
+    done = hil("check", "--testbed", "tb.yaml", "--timeout", "3", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    for where in ("ssh", "MSM-A", "MSM-B"):
+        assert f"FAIL  {where}" in done.stdout, done.stdout
+    assert "hil check: unusable (exit 2)" in done.stdout
+    help_text = hil("check", "--help", cwd=tmp_path).stdout
+    assert "0 every chassis in sync" in help_text and "3 reachable but not in sync" in help_text
+    assert "2 unusable" in help_text and "--json" in help_text
+
+
+def test_hil_failover_with_a_refused_login_is_one_line_and_status_2(tmp_path):
+    from tests.virtual_chassis.vc_helpers import Emulator
+
+    emulator = Emulator("--speed", "1000", "--password", "pw")
+    try:
+        (tmp_path / "tb.yaml").write_text(CHECKED.format(
+            ssh=emulator.endpoints["ssh"]["port"], a=emulator.console_address("MSM-A")[1],
+            b=emulator.console_address("MSM-B")[1], password="wrong"))
+        done = hil("failover", "--testbed", "tb.yaml", "--junit", "out/j.xml", cwd=tmp_path)
+    finally:
+        emulator.stop()
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hil: ") and "login refused" in lines[0], done.stderr

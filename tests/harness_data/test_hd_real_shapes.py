@@ -13,7 +13,7 @@ from harness.errors import ParseError
 from harness.parsers import parse_show_checkpoint_data, parse_show_switch, parse_show_version
 from harness.parsers._text import PROMPT_LINE
 from harness.procedures.checkpoint import StallWatch, behind, lag
-from harness.procedures.sync import NO_BACKUP, judge
+from harness.procedures.sync import NO_BACKUP, NO_MASTER, NOT_DUAL_MSM, judge
 from tests.harness_data import real_shapes as real
 
 
@@ -59,6 +59,24 @@ def test_sync_check_on_a_single_node_says_no_backup():
     verdict = judge(parse_show_switch(real.SUMMIT_SHOW_SWITCH), no_lag)
     assert not verdict.in_sync and verdict.cause == NO_BACKUP
     assert str(verdict).startswith("not in sync: no backup: Switch is a single node (Current State: OPERATIONAL)")
+
+
+def test_a_stack_is_not_a_dual_msm_chassis_a_verdict_not_an_exception():
+    """A two-node stack (Slot-1 / Slot-2) crashed the sync check with ``tuple.index(x)``."""
+    verdict = judge(parse_show_switch(real.STACK_SHOW_SWITCH), lambda: "")
+    assert not verdict.in_sync and verdict.cause == NOT_DUAL_MSM
+    assert str(verdict).startswith("not in sync: not a dual-MSM chassis: show switch lists Slot-1, Slot-2")
+
+
+@pytest.mark.parametrize("shape", ["BD8800_SHOW_SWITCH", "STACK_SHOW_SWITCH", "SUMMIT_SHOW_SWITCH"])
+@pytest.mark.parametrize("master", ["MASTER", "BACKUP", "INIT", "FAIL"])
+def test_every_show_switch_shape_gives_a_verdict(shape, master):
+    """Whatever the first node's state (no master at all included), a verdict, never an exception."""
+    text = getattr(real, shape).replace("MASTER", master.ljust(len("MASTER")), 1)
+    verdict = judge(parse_show_switch(text), lambda: "checkpoint of vlan at 40 %")
+    assert str(verdict).startswith(("in sync", "not in sync: "))
+    if master != "MASTER" and shape == "BD8800_SHOW_SWITCH":
+        assert verdict.cause == NO_MASTER
 
 
 def test_single_node_without_versions_quotes_what_is_missing():

@@ -242,3 +242,15 @@ def test_compatible_means_same_major_minor():
 def test_switch_versions_feed_compatible():
     status = parse_show_switch(SHOW_SWITCH)
     assert compatible(status.msm("A").booted_version, status.msm("B").booted_version)
+
+
+def test_show_vlan_in_the_newer_form_auto_move_line_first_and_a_displayed_count():
+    """Newer releases print ``Untagged ports auto-move: On`` first and ``Total number of
+    VLAN(s) : 3 (2 displayed)`` at the end (issue 24); the rows match the displayed count."""
+    newer = "Untagged ports auto-move: On\n" + SHOW_VLAN.replace(
+        "Mgmt            4095 ------------------------------------------------  ANY    1 /1   VR-Mgmt\n", ""
+    ).replace("Total number of VLAN(s) : 3", "Total number of VLAN(s) : 3 (2 displayed)")
+    for variant in wire_variants(newer, "show vlan"):
+        assert parse_show_vlan(variant) == [Vlan("Default", 1), Vlan("lab10", 10)]
+    short = newer.replace("(2 displayed)", "(3 displayed)")
+    assert "2 VLAN rows but 3 displayed" in raises(parse_show_vlan, short, "show vlan").reason

@@ -31,15 +31,17 @@ def test_phase_statistics_of_twenty_cycles_and_of_none():
     assert empty.count == 0 and math.isnan(empty.p50) and math.isnan(empty.max)
 
 
-def test_measured_counts_from_failover_sent_and_skips_phases_not_reached():
-    timeline = ev.Timeline()
+def test_measured_runs_each_phase_from_its_start_to_its_end_and_skips_phases_not_reached():
+    timeline = ev.Timeline(lab_per_second=10)
     timeline.events += [
         ev.Event(ev.BACKUP_IN_SYNC, 0, 5.0),  # from a synchronize before the failover: not counted
         ev.Event(ev.FAILOVER_SENT, 0, 10.0),
+        ev.Event(ev.OLD_MASTER_REBOOTING, 0, 10.5),
+        ev.Event(ev.MANAGEMENT_SSH_LOST, 0, 11.0),
         ev.Event(ev.NEW_MASTER_ANSWERING, 0, 12.5),
         ev.Event(ev.MANAGEMENT_SSH_BACK, 0, 14.0),
     ]
-    assert measured(timeline) == {ev.NEW_MASTER_ANSWERING: 2.5, ev.MANAGEMENT_SSH_BACK: 4.0}
+    assert measured(timeline) == {"takeover": 25.0, "SSH outage": 30.0}
     assert measured(ev.Timeline()) == {}
 
 
@@ -68,15 +70,16 @@ def test_junit_has_one_case_per_cycle_with_its_durations_and_the_figures_on_the_
     assert [c.get("name") for c in cases] == ["cycle-001", "cycle-002", "cycle-003", "cycle-004"]
     first = {p.get("name"): p.get("value") for p in cases[0].find("properties")}
     assert first == {
-        "new master answering (s)": "30.000",
-        "management SSH back (s)": "35.000",
-        "old master back In Sync (s)": "400.000",
+        "takeover (s)": "30.000",
+        "SSH outage (s)": "35.000",
+        "old master boot (s)": "400.000",
         "master before": "MSM-A",
         "master after": "",
     }
     assert cases[2].find("failure") is not None and cases[3].find("skipped") is not None
     suite = {p.get("name"): p.get("value") for p in root.find("testsuite").find("properties")}
-    assert suite["new master answering p50 (s)"] == "31.000" and suite["old master back In Sync max (s)"] == "420.000"
+    assert suite["takeover p50 (s)"] == "31.000" and suite["old master boot max (s)"] == "420.000"
+    assert suite["speed"] == "1"
     assert suite["stopped"].startswith("chassis lab1 no longer usable")
 
 
@@ -87,7 +90,7 @@ def test_the_picture_has_a_dot_per_measured_phase_red_for_the_failed_cycle(tmp_p
     assert len(dots) == 3 + 3 + 1
     assert [d.get("fill") for d in dots].count("#d62728") == 1
     texts = " ".join(t.text or "" for t in svg.iter(f"{SVG}text"))
-    assert "n=3, p50 31.00 s, p95 31.90 s, max 32.00 s" in texts and "not measured" not in texts
+    assert "n=3, p50 31.00 s, p95 31.90 s, max 32.00 s" in texts and texts.count("not measured") == 1  # old master back
     paths = write_soak_reports(result, tmp_path)
     page = paths["report"].read_text()
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "Stopped early" in page

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from virtual_chassis.replay.recorded import load
 from virtual_chassis.replay.session import INVALID, Cursor, ReplaySession
-from virtual_chassis.replay.track import CLOSED, REBOOTED
+from virtual_chassis.replay.track import REBOOTED
 
 CASE = Path(__file__).resolve().parent / "cases" / "failover"
 SPEED = 4.0

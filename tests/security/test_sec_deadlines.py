@@ -110,7 +110,7 @@ def test_hil_check_gives_up_on_a_silent_console_within_its_deadline_saying_what_
             took = time.monotonic() - started
     finally:
         emulator.stop()
-    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.returncode == 2, done.stdout + done.stderr  # unusable (issue 24: exit statuses of hil check)
     assert took < 40, f"hil check took {took:.0f} s"
     for where in (SSH, *MSMS):
         assert f"FAIL  {where}" in done.stdout, done.stdout

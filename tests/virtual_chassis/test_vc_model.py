@@ -277,7 +277,7 @@ def test_event_log_is_bounded_and_filtered_by_time():
         assert len(chassis.events) == 5
         last = chassis.events[-1]["t"]
         assert chassis.events_since(last) == []
-        assert set(chassis.events_since(0)[0]) == {"t", "msm", "from", "to", "what"}
+        assert set(chassis.events_since(0)[0]) == {"t", "lab", "msm", "from", "to", "what"}
     finally:
         loop.close()
 

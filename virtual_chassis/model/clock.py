@@ -50,6 +50,8 @@ class Clock:
         self.speed = float(speed)
         self.durations = durations or Durations()
         self._handles: set[asyncio.TimerHandle] = set()
+        self._anchor = (loop.time(), 0.0)  # (loop time, lab seconds) of the last timer that fired
+        self._frozen: float | None = None  # the lab time of the step the loop is running now
 
     def scaled(self, real_seconds: float) -> float:
         """Emulator seconds for ``real_seconds`` of a real chassis."""
@@ -62,9 +64,12 @@ class Clock:
     def after(self, real_seconds: float, callback: Callable[..., None], *args) -> asyncio.TimerHandle:
         """Run ``callback(*args)`` after ``real_seconds`` of chassis time."""
         handle: asyncio.TimerHandle | None = None
+        due = self.lab() + real_seconds
 
         def fire() -> None:
             self._handles.discard(handle)
+            self._anchor = (self.loop.time(), due)  # a late timer does not make the chassis slow
+            self._freeze(due)
             callback(*args)
 
         handle = self.loop.call_later(self.scaled(real_seconds), fire)
@@ -74,6 +79,28 @@ class Clock:
     def now(self) -> float:
         """Monotonic loop time in emulator seconds (for progress figures)."""
         return self.loop.time()
+
+    def lab(self) -> float:
+        """Lab seconds since the chassis started: what a real chassis's clock would show. A timer
+        fires at exactly its due lab time however late the host runs it, so the lab time
+        between a cause and its scheduled effects is the real chassis's duration; between
+        timers it runs at the speed factor; within one step it stands still."""
+        if self._frozen is None:
+            loop_time, lab = self._anchor
+            self._freeze(lab + (self.loop.time() - loop_time) * self.speed)
+        assert self._frozen is not None
+        return self._frozen
+
+    def _freeze(self, lab: float) -> None:
+        """One step of the chassis (a timer, a command) happens at one lab instant: the clock
+        stands still until the loop's next iteration, so the host's own work within the step
+        (logging, writing to consoles) is not multiplied by the speed factor."""
+        if self._frozen is None:
+            self.loop.call_soon(self._thaw)
+        self._frozen = lab
+
+    def _thaw(self) -> None:
+        self._frozen = None
 
     @staticmethod
     def wall() -> float:

@@ -94,7 +94,9 @@ class Nodes:
                 self.log(msm, "Noti", "DM.Notice", f"Node {msm.name} changed state from {old.value} to {new.value}")
 
     def event(self, msm: Msm, old: str, new: str, what: str) -> None:
-        self.journal.record({"t": self.clock.wall(), "msm": msm.name, "from": old, "to": new, "what": what})
+        self.journal.record(
+            {"t": self.clock.wall(), "lab": self.clock.lab(), "msm": msm.name, "from": old, "to": new, "what": what}
+        )
         self.journal.notify("state", msm.name, old=old, new=new, what=what)
 
     def settle(self) -> None:
