@@ -19,13 +19,27 @@ def hil(*args, cwd, timeout=120):
     return subprocess.run([*HIL, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
+def _child(element: ET.Element, tag: str) -> ET.Element:
+    """``element``'s child ``tag`` (fails the test when it has none)."""
+    found = element.find(tag)
+    assert found is not None, f"<{element.tag}> has no <{tag}>"
+    return found
+
+
+def _attr(element: ET.Element, name: str) -> str:
+    """``element``'s attribute ``name`` (fails the test when it has none)."""
+    value = element.get(name)
+    assert value is not None, f"<{element.tag}> has no {name}="
+    return value
+
+
 def test_hil_run_passes_every_plan_and_writes_the_three_outputs(tmp_path):
     done = hil("run", "--reports", str(tmp_path / "reports"), cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     reports = tmp_path / "reports"
-    suite = ET.parse(reports / "junit.xml").getroot()
-    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
-    assert int(suite.get("tests")) >= 8 and suite.get("failures") == suite.get("errors") == "0"
+    root = ET.parse(reports / "junit.xml").getroot()
+    suite = root if root.tag == "testsuite" else _child(root, "testsuite")
+    assert int(_attr(suite, "tests")) >= 8 and suite.get("failures") == suite.get("errors") == "0"
     skipped = [c.get("classname") for c in suite.iter("testcase") if c.find("skipped") is not None]
     assert skipped == ["testplans.test_soak"] * 2, skipped  # the soak runs only when asked
     assert "Timeline" in (reports / "report.html").read_text()
@@ -81,6 +95,7 @@ def test_hil_virtual_prints_the_json_line_and_how_to_reach_it(tmp_path):
     child = subprocess.Popen([*HIL, "virtual", "--", "--speed", "1000"], cwd=tmp_path,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
+        assert child.stdout is not None and child.stderr is not None  # Popen(stdout=PIPE, stderr=PIPE)
         endpoints = json.loads(child.stdout.readline())
         assert set(endpoints) >= {"name", "ssh", "consoles", "control", "username"}
         person = [child.stderr.readline()]

@@ -23,6 +23,26 @@ from harness.testbed.schema import load_testbed
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+def attr(element: ET.Element, name: str) -> str:
+    """``element``'s attribute ``name`` (fails the test when the picture left it out)."""
+    value = element.get(name)
+    assert value is not None, f"<{element.tag}> has no {name}="
+    return value
+
+
+def text_of(element: ET.Element) -> str:
+    """The text of ``element`` (fails the test when the picture left it empty)."""
+    assert element.text is not None, f"<{element.tag} class={element.get('class')!r}> has no text"
+    return element.text
+
+
+def matched(pattern: re.Pattern[str], text: str) -> re.Match[str]:
+    """``pattern`` matched at the start of ``text`` (fails the test when it does not match)."""
+    match = pattern.match(text)
+    assert match is not None, f"{text!r} does not match {pattern.pattern!r}"
+    return match
+
+
 def failover_timeline(lab_per_second: float = 1.0) -> Timeline:
     """A failover as the procedures record it, each step 0.01 s apart (wall)."""
     timeline = Timeline(lab_per_second=lab_per_second)
@@ -41,6 +61,7 @@ def failover_timeline(lab_per_second: float = 1.0) -> Timeline:
     ]:
         time.sleep(0.01)
         if lane:
+            assert state is not None  # every lane in the table above comes with its state
             timeline.observe(lane, state)
         if name:
             timeline.mark(name, "MSM-A")
@@ -57,19 +78,19 @@ def test_the_picture_has_a_lane_per_msm_and_ssh_states_phases_and_the_speed():
     assert states["MSM-B"] == ["In Sync", "MASTER"]
     assert states["SSH"] == ["up", "down", "up"]
     outage = [r for r in lanes["SSH"].iter(f"{SVG}rect") if "ssh-outage" in (r.get("class") or "")]
-    assert len(outage) == 1 and float(outage[0].get("width")) > 1
+    assert len(outage) == 1 and float(attr(outage[0], "width")) > 1
     labels = [t.get("data-phase") for t in svg.iter(f"{SVG}text") if t.get("class") == "phase-label"]
     assert labels == timeline.names()
-    names = " ".join(t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "phase-name")
+    names = " ".join(text_of(t) for t in svg.iter(f"{SVG}text") if t.get("class") == "phase-name")
     assert "1  failover sent  0.0 s" in names and "backup In Sync" in names
     link = next(svg.iter(f"{SVG}a"))
     assert link.get("href") == "#p-x-phase-0"
-    caption = next(t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "caption")
+    caption = next(text_of(t) for t in svg.iter(f"{SVG}text") if t.get("class") == "caption")
     assert "lab seconds" in caption and "speed 250" in caption
-    durations = next(t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "durations")
+    durations = next(text_of(t) for t in svg.iter(f"{SVG}text") if t.get("class") == "durations")
     assert f"SSH outage {timeline.durations()['SSH outage']:.1f} s" in durations
     # times are lab seconds: 7 steps of >= 0.01 s wall at speed 250 reach beyond 17 s
-    ticks = [t.text for g in svg.iter(f"{SVG}g") if g.get("class") == "axis" for t in g.iter(f"{SVG}text")]
+    ticks = [text_of(t) for g in svg.iter(f"{SVG}g") if g.get("class") == "axis" for t in g.iter(f"{SVG}text")]
     assert float(ticks[-1].rstrip(" s")) >= 15
 
 
@@ -91,7 +112,7 @@ def test_the_merged_transcript_interleaves_sources_in_time_order_with_date_offse
     ssh.close()
     lines = merged.since(0)
     line = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \+\s+\d+\.\d{3} (\S+)\s+([|>#]) (.*)$")
-    parsed = [line.match(text).groups() for text in lines]
+    parsed = [matched(line, text).groups() for text in lines]
     assert parsed[0][:2] == ("MSM-A", "#") and "transcript started" in parsed[0][2]  # each session's own note
     parsed = [p for p in parsed if p[1] != "#" or p[0] == "phase"]
     assert parsed[0] == ("SSH", ">", "show switch")
@@ -163,7 +184,7 @@ def test_junit_names_are_unique():
 
 
 def test_a_long_wait_gives_heartbeats_with_elapsed_time_and_the_last_state():
-    said = []
+    said: list[str] = []
     progress = Progress("lab-8810-1", lab_per_second=20, started=time.monotonic() - 42)
     progress.say = said.append
     with progress.waiting("MSM-B booting to login:", deadline=30, last=lambda: "Loading image ..."):

@@ -34,9 +34,16 @@ def run(pytester, *args):
     return pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--lock-dir={pytester.path / 'locks'}", *args)
 
 
+def group_in(pattern: str, text: str) -> str:
+    """Group 1 of ``pattern`` in ``text``; fails the test when ``text`` does not hold it."""
+    match = re.search(pattern, text)
+    assert match is not None, f"no {pattern!r} in: {text[-2000:]}"
+    return match[1]
+
+
 def plan_extras(report: str) -> str:
     """The HTML the plugin attached to the plans (pytest-html keeps it in a JSON blob)."""
-    blob = json.loads(html.unescape(re.search(r'data-jsonblob="([^"]*)"', report)[1]))
+    blob = json.loads(html.unescape(group_in(r'data-jsonblob="([^"]*)"', report)))
     return "".join(e.get("content", "") for runs in blob["tests"].values() for r in runs for e in r.get("extras", []))
 
 
@@ -63,7 +70,7 @@ def test_plain_pytest_writes_the_reports_of_hil_run_into_its_reports_folder(pyte
     assert (out / "notes.txt").exists(), "the run removed a file it does not own"
     assert sorted(p.name for p in (out / "transcripts").iterdir()) == ["vc1-MSM-A.log", "vc1-MSM-B.log", "vc1-ssh.log", "vc1.log"]
     merged = (out / "transcripts" / "vc1.log").read_text()
-    sources = {re.match(r"\S+ \S+ \+\s*\S+ (\S+)", line)[1] for line in merged.splitlines()}
+    sources = {group_in(r"^\S+ \S+ \+\s*\S+ (\S+)", line) for line in merged.splitlines()}
     assert {"SSH", "MSM-A", "MSM-B", "phase"} <= sources
     assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \+\s+\d+\.\d{3} MSM-A +\| Rebooting", merged, re.M)
 
@@ -89,7 +96,7 @@ def test_plain_pytest_writes_the_reports_of_hil_run_into_its_reports_folder(pyte
     assert junit["phase old master boot duration (s)"] == "95.000"
     assert "<td>old master boot 95.0 s</td>" in extras  # Timeline: the row of the event that ends it
     assert "<td>old master boot</td><td>95.0</td>" in extras  # Limits
-    assert "old master boot 95.0 s" in re.search(r"<text class='durations'[^>]*>([^<]*)<", extras)[1]  # picture
+    assert "old master boot 95.0 s" in group_in(r"<text class='durations'[^>]*>([^<]*)<", extras)  # picture
 
 
 def test_a_phase_over_its_limit_fails_the_plan_and_shows_missed(pytester):

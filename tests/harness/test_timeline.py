@@ -6,7 +6,7 @@ import time
 import pytest
 
 from harness.reporting import timeline as ev
-from harness.reporting.timeline import AT_LOGIN, BOOTING, DOWN, SSH_DOWN, SSH_LANE, SSH_UP, Timeline
+from harness.reporting.timeline import AT_LOGIN, BOOTING, DOWN, SSH_DOWN, SSH_LANE, SSH_UP, Event, Timeline
 
 
 def _failover(timeline: Timeline, login_before_ssh: bool) -> None:
@@ -27,8 +27,15 @@ def _failover(timeline: Timeline, login_before_ssh: bool) -> None:
     timeline.mark(ev.BACKUP_IN_SYNC, "MSM-A")
 
 
+def _event(timeline: Timeline, name: str) -> Event:
+    """The event ``name`` (fails the test when the timeline has none)."""
+    found = timeline.find(name)
+    assert found is not None, f"no {name!r} event in {timeline.names()}"
+    return found
+
+
 def _gap(timeline: Timeline, first: str, last: str) -> float:
-    return timeline.find(last).mono - timeline.find(first).mono
+    return _event(timeline, last).mono - _event(timeline, first).mono
 
 
 def test_each_phase_runs_from_the_event_that_starts_it_to_the_one_that_ends_it():
@@ -46,7 +53,7 @@ def test_each_phase_runs_from_the_event_that_starts_it_to_the_one_that_ends_it()
         assert rows[ev.MANAGEMENT_SSH_BACK].ended() == f"SSH outage {took['SSH outage']:.1f} s"
         assert rows[ev.FAILOVER_SENT].offset == 0 and rows[ev.FAILOVER_SENT].ends == ()
         assert rows[ev.BACKUP_IN_SYNC].offset == _gap(timeline, ev.FAILOVER_SENT, ev.BACKUP_IN_SYNC)
-        assert timeline.find(ev.MANAGEMENT_SSH_BACK).ends == (("SSH outage", took["SSH outage"]),)
+        assert _event(timeline, ev.MANAGEMENT_SSH_BACK).ends == (("SSH outage", took["SSH outage"]),)
 
 
 def test_durations_are_lab_seconds_and_the_emulators_stamps_win():
@@ -58,7 +65,7 @@ def test_durations_are_lab_seconds_and_the_emulators_stamps_win():
     timeline.retime({rebooting: 5000.0, at_login: 5095.0})
     assert timeline.durations()["old master boot"] == 95.0
     # an event between two stamped ones lies between them, in proportion
-    lost = timeline.find(ev.MANAGEMENT_SSH_LOST)
+    lost = _event(timeline, ev.MANAGEMENT_SSH_LOST)
     assert 5000.0 < timeline.at(lost) < 5095.0
 
 
@@ -83,7 +90,7 @@ def test_the_management_ssh_going_down_is_an_event():
 
 
 def test_listeners_see_each_event_as_it_is_marked():
-    seen = []
+    seen: list[Event] = []
     timeline = Timeline(listeners=[seen.append])
     event = timeline.mark("backup In Sync", "MSM-A")
     assert seen == [event] and event.detail == "MSM-A"

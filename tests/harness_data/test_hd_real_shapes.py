@@ -201,7 +201,9 @@ def test_a_moving_checkpoint_is_never_stalled_and_idle_rows_do_not_count():
     for second, (percent, sent) in enumerate([(0, 0), (20, 1), (40, 2), (60, 3)]):
         clock.now = second * 9
         assert watch.see(parse_show_checkpoint_data(real.checkpoint_bulk(percent, sent))) is None
-    assert behind(parse_show_checkpoint_data(real.checkpoint_bulk(60, 3))).process == "fdb"
+    lagging = behind(parse_show_checkpoint_data(real.checkpoint_bulk(60, 3)))
+    assert lagging is not None, "a bulk checkpoint at 60 % has a process behind"
+    assert lagging.process == "fdb"
 
 
 def test_progress_that_stops_moving_is_stalled_after_the_window():
@@ -225,7 +227,8 @@ def test_an_idle_in_sync_table_never_names_an_idle_process():
     watch = StallWatch(5, clock)
     watch.see(records)
     clock.now = 6
-    assert "every process done" in watch.see(records)
+    reason = watch.see(records)
+    assert reason is not None and "every process done" in reason, reason
 
 
 # -- prompts ------------------------------------------------------------------------------

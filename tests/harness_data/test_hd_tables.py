@@ -236,12 +236,14 @@ def test_compatible_means_same_major_minor():
     assert not compatible("12.4.2.8", "12.3.2.8")
     assert not compatible("12.4.2.8", "11.4.2.8")
     with pytest.raises(ParseError):
-        compatible("12.4.2.8", None)
+        compatible("12.4.2.8", None)  # type: ignore[arg-type]  # None on purpose: a version not shown is refused
 
 
 def test_switch_versions_feed_compatible():
     status = parse_show_switch(SHOW_SWITCH)
-    assert compatible(status.msm("A").booted_version, status.msm("B").booted_version)
+    a, b = status.msm("A").booted_version, status.msm("B").booted_version
+    assert a is not None and b is not None, "the sample shows both MSMs' booted versions"
+    assert compatible(a, b)
 
 
 def test_show_vlan_in_the_newer_form_auto_move_line_first_and_a_displayed_count():

@@ -14,6 +14,13 @@ from harness.reporting.soak_report import soak_junit, write_soak_reports
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+def _child(element: ET.Element, tag: str) -> ET.Element:
+    """``element``'s child ``tag`` (fails the test when the report has none)."""
+    found = element.find(tag)
+    assert found is not None, f"<{element.tag}> has no <{tag}>"
+    return found
+
+
 def test_percentile_is_linear_between_closest_ranks():
     assert percentile([4, 1, 3, 2], 50) == 2.5
     assert percentile([1, 2, 3, 4], 0) == 1 and percentile([1, 2, 3, 4], 100) == 4
@@ -68,7 +75,7 @@ def test_junit_has_one_case_per_cycle_with_its_durations_and_the_figures_on_the_
     root = ET.fromstring(soak_junit(_result()))
     cases = list(root.iter("testcase"))
     assert [c.get("name") for c in cases] == ["cycle-001", "cycle-002", "cycle-003", "cycle-004"]
-    first = {p.get("name"): p.get("value") for p in cases[0].find("properties")}
+    first = {p.get("name"): p.get("value") for p in _child(cases[0], "properties")}
     assert first == {
         "takeover (s)": "30.000",
         "SSH outage (s)": "35.000",
@@ -77,10 +84,11 @@ def test_junit_has_one_case_per_cycle_with_its_durations_and_the_figures_on_the_
         "master after": "",
     }
     assert cases[2].find("failure") is not None and cases[3].find("skipped") is not None
-    suite = {p.get("name"): p.get("value") for p in root.find("testsuite").find("properties")}
+    suite = {p.get("name"): p.get("value") for p in _child(_child(root, "testsuite"), "properties")}
     assert suite["takeover p50 (s)"] == "31.000" and suite["old master boot max (s)"] == "420.000"
     assert suite["speed"] == "1"
-    assert suite["stopped"].startswith("chassis lab1 no longer usable")
+    stopped = suite["stopped"]
+    assert stopped is not None and stopped.startswith("chassis lab1 no longer usable"), stopped
 
 
 def test_the_picture_has_a_dot_per_measured_phase_red_for_the_failed_cycle(tmp_path):

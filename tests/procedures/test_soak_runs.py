@@ -22,16 +22,23 @@ HIL = [sys.executable, "-m", "harness.cli"]
 PHASE_PROPERTIES = ("takeover (s)", "SSH outage (s)", "old master boot (s)", "old master back (s)")
 
 
+def _child(element: ET.Element, tag: str) -> ET.Element:
+    """``element``'s child ``tag`` (fails the test when the report has none)."""
+    found = element.find(tag)
+    assert found is not None, f"<{element.tag}> has no <{tag}>"
+    return found
+
+
 def _junit(path):
     root = ET.parse(path).getroot()
-    suite = root.find("testsuite")
+    suite = _child(root, "testsuite")
     cases = {c.get("name"): c for c in suite.iter("testcase")}
-    properties = {p.get("name"): p.get("value") for p in suite.find("properties")}
+    properties = {p.get("name"): p.get("value") for p in _child(suite, "properties")}
     return cases, properties
 
 
 def _case_properties(case):
-    return {p.get("name"): p.get("value") for p in case.find("properties")}
+    return {p.get("name"): p.get("value") for p in _child(case, "properties")}
 
 
 def test_hil_soak_of_three_cycles_alternates_masters_and_reports_each_cycle(tmp_path):
@@ -121,8 +128,10 @@ def test_a_new_master_in_fail_stops_the_soak_at_once_with_the_reason(tmp_path):
         lab.close()
     assert len(result.cycles) == 1 and [c.number for c in result.failed] == [1]
     assert "FAIL" in result.cycles[0].verdict
-    assert result.stopped.startswith("chassis vsoak no longer usable after cycle 1:"), result.stopped
-    assert "in FAIL (reboot or replace it)" in result.stopped
+    stopped = result.stopped
+    assert stopped is not None, "the soak does not say why it stopped early"
+    assert stopped.startswith("chassis vsoak no longer usable after cycle 1:"), stopped
+    assert "in FAIL (reboot or replace it)" in stopped
     log = (tmp_path / "soak" / "cycle-001.log").read_text()
     assert log.startswith("cycle-001 on vsoak: failed:") and "failover sent" in log
     assert "changed state to FAIL" in log, "the cycle's console transcript is not in its log"

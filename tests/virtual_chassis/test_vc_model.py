@@ -7,9 +7,16 @@ from virtual_chassis.model.chassis import MASTER_ONLY, NO_BACKUP, NOT_IN_SYNC, C
 from virtual_chassis.model.clock import Clock, Durations
 from virtual_chassis.model.config import Refusal
 from virtual_chassis.model.election import election_rank as _election_rank
-from virtual_chassis.model.replication import IDLE, PROCESSES, Phase
+from virtual_chassis.model.replication import IDLE, PROCESSES, Phase, Replication
 
 OLD = "11.6.1.3"
+
+
+def _replication(chassis: Chassis) -> Replication:
+    """The replication the test expects under way to a backup (fails the test when there is none)."""
+    rep = chassis.replication
+    assert rep is not None, "no replication to a backup under way"
+    return rep
 
 
 @pytest.fixture
@@ -33,7 +40,7 @@ def test_incompatible_backup_stays_bare_backup_with_nothing_checkpointed():
         b.run_for(30)
         assert (b.state("A"), b.state("B")) == ("MASTER", "BACKUP")
         assert [row.pct for row in b.chassis.checkpoint_progress()] == [0] * len(PROCESSES)
-        assert b.chassis.replication.phase is Phase.INCOMPATIBLE
+        assert _replication(b.chassis).phase is Phase.INCOMPATIBLE
     finally:
         b.close()
 
@@ -327,9 +334,9 @@ def test_config_sync_sends_saved_files_first_and_running_config_second():
         backup = chassis.msm("B")
         assert "saved2" not in backup.flash["primary.cfg"].content
         bench.run_for(3000)  # past the first half, before the end
-        assert chassis.replication.phase is Phase.CONFIG_SYNC
+        assert _replication(chassis).phase is Phase.CONFIG_SYNC
         assert "saved2" in backup.flash["primary.cfg"].content and "running2" not in backup.running.vlans
-        bench.wait(lambda: chassis.replication.running_relayed, what="running configuration sent")
+        bench.wait(lambda: _replication(chassis).running_relayed, what="running configuration sent")
         assert "running2" in backup.running.vlans
     finally:
         bench.close()
