@@ -22,7 +22,7 @@ class _CyclesOnly(Soak):
 
 
 def test_ctrl_c_between_two_cycles_says_after_which_cycle(tmp_path):
-    chassis = SimpleNamespace(name="vc1", access=SimpleNamespace(backend="virtual"))
+    chassis = SimpleNamespace(name="vc1", access=SimpleNamespace(backend="virtual", time_scale=0.001))
     soak = _CyclesOnly(chassis, 5, tmp_path)  # type: ignore[arg-type]  # the loop needs no chassis
 
     def interrupt_after_the_second(cycle: SoakCycle) -> None:

@@ -31,11 +31,14 @@ PHASES = {
     "failover sent",
     "old master rebooting",
     "new master answering",
+    "management SSH lost",
     "management SSH back",
     "old master at login",
     "backup In Sync",
 }
-PHASE_LINE = re.compile(r"^\+\s+[\d.]+ s  virtual  (?P<phase>[a-zA-Z ]+?) (?:run msm-failover on )?MSM-[AB]$", re.M)
+PHASE_LINE = re.compile(
+    r"^\+\s+[\d.]+ s  virtual  (?P<phase>[a-zA-Z ]+?)(?: (?:run msm-failover on )?MSM-[AB](?: \(.*\))?)?$", re.M
+)
 
 
 def run_on(testbed: Path, folder: Path, *more: str) -> subprocess.CompletedProcess:
