@@ -75,6 +75,7 @@ class LabChassis:
                 self.spec.baudrate,
                 console_credentials=self.spec.console_credentials,
                 secrets=self.spec.secrets,
+                max_output=self.spec.max_output,
             )
             return Chassis(access, self.workdir / "transcripts", control=self.power)
         if self.spec.fallback == "virtual":
@@ -101,6 +102,7 @@ class LabChassis:
             self.workdir / "known_hosts-virtual",
             ("-o", f"HostKeyAlias={host_key_alias(options)}"),  # its key is kept per name: one line
             time_scale=1.0 / options.speed,
+            max_output=self.spec.max_output,
         )
         chassis = Chassis(access, self.workdir / "transcripts", control=self.emulator.control())
         chassis.backend_check = self.emulator.check_alive

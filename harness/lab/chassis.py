@@ -74,6 +74,7 @@ class ChassisAccess:
 
     max_deadline: float | None = None  # a cap on every deadline (hil check --timeout)
     secrets: tuple[str, ...] = field(default=(), repr=False)  # ${VAR} values: masked in transcripts
+    max_output: int | None = None  # bytes a command may print without a prompt (None: the driver's default)
 
 
 class Chassis:
@@ -202,6 +203,8 @@ class Chassis:
                 f"chassis {self.name} has no access path {where!r}; use 'ssh' or one of {', '.join(a.consoles)}"
             )
         session = CliSession(transport, login.username, login.password, transcript=transcript)
+        if a.max_output is not None:
+            session.max_output = a.max_output
         if self.backend_check is not None:  # a dead emulator is not retried until the deadline
             session.before_retry = lambda: self.backend_check(False)
         return session
