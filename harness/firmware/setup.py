@@ -195,7 +195,8 @@ class FirmwareLab:
         return self._source(image.name, version)
 
     def _source(self, file: str, version: str) -> ImageSource:
-        return ImageSource(self.settings.tftp_address, file, version, self.vr)
+        self.server.check()  # a dead server: its own verdict before the plan blames an image
+        return ImageSource(self.settings.tftp_address, file, version, self.vr, self.server.check)
 
 
 def _link(link: Path, target: Path) -> None:
