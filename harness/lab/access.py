@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from drivers.deadline import Deadline
+from drivers.secret import mask_text
 from harness.errors import ChassisUnavailable, HilError
 from harness.lab.chassis import Chassis, ChassisAccess
 from harness.lab.reach import ssh_unreachable
@@ -152,6 +153,14 @@ class LabChassis:
 def unreachable(spec: ChassisSpec, timeout: float = 5.0) -> str | None:
     """Why the management SSH (as OpenSSH reaches it: :mod:`harness.lab.reach`) or a console of
     a real chassis cannot be reached within ``timeout`` seconds in all, or None."""
+    problem = _unreachable(spec, timeout)
+    # the line names ssh's way there (a ProxyCommand) and what ssh said: a ${VAR} value in the
+    # ssh options (a jump host's token) or a password must not stand on it
+    secrets = (spec.credentials.password, spec.ssh_credentials.password, spec.console_credentials.password)
+    return mask_text(problem, (*secrets, *spec.secrets)) if problem else None
+
+
+def _unreachable(spec: ChassisSpec, timeout: float) -> str | None:
     deadline = Deadline(timeout)
     management = spec.management
     if management is None:  # a labgrid place not acquired yet: nothing to reach
