@@ -19,6 +19,7 @@ from drivers import CliSession, CommandResult, SerialTransport, SshTransport, Tr
 from drivers.deadline import Deadline
 from drivers.errors import ConnectionLost, DeviceRebooted
 from drivers.recording import Recording
+from drivers.secret import Secret
 from harness.errors import ChassisUnavailable, EmulatorCrashed, HilError
 from harness.parsers import MSM_NAMES, SwitchStatus, other_msm, parse_show_node, parse_show_switch
 from harness.reporting.merged import MergedTranscript
@@ -180,7 +181,10 @@ class Chassis:
 
     def _new_session(self, where: str) -> CliSession:
         a, login = self.access, self.access.login(where)
-        secrets = [a.credentials.password, a.login(MSMS[0]).password, *a.secrets]  # both logins, ${VAR}s
+        # the passwords are masked where typed and echoed (a common word stays readable elsewhere);
+        # the other ${VAR} values (tokens in ssh options) wherever they stand
+        passwords = {a.credentials.password, a.login(MSMS[0]).password} - {""}
+        secrets: list[str | Secret] = [*map(Secret, passwords), *(v for v in a.secrets if v not in passwords)]
         recording = Recording(self.recording_path(where), self.name, where, "ssh" if where == SSH else "serial")
         self._recordings.append(recording)
         lanes = [self.merged.tap(SSH_LANE)] if where == SSH else [self.merged.tap(where), BootWatch(where, self._now)]
