@@ -124,3 +124,7 @@ __all__ = sorted(
         "EmulatorCrashed",
     }
 )
+
+
+class InUse(HilError):
+    """A chassis or a reports folder is held by another run; ``hil`` stops at once (exit 2)."""

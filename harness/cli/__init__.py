@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from harness import signals
-from harness.errors import HilError, TestbedError
+from harness.errors import HilError, InUse, TestbedError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = signals.interrupt_on_termination()  # SIGTERM/SIGHUP end a command as Ctrl-C does
     try:
         return args.handler(args)
-    except TestbedError as error:
+    except (TestbedError, InUse) as error:
         print(f"hil: {error}", file=sys.stderr)
         return EXIT_USAGE
     except HilError as error:

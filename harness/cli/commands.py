@@ -7,15 +7,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from harness.cli import image as image_cli
+from harness.cli.locks import driving
 from harness.errors import HilError
 from harness.lab.access import LabChassis, unreachable
 from harness.lab.chassis import MSMS, SSH
 from harness.procedures.failover import relinquish_primary
 from harness.procedures.sync import check_sync
 from harness.reporting.junit import write_failover_junit
-from harness.reporting.ownership import ReportsFolder
 from harness.testbed.schema import default_testbed, load_testbed
 
+CHECK_FOLDER = Path("reports") / "check"
 PYTEST_EXIT = {0: 0, 1: 1, 5: 1, 2: 130}  # 2: interrupted (SIGINT); anything else (usage, internal error) -> 2
 
 
@@ -92,7 +93,7 @@ def check(args) -> int:
     names = [args.chassis] if args.chassis else list(testbed.chassis)
     failures = 0
     for name in names:
-        with held(testbed.select(name), args) as (spec, power):
+        with held(testbed.select(name), args) as (spec, power), driving(testbed, spec, CHECK_FOLDER, args.virtual):
             failures += _check_one(spec, args.virtual, args.timeout, power)
     return 1 if failures else 0
 
@@ -126,7 +127,7 @@ def _check_one(spec, force_virtual: bool, timeout: float = 30.0, power=None) -> 
             print(f"  UNREACHABLE  {problem} (fallback: {spec.fallback})")
             return 1
     failures = 0
-    lab = LabChassis(spec, Path("reports") / "check", force_virtual=force_virtual, power=power)
+    lab = LabChassis(spec, CHECK_FOLDER, force_virtual=force_virtual, power=power)
     # a console that accepts and never answers fails within the timeout, saying what it waited for
     lab.chassis.access = replace(lab.chassis.access, max_deadline=timeout)
     print(f"  each endpoint gets {timeout:g} s to connect, log in and answer (--timeout)", flush=True)
@@ -147,8 +148,9 @@ def _check_one(spec, force_virtual: bool, timeout: float = 30.0, power=None) -> 
 
 def failover(args) -> int:
     """``hil failover``: the whole procedure on one chassis, steps to JUnit XML."""
-    with held(_testbed(args).select(args.chassis), args) as (spec, power):
-        with ReportsFolder(args.junit.parent):  # its transcripts are no other run's
+    testbed = _testbed(args)
+    with held(testbed.select(args.chassis), args) as (spec, power):
+        with driving(testbed, spec, args.junit.parent, args.virtual):  # the folder and the chassis are its own
             return _failover(spec, power, args)
 
 
