@@ -4,7 +4,8 @@ Two runs writing into one folder would share transcript files and overwrite each
 reports (and once gave a false verdict). The run holds an exclusive ``flock`` on
 ``<folder>/.hil-run.lock`` (holding its pid) for its whole life; the kernel releases it when the
 process ends in any way, so a killed run never leaves the folder locked. A second run stops at
-once with one line naming the pid of the run that has it.
+once with one line naming the process that holds it (:mod:`harness.lockfiles`: the file is
+``0600``, so no other user can take it).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 from pathlib import Path
 
 from harness.errors import HilError
+from harness.lockfiles import holder, open_private
 
 LOCK_NAME = ".hil-run.lock"
 
@@ -32,14 +34,16 @@ class ReportsFolder:
 
     def claim(self) -> ReportsFolder:
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        path = self.folder / LOCK_NAME
+        fd = open_private(path)  # 0600: nobody else can open it, so nobody else can lock it
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            written = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
             os.close(fd)
+            held_by = holder(path) or f"pid {written}"  # the kernel's word over the file's
             raise ReportsFolderBusy(
-                f"reports folder {self.folder} is in use by another run (pid {holder}); wait for it "
+                f"reports folder {self.folder} is in use by another run ({held_by}); wait for it "
                 "to end, or give this run its own folder (hil run --reports DIR, pytest --hil-workdir DIR)"
             ) from None
         os.ftruncate(fd, 0)

@@ -168,5 +168,5 @@ def test_hil_failover_into_a_folder_another_run_holds_stops_naming_it(tmp_path):
         done = subprocess.run([*HIL, "failover", "--junit", str(tmp_path / "reports" / "failover.xml")],
                               cwd=tmp_path, capture_output=True, text=True, timeout=60)
     lines = done.stderr.strip().splitlines()
-    assert done.returncode == 1 and len(lines) == 1 and f"in use by another run (pid {os.getpid()})" in lines[0]
+    assert done.returncode == 2 and len(lines) == 1 and f"in use by another run (pid {os.getpid()}, user " in lines[0]
     assert not (tmp_path / "reports" / "virtual-virtual.log").exists(), "no emulator was started"

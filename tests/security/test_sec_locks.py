@@ -93,7 +93,7 @@ def test_a_soak_check_or_failover_beside_a_run_stops_at_once_naming_the_holder(t
         output = run.communicate(timeout=120)[0]
         emulator.stop()
     assert same_folder.returncode == 2, same_folder.stdout + same_folder.stderr
-    assert f"reports folder reports is in use by another run (pid {run.pid})" in same_folder.stderr
+    assert f"reports folder reports is in use by another run (pid {run.pid}, user " in same_folder.stderr
     for name, done in beside.items():
         assert done.returncode == 2, f"{name}: {done.stdout}{done.stderr}"
         line = done.stderr.strip()

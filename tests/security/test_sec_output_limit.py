@@ -101,7 +101,7 @@ def test_endless_output_is_cut_off_at_the_limit_with_memory_and_transcript_bound
     transcript.close()
     message = str(cut.value)
     assert "without reaching a prompt" in message and "max_output" in message and len(message.splitlines()) == 1
-    assert took < 15, f"cut off after {took:.1f}s"
+    assert took < 30, f"cut off after {took:.1f}s (the deadline was 60 s)"
     assert session._inbox.size == 0  # what was read is let go with the link
     assert device.stopped_by_client.wait(10), "the link stayed open: the device is still being read"
     # the transcript holds what was read up to the limit (plus one read), escaped: not the flood

@@ -83,9 +83,8 @@ def export_virtual(option: str | None, place: str | None, tags: str | None, emul
     try:
         emulator, endpoints, username = _start_emulator(emulator_args)
         name = name or endpoints.name
-        bridge = PowerBridge(
-            VirtualControl(endpoints.control_host, endpoints.control_port, endpoints.control_token), endpoints.ssh_host
-        ).start()
+        control = VirtualControl(endpoints.control_host, endpoints.control_port, endpoints.control_token)
+        bridge = PowerBridge(control, endpoints.control_token, endpoints.ssh_host).start()
         config = folder / "exporter.yaml"
         config.write_text(
             yaml.safe_dump(
