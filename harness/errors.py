@@ -127,4 +127,5 @@ __all__ = sorted(
 
 
 class InUse(HilError):
-    """A chassis or a reports folder is held by another run; ``hil`` stops at once (exit 2)."""
+    """A chassis or a reports folder is held by another run (or the folder cannot take the
+    reports); ``hil`` stops at once (exit 2)."""

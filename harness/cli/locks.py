@@ -16,7 +16,7 @@ from pathlib import Path
 
 from harness.errors import ChassisUnavailable, InUse
 from harness.lab.pool import DEFAULT_LOCK_DIR, ChassisPool, PoolSettings, Worker
-from harness.reporting.ownership import ReportsFolder, ReportsFolderBusy
+from harness.reporting.ownership import ReportsFolder, ReportsFolderBusy, ReportsFolderUnusable
 from harness.testbed.schema import ChassisSpec, Testbed
 
 
@@ -33,7 +33,7 @@ def driving(testbed: Testbed, spec: ChassisSpec, folder: Path | None, virtual: b
                     say=lambda line: None
                 )
                 held.callback(claim.release)
-        except ReportsFolderBusy as busy:
+        except (ReportsFolderBusy, ReportsFolderUnusable) as busy:
             raise InUse(str(busy)) from None
         except ChassisUnavailable as taken:  # the pool's line names who holds it
             raise InUse(f"chassis {spec.name} is in use by another run: {taken}") from None

@@ -23,6 +23,11 @@ from harness.procedures.sync import backup_in_sync, check_sync, wait_for_status
 from harness.testbed.schema import ChassisSpec, Credentials, VirtualOptions, console_endpoint
 
 DEFAULT_KNOWN_HOSTS = Path("~/.cache/xcm8800-hil/known_hosts").expanduser()
+#: The emulators' host keys, pinned per chassis name beside the keys themselves (the emulator
+#: keeps them in ~/.cache/xcm8800-hil/virtual-keys): clearing the cache (or another HOME)
+#: renews both, so a new key is never taken for a changed one. In the reports folder, as
+#: before, every later run into it stopped with "host key changed".
+VIRTUAL_KNOWN_HOSTS = DEFAULT_KNOWN_HOSTS.with_name("known_hosts-virtual")
 DEFAULT_VIRTUAL = VirtualOptions()
 
 
@@ -100,7 +105,7 @@ class LabChassis:
             endpoints.ssh_port,
             {msm: endpoints.console_url(msm) for msm in endpoints.consoles},
             credentials,
-            self.workdir / "known_hosts-virtual",
+            VIRTUAL_KNOWN_HOSTS,
             ("-o", f"HostKeyAlias={host_key_alias(options)}"),  # its key is kept per name: one line
             time_scale=1.0 / options.speed,
             max_output=self.spec.max_output,

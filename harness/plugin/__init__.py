@@ -43,7 +43,7 @@ from harness.plugin import masking
 from harness.plugin.summary import FALLBACK, UNREACHABLE, FallbackSkip, SummaryPlugin, Unreachable
 from harness.reporting.folder import clear_run_outputs
 from harness.reporting.limits import check_limits
-from harness.reporting.ownership import ReportsFolder, ReportsFolderBusy
+from harness.reporting.ownership import ReportsFolder, ReportsFolderBusy, ReportsFolderUnusable
 from harness.reporting.progress import on_terminal
 from harness.reporting.report import PlanRecord, junit_properties, lab_per_second, plan_html
 from harness.testbed.schema import default_testbed, load_testbed
@@ -151,7 +151,7 @@ def pytest_configure(config):
         if _is_plan_run(config):
             try:
                 config.stash[OWNED] = ReportsFolder(reports_folder(config)).claim()
-            except ReportsFolderBusy as busy:
+            except (ReportsFolderBusy, ReportsFolderUnusable) as busy:  # one line, exit 2, before any plan
                 raise pytest.UsageError(str(busy)) from None
             _settle_reports(config)
         config.stash[SIGNALS] = signals.interrupt_on_termination()
