@@ -29,6 +29,7 @@ from harness import signals
 from harness.errors import ChassisUnavailable, HilError, TestbedError
 from harness.lab.access import ChassisSkipped, LabChassis
 from harness.lab.labgrid import coordinator_address
+from harness.lab.leftovers import clear_leftovers
 from harness.lab.pool import (
     DEFAULT_LOCK_DIR,
     DEFAULT_WAIT,
@@ -58,6 +59,7 @@ STARTED = pytest.StashKey[float]()
 DEFAULT_REPORTS = "reports"
 OWNED = pytest.StashKey[ReportsFolder]()
 SIGNALS = pytest.StashKey[dict]()
+LEFTOVERS = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser, pluginmanager):
@@ -177,6 +179,9 @@ def _settle_reports(config) -> None:
     """The same reports as ``hil run``, into the reports folder; the previous run's cleared."""
     folder = reports_folder(config)
     clear_run_outputs(folder)
+    if not hasattr(config, "workerinput"):  # a killed run's flash and lock folders: cleared, said in the header
+        config.stash[LEFTOVERS] = clear_leftovers(_pool_settings(config).lock_dir)
+
     option = config.option
     if not getattr(option, "htmlpath", None) and config.pluginmanager.hasplugin("html"):
         option.htmlpath = str(folder / "report.html")
@@ -184,6 +189,11 @@ def _settle_reports(config) -> None:
     option.xmlpath = option.xmlpath or str(folder / "junit.xml")
     if not any(o.startswith("junit_family=") for o in option.override_ini or []):
         config._inicache["junit_family"] = "xunit1"  # properties per plan: only xunit1 keeps them
+
+
+def pytest_report_header(config) -> list[str]:
+    """What the run cleared of a killed run (see :func:`harness.lab.leftovers.clear_leftovers`)."""
+    return [f"xcm8800-hil: {line}" for line in config.stash.get(LEFTOVERS, [])]
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -30,6 +30,7 @@ from harness.lab.labgrid import coordinator_address
 from harness.lab.labgrid.bridge import PowerBridge
 from harness.lab.labgrid.claim import parse_tags
 from harness.lab.labgrid.coordinator import Coordinator
+from harness.lab.leftovers import dies_with_parent
 from harness.lab.virtual import VirtualControl, VirtualEndpoints, stop_child
 from harness.testbed.schema import DEFAULT_BAUDRATE, MSMS
 from virtual_chassis.api import command as emulator_command
@@ -109,6 +110,7 @@ def export_virtual(option: str | None, place: str | None, tags: str | None, emul
             stdout=open(folder / "exporter.log", "ab"),  # noqa: SIM115 (the child owns it)
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=dies_with_parent,  # hil virtual --export killed (SIGKILL): the exporter goes too
         )
         created = coordinator.define_place(name, f"{exporter_name}/{name}/*", wanted_tags)
         _wait_for_resources(coordinator, name, exporter, folder / "exporter.log")
@@ -138,7 +140,11 @@ def _start_emulator(args: list[str]) -> tuple[subprocess.Popen, VirtualEndpoints
     if "--count" in args:
         raise HilError("hil virtual --export exports one chassis; leave out --count (start one per place)")
     child = subprocess.Popen(
-        emulator_command(*args), stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True
+        emulator_command(*args),
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=dies_with_parent,  # and the emulator
     )
     assert child.stdout is not None  # a pipe, asked for above
     line = child.stdout.readline().decode()
