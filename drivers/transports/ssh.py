@@ -1,4 +1,4 @@
-"""SSH transport: the system OpenSSH client under pexpect.
+"""SSH transport: the system OpenSSH client on a pty, read with pexpect.
 
 Using the real client keeps users' ``~/.ssh/config``, keys, agents and jump hosts working.
 Host keys are trusted on first use into a harness-owned known_hosts file
@@ -24,6 +24,7 @@ from drivers.errors import ConnectionFailed, ConnectionLost, HostKeyChanged, Log
 from drivers.secret import Secret, mask_text
 from drivers.transcript import Transcript
 from drivers.transports.base import READ_PIECE, WRITE_TIMEOUT, read_more, wait_readable, write_fd
+from drivers.transports.ptychild import PtyChild
 from drivers.transports.ssh_config import SshTarget, resolve
 
 #: Where host keys are pinned when the caller names no file: the harness's own, never ~/.ssh.
@@ -96,7 +97,7 @@ class SshTransport:
         self.ssh_options = tuple(ssh_options)
         self.transcript = transcript
         self.name = f"ssh {username}@{host}:{self.port}"
-        self._child: pexpect.spawn | None = None
+        self._child: PtyChild | None = None
         self._target: SshTarget | None = None  # where ssh really goes (ssh -G), found on first open
         self._pending = b""
         if transcript is not None:
@@ -135,15 +136,12 @@ class SshTransport:
         argv = self.command(deadline.remaining())
         if self.transcript is not None:
             self.transcript.note(f"{self.name}: {' '.join(argv)}")
-        try:
-            child = pexpect.spawn(argv[0], argv[1:], timeout=None, maxread=READ_PIECE, dimensions=(24, 200))
+        try:  # no fork of this (threaded) interpreter: see drivers.transports.ptychild
+            child = PtyChild(argv, rows=24, cols=200, maxread=READ_PIECE)
         except (pexpect.ExceptionPexpect, OSError) as exc:
             raise ConnectionFailed(
                 f"cannot start the OpenSSH client for {self.name}: {exc}; install openssh-client"
             ) from None
-        child.delaybeforesend = None
-        child.ptyproc.delayafterclose = 0.01
-        child.ptyproc.delayafterterminate = 0.02
         self._child = child
         try:
             self._authenticate(deadline)
@@ -303,7 +301,7 @@ class SshTransport:
             except (pexpect.ExceptionPexpect, OSError):
                 pass
 
-    def _require_open(self) -> pexpect.spawn:
+    def _require_open(self) -> PtyChild:
         if self._child is None:
             raise ConnectionLost(f"{self.name} is not open; call open() first")
         return self._child
