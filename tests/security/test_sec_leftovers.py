@@ -9,7 +9,6 @@ import select
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -74,7 +73,8 @@ def test_hil_virtual_killed_takes_its_emulator_with_it(how):
 
 
 def test_a_run_after_a_killed_run_clears_its_flash_and_lock_folders_and_says_so(tmp_path):
-    env = {**os.environ, "HOME": str(tmp_path / "home")}
+    (tmp_path / "tmp").mkdir()  # its own temporary folder: other runs clear what is in /tmp too
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "TMPDIR": str(tmp_path / "tmp")}
     (tmp_path / "plans").mkdir()
     (tmp_path / "plans" / "test_hold.py").write_text(PLAN)
     run = subprocess.Popen(
@@ -91,7 +91,7 @@ def test_a_run_after_a_killed_run_clears_its_flash_and_lock_folders_and_says_so(
         time.sleep(0.1)
     os.kill(run.pid, signal.SIGKILL)
     run.wait()
-    flash = list(Path(tempfile.gettempdir()).glob(f"xcm8800-hil-flash-{run.pid}-*"))
+    flash = list((tmp_path / "tmp").glob(f"xcm8800-hil-flash-{run.pid}-*"))
     runs = tmp_path / "home" / ".cache" / "xcm8800-hil" / "locks" / "runs"
     locks = list(runs.glob("*"))
     assert flash and locks, "the killed run left nothing behind: nothing to test"
