@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -112,7 +113,8 @@ def export_virtual(option: str | None, place: str | None, tags: str | None, emul
             start_new_session=True,
             preexec_fn=dies_with_parent,  # hil virtual --export killed (SIGKILL): the exporter goes too
         )
-        created = coordinator.define_place(name, f"{exporter_name}/{name}/*", wanted_tags)
+        created = _left_by_a_killed_export(coordinator, name)  # taken over: deleted at the end like ours
+        created = coordinator.define_place(name, f"{exporter_name}/{name}/*", wanted_tags, _mark()) or created
         _wait_for_resources(coordinator, name, exporter, folder / "exporter.log")
         print(
             f"exported as labgrid place {name} on {address} (exporter {exporter_name}); "
@@ -130,6 +132,39 @@ def export_virtual(option: str | None, place: str | None, tags: str | None, emul
         if created:
             _forget(coordinator, name)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+#: The comment of a place an export made: who made it, so a later export can tell it was left.
+EXPORT_MARK = "made by hil virtual --export"
+
+
+def _mark() -> str:
+    return f"{EXPORT_MARK} (pid {os.getpid()} on {socket.gethostname()})"
+
+
+def _left_by_a_killed_export(coordinator: Coordinator, name: str) -> bool:
+    """Is the place ``name`` one an export on this host made and never deleted (killed with
+    SIGKILL)? Then it is said, and this export deletes it when it ends."""
+    comment = coordinator.place_comment(name) or ""
+    found = re.fullmatch(re.escape(EXPORT_MARK) + r" \(pid (\d+) on (\S+)\)", comment)
+    if found is None or found[2] != socket.gethostname() or _alive(int(found[1])):
+        return False
+    print(
+        f"hil: place {name} was left by a killed hil virtual --export (pid {found[1]}); taking it over, "
+        "it is deleted when this export ends",
+        flush=True,
+    )
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _interrupt(signum, frame) -> None:
