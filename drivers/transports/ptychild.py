@@ -39,6 +39,7 @@ class PtyChild:
             raise
         finally:
             os.close(slave)  # the child holds it: its end closes the pty (EOF here)
+        os.set_blocking(master, False)  # writes keep their deadline (drivers.transports.base.write_fd)
         self.child_fd = master
         self.reader = fdspawn(master, timeout=None, maxread=maxread)
 

@@ -257,7 +257,7 @@ class SshTransport:
             return b""
         try:
             data = child.read_nonblocking(READ_PIECE, timeout=0)
-        except pexpect.TIMEOUT:
+        except (pexpect.TIMEOUT, BlockingIOError):  # nothing after all (the pty is non-blocking)
             return b""
         except (pexpect.EOF, OSError, ValueError):
             self.close()

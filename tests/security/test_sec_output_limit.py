@@ -57,7 +57,9 @@ class EndlessConsole:
                 while b"\r" in buffer:
                     line, buffer = buffer.split(b"\r", 1)
                     line = line.strip(b"\n")
-                    if asked == "user" and line:
+                    if asked == "user" and not line:  # a nudge (the console flushed the first prompt)
+                        conn.sendall(b"\r\nlogin: ")
+                    elif asked == "user":
                         conn.sendall(line + b"\r\npassword: ")
                         asked = "password"
                     elif asked == "password":
