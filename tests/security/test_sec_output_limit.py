@@ -47,8 +47,7 @@ class EndlessConsole:
             if self.at_login:
                 self._flood(conn)
                 return
-            conn.sendall(b"\r\nlogin: ")
-            counter, buffer, asked = 1, b"", "user"
+            counter, buffer, asked = 1, b"", "user"  # quiet until a key is pressed, as an idle console
             while True:
                 data = conn.recv(4096)
                 if not data:
@@ -57,7 +56,7 @@ class EndlessConsole:
                 while b"\r" in buffer:
                     line, buffer = buffer.split(b"\r", 1)
                     line = line.strip(b"\n")
-                    if asked == "user" and not line:  # a nudge (the console flushed the first prompt)
+                    if asked == "user" and not line:  # the harness's nudge: the console prints login:
                         conn.sendall(b"\r\nlogin: ")
                     elif asked == "user":
                         conn.sendall(line + b"\r\npassword: ")

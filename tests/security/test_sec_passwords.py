@@ -37,14 +37,13 @@ class EchoingConsole:
 
     def _serve(self, conn: socket.socket) -> None:
         with conn:
-            conn.sendall(b"\r\nlogin: ")
-            counter, buffer, asked = 1, b"", "user"
+            counter, buffer, asked = 1, b"", "user"  # quiet until a key is pressed, as an idle console
             while data := conn.recv(4096):
                 buffer += data
                 while b"\r" in buffer:
                     line, buffer = buffer.split(b"\r", 1)
                     line = line.strip(b"\n")
-                    if asked == "user" and not line:  # a nudge (the console flushed the first prompt)
+                    if asked == "user" and not line:  # the harness's nudge: the console prints login:
                         conn.sendall(b"\r\nlogin: ")
                     elif asked == "user":
                         conn.sendall(line + b"\r\npassword: ")
