@@ -42,5 +42,10 @@ class SessionBusy(HilError):
     """A second thread used a session while one thread was using it (its bytes would interleave)."""
 
 
+class OutputLimit(HilError):
+    """The device printed more than the session's limit without reaching a prompt: the
+    command is cut off (the link is dropped) so memory and the transcript stay bounded."""
+
+
 class DeviceRebooted(HilError):
     """The device rebooted (or the SSH session was dropped) while a command ran."""

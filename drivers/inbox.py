@@ -35,6 +35,8 @@ class Inbox:
         self._tail = ""
         self.size = 0
         """Characters received and not taken yet."""
+        self.received = 0
+        """Bytes received since the text was last taken whole (what the output limit counts)."""
         self.recent = ""
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._splitter = LineSplitter(only=may_hold_event)
@@ -55,6 +57,7 @@ class Inbox:
     def add(self, data: bytes) -> list[str]:
         """Append ``data``; return the clean lines it completed when they may hold a log line or
         boot text (none otherwise)."""
+        self.received += len(data)
         chunk = self._decoder.decode(data)
         if not chunk:
             return []
@@ -78,6 +81,7 @@ class Inbox:
         taken, rest = text[:end], text[end:]
         self._parts = [rest] if rest else []
         self.size = len(rest)
+        self.received = len(rest)  # what stays (boot text) counts again, by its characters
         self._tail = ""
         self._set_tail(rest[-2 * TAIL_KEEP :], self.size)
         return taken

@@ -29,9 +29,12 @@ PAGER_RE = re.compile(re.escape(PAGER_TEXT) + r"[ \t]*\Z")
 PAGER_ERASE_RE = re.compile(re.escape(PAGER_TEXT) + r"[ \t]*(?:\r[ \t]*\r)?")
 LOG_RE = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}\.\d{2} <[A-Za-z]+:[^>\s]+> \S.*")
 #: Lines of reboot and boot text (``BootROM 1.0.1.3``, not ``show version``'s ``BootROM:``).
+#: Blanks that never cross a line end, taken possessively: ``Rebooting`` + blanks + dots +
+#: blanks may be split between the parts one way only (with ``\s*`` a long run of blanks
+#: backtracked quadratically: 2 s for 20 KB, hours for 1 MB).
 _BOOT_LINE = (
-    r"(?:Rebooting\s*\.*\s*"
-    r"|.*\bBootROM \d[\w.]*.*"
+    r"(?:Rebooting[^\S\n]*+\.*+[^\S\n]*+"
+    r"|.*\bBootROM \d.*"
     r"|Starting \S+ image\b.*"
     r"|Loading XCM8800\b.*)$"
 )

@@ -21,6 +21,7 @@ from drivers.errors import (
     DeviceRebooted,
     HilError,
     HostKeyChanged,
+    OutputLimit,
     Timeout,
 )
 from drivers.inbox import Inbox
@@ -43,6 +44,11 @@ HEARTBEAT_EVERY = 10.0
 #: How long a console must stay quiet at a fresh prompt, after a command timed out, before the
 #: next command is sent (what came meanwhile is thrown away).
 QUIET_SECONDS = 0.5
+#: The most a session takes from the device without reaching a prompt (a command's output, a
+#: login's text, what arrives between commands), in bytes: past it the command is cut off.
+#: 64 MiB is ~60 times the configuration of a full chassis; a device printing without end
+#: (~100 MB/s on a fast link) is stopped within a second instead of at the deadline.
+DEFAULT_MAX_OUTPUT = 64 << 20
 _LOGOUT_RE = re.compile(r"^\s*(?:exit|logout|quit)\s*$")
 
 
@@ -79,8 +85,11 @@ class CliSession:
         transcript: Transcript | None = None,
         dialogs: Iterable[Dialog] = DEFAULT_DIALOGS,
         on_log: Callable[[str], None] | None = None,
+        max_output: int = DEFAULT_MAX_OUTPUT,
     ):
         self.transport = transport
+        self.max_output = max_output
+        """Bytes the device may print without reaching a prompt before it is cut off."""
         self.username = username
         self._password = Secret.of(password)
         self.dialogs = tuple(dialogs)
@@ -450,7 +459,21 @@ class CliSession:
             return False
         for line in self._inbox.add(data):
             self._on_line(line)
+        if self._inbox.received > self.max_output:
+            self._cut_off()
         return True
+
+    def _cut_off(self) -> None:
+        """The device printed more than :attr:`max_output` without a prompt: drop the link
+        (nothing more is read, so memory and the transcript stop growing) and fail."""
+        received, tail = self._inbox.received, self._tail(120)
+        self._note(f"cut off: {received} bytes without a prompt (limit {self.max_output}); closing {self.name}")
+        self._drop()
+        raise OutputLimit(
+            f"{self.name}: the device printed {received} bytes without reaching a prompt (limit "
+            f"{self.max_output}); cut off. Last output: {tail!r}. If the output is really that long, "
+            "raise max_output in the testbed; otherwise check what the device is printing"
+        )
 
     def _on_line(self, line: str) -> None:
         _, log = split_log(line)

@@ -32,6 +32,10 @@ from drivers.prompt import joined_lines
 from drivers.secret import MASK, Secret, Secrets, StreamMasker, plain
 
 RECEIVED, SENT, NOTE = "|", ">", "#"
+#: The most received bytes taken as the echo of a typed password: a span, plus some bytes per
+#: character (a console may send a control sequence after each echoed character).
+ECHO_SPAN = 64
+ECHO_PER_CHARACTER = 16
 _MARKS = {RECEIVED: b" | ", SENT: b" > ", NOTE: b" # "}
 _ESCAPE_RE = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]")
 #: Seconds after a batch ended by which what it kept is written, when no wait came first.
@@ -86,6 +90,8 @@ class Transcript:
         self._batches = 0
         self._closed = False
         self._pending_cr = {RECEIVED: b"", SENT: b""}
+        self._echo_left = 0  # bytes of a typed password's echo still to mask
+        self._echo_shown = False
         self._open: str | None = None
         self._second, self._clock = -1, ""
         self._milli, self._stamped = -1, b""
@@ -111,8 +117,15 @@ class Transcript:
         return bool(self._kept)
 
     def add_secret(self, secret: str | bytes | Secret) -> None:
-        """Mask ``secret`` from now on (empty secrets are ignored)."""
-        if not secret:
+        """Mask ``secret`` from now on (empty secrets are ignored).
+
+        Text (a ``${VAR}`` value, a token) is masked wherever it stands. A :class:`Secret` (a
+        password the harness types) is not searched for: what is sent is recorded as
+        ``********`` and its echo, the received text up to the next line break, is masked by
+        its place (see :meth:`sent`), so a password that is a common word (``show``) neither
+        garbles the transcript nor gives itself away, and an echo with control sequences
+        between its characters is masked all the same."""
+        if not secret or isinstance(secret, Secret):
             return
         with self._lock:
             known = self._secrets.values if self._secrets is not None else []
@@ -135,6 +148,9 @@ class Transcript:
         followed by its line ending, whatever the secret is."""
         if isinstance(data, Secret):
             self._record(SENT, data.shown().encode())
+            with self._lock:  # its echo: masked by its place, up to the next line break
+                self._echo_left = ECHO_SPAN + ECHO_PER_CHARACTER * len(data)
+                self._echo_shown = False
         else:
             self._record(SENT, data)
 
@@ -190,9 +206,26 @@ class Transcript:
         with self._lock:
             if self._closed:
                 return
-            visible = self._maskers[direction].feed(bytes(data), self._secrets)
+            data = bytes(data)
+            echo = b""
+            if direction == RECEIVED and self._echo_left:
+                echo, data = self._echo(data)
+            visible = self._maskers[direction].feed(data, self._secrets)
+            if echo:  # what was held back comes before the echo
+                visible = self._maskers[direction].rest(self._secrets) + echo + visible
             first = self._keep(direction, self._visible(direction, visible))
         self._kept_one(first)
+
+    def _echo(self, data: bytes) -> tuple[bytes, bytes]:
+        """Split received ``data`` into the password's echo (shown as one ``********``) and
+        what follows it (from the first line break on, or past the echo's span)."""
+        ends = [i for i in (data.find(b"\r", 0, self._echo_left), data.find(b"\n", 0, self._echo_left)) if i >= 0]
+        cut = min(ends) if ends else min(len(data), self._echo_left)
+        self._echo_left = 0 if ends else self._echo_left - cut
+        shown = b""
+        if cut and not self._echo_shown:
+            shown, self._echo_shown = MASK.encode(), True
+        return shown, data[cut:]
 
     def _visible(self, direction: str, masked: bytes, final: bool = False) -> bytes:
         """Masked bytes as recorded, also handed to the taps: ASCII as it is (most chunks),

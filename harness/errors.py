@@ -15,6 +15,7 @@ from drivers.errors import (
     HilError,
     HostKeyChanged,
     LoginFailed,
+    OutputLimit,
     SessionBusy,
     Timeout,
 )
@@ -102,6 +103,11 @@ class EmulatorCrashed(HilError):
     """The virtual chassis process exited or stopped answering."""
 
 
+class InUse(HilError):
+    """A chassis or a reports folder is held by another run (or the folder cannot take the
+    reports); ``hil`` stops at once (exit 2)."""
+
+
 __all__ = [
     "ChassisUnavailable",
     "CommandError",
@@ -111,8 +117,10 @@ __all__ = [
     "EmulatorCrashed",
     "HilError",
     "HostKeyChanged",
+    "InUse",
     "LoginFailed",
     "NotInSync",
+    "OutputLimit",
     "ParseError",
     "PhaseTimeout",
     "ProcedureFailed",

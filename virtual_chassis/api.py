@@ -7,6 +7,8 @@ control protocol and the image format, never the model, the CLI or the servers.
 
 from __future__ import annotations
 
+import ctypes
+import os
 import signal
 import subprocess
 import sys
@@ -25,18 +27,30 @@ def command(*args: str) -> list[str]:
     return [sys.executable, "-m", MODULE, *args]
 
 
+def _dies_with_parent() -> None:
+    """In the child, before exec: SIGTERM when ``hil virtual`` dies, even by SIGKILL (Linux's
+    ``PR_SET_PDEATHSIG``; the child shares the terminal's stdin, so no closed pipe tells it)."""
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run an emulator in the foreground (``hil virtual``) until SIGINT or SIGTERM; its exit status.
 
     The emulator runs as a child process sharing this process's stdin, stdout and stderr (so the
     harness never loads the emulator's model, CLI or servers); SIGINT and SIGTERM are passed on.
     """
-    child = subprocess.Popen(command(*(sys.argv[1:] if argv is None else argv)))
+    child = subprocess.Popen(command(*(sys.argv[1:] if argv is None else argv)), preexec_fn=_dies_with_parent)
 
     def forward(signum: int, frame: object) -> None:
-        child.send_signal(signum)
+        child.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)  # a closed terminal ends it
 
-    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         return child.wait()
     finally:

@@ -1,4 +1,4 @@
-"""SSH transport: the system OpenSSH client under pexpect.
+"""SSH transport: the system OpenSSH client on a pty, read with pexpect.
 
 Using the real client keeps users' ``~/.ssh/config``, keys, agents and jump hosts working.
 Host keys are trusted on first use into a harness-owned known_hosts file
@@ -13,7 +13,6 @@ give the jump host a key or an agent. The switch's password never goes anywhere 
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,15 +24,20 @@ from drivers.errors import ConnectionFailed, ConnectionLost, HostKeyChanged, Log
 from drivers.secret import Secret, mask_text
 from drivers.transcript import Transcript
 from drivers.transports.base import READ_PIECE, WRITE_TIMEOUT, read_more, wait_readable, write_fd
+from drivers.transports.ptychild import PtyChild
 from drivers.transports.ssh_config import SshTarget, resolve
 
 #: Where host keys are pinned when the caller names no file: the harness's own, never ~/.ssh.
 DEFAULT_KNOWN_HOSTS = Path.home() / ".cache" / "xcm8800-hil" / "known_hosts"
 #: Quiet time after which output that came without a password prompt is taken as the shell's.
 _SETTLE = 0.3
-_PASSWORD_PROMPT_RE = re.compile(r"(?i)password(?: for [^:\r\n]*)?:\s*\Z")
-#: Any question for a secret on the last line: a password (of anyone) or a key's passphrase.
-_SECRET_PROMPT_RE = re.compile(r"(?i)(?P<line>[^\r\n]*(?:password|passphrase|passcode)[^\r\n]*:)\s*\Z")
+#: Words of a question for a secret: a password (of anyone) or a key's passphrase.
+_SECRET_WORDS = ("password", "passphrase", "passcode")
+#: The most of the received text a connect looks at (OpenSSH's messages and the last line are
+#: all it needs): what a banner or a jump host prints costs the same per chunk however long.
+_WINDOW = 16384
+#: The most of the last line taken as a question (the end of it is where the question is).
+_QUESTION_SPAN = 1024
 _DENIED_RE = re.compile(r"Permission denied|Too many authentication failures")
 _VERIFICATION_FAILED = "Host key verification failed"
 _HOST_KEY_CHANGED_RE = re.compile(rf"REMOTE HOST IDENTIFICATION HAS CHANGED|{_VERIFICATION_FAILED}")
@@ -45,6 +49,29 @@ _CONNECT_FAILED_RE = re.compile(
 )
 #: Lines OpenSSH itself prints before the remote side speaks.
 _CLIENT_NOISE_RE = re.compile(r"(?m)^(?:Warning: Permanently added .*|.*password:\s*)$")
+
+
+def secret_question(text: str) -> str | None:
+    """The last line of ``text`` (its last ``_QUESTION_SPAN`` characters) when it asks for a
+    secret: it names a password, passphrase or passcode and ends with ``:`` (blanks after it).
+
+    Plain string work on the last line, no regex: a pattern that looks for a word anywhere
+    before a colon backtracks on a long line (65 s for a 10 KB banner-like line)."""
+    body = text.rstrip()
+    if not body.endswith(":"):
+        return None
+    line = body[max(body.rfind("\n"), body.rfind("\r")) + 1 :][-_QUESTION_SPAN:]
+    lowered = line.lower()
+    return line if any(word in lowered for word in _SECRET_WORDS) else None
+
+
+def is_password_question(line: str) -> bool:
+    """OpenSSH's password prompt: the line ends ``password:`` or ``password for <anything>:``."""
+    body = line.rstrip()[:-1].lower()  # without the colon (secret_question found it)
+    if body.endswith("password"):
+        return True
+    start = body.rfind("password for ")
+    return start >= 0 and ":" not in body[start:]
 
 
 class SshTransport:
@@ -70,7 +97,7 @@ class SshTransport:
         self.ssh_options = tuple(ssh_options)
         self.transcript = transcript
         self.name = f"ssh {username}@{host}:{self.port}"
-        self._child: pexpect.spawn | None = None
+        self._child: PtyChild | None = None
         self._target: SshTarget | None = None  # where ssh really goes (ssh -G), found on first open
         self._pending = b""
         if transcript is not None:
@@ -109,16 +136,12 @@ class SshTransport:
         argv = self.command(deadline.remaining())
         if self.transcript is not None:
             self.transcript.note(f"{self.name}: {' '.join(argv)}")
-        try:
-            child = pexpect.spawn(argv[0], argv[1:], timeout=None, maxread=READ_PIECE, dimensions=(24, 200))
+        try:  # no fork of this (threaded) interpreter: see drivers.transports.ptychild
+            child = PtyChild(argv, rows=24, cols=200, maxread=READ_PIECE)
         except (pexpect.ExceptionPexpect, OSError) as exc:
             raise ConnectionFailed(
                 f"cannot start the OpenSSH client for {self.name}: {exc}; install openssh-client"
             ) from None
-        os.set_blocking(child.child_fd, False)  # writes keep their deadline (write_fd) when ssh takes nothing
-        child.delaybeforesend = None
-        child.ptyproc.delayafterclose = 0.01
-        child.ptyproc.delayafterterminate = 0.02
         self._child = child
         try:
             self._authenticate(deadline)
@@ -143,13 +166,13 @@ class SshTransport:
                 data = self._read_raw(min(wait, deadline.remaining()))
             except ConnectionLost:
                 self._raise_for(seen.decode("utf-8", "replace"), closed=True)
-            seen += data
+            seen = (seen + data)[-_WINDOW:]
             text = seen.decode("utf-8", "replace")
             self._raise_for(text, closed=False)
-            asked = _SECRET_PROMPT_RE.search(text)
-            if asked and not self._for_the_switch(asked["line"]):
-                raise ConnectionFailed(self._not_the_switch(asked["line"]))
-            if asked and _PASSWORD_PROMPT_RE.search(text):
+            asked = secret_question(text)
+            if asked and not self._for_the_switch(asked):
+                raise ConnectionFailed(self._not_the_switch(asked))
+            if asked and is_password_question(asked):
                 if answered:
                     raise LoginFailed(
                         f"{self.name}: password refused for user {self.username!r}; check the credentials"
@@ -234,7 +257,7 @@ class SshTransport:
             return b""
         try:
             data = child.read_nonblocking(READ_PIECE, timeout=0)
-        except pexpect.TIMEOUT:
+        except (pexpect.TIMEOUT, BlockingIOError):  # nothing after all (the pty is non-blocking)
             return b""
         except (pexpect.EOF, OSError, ValueError):
             self.close()
@@ -278,7 +301,7 @@ class SshTransport:
             except (pexpect.ExceptionPexpect, OSError):
                 pass
 
-    def _require_open(self) -> pexpect.spawn:
+    def _require_open(self) -> PtyChild:
         if self._child is None:
             raise ConnectionLost(f"{self.name} is not open; call open() first")
         return self._child

@@ -17,7 +17,7 @@ dependency_warnings_to_log()  # before any dependency is imported: its warnings 
 
 from drivers.errors import LoginFailed  # noqa: E402 (after the line above, by design)
 from harness import signals  # noqa: E402
-from harness.errors import HilError, TestbedError  # noqa: E402
+from harness.errors import HilError, InUse, TestbedError  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = signals.interrupt_on_termination()  # SIGTERM/SIGHUP end a command as Ctrl-C does
     try:
         return args.handler(args)
-    except (TestbedError, LoginFailed) as error:  # a refused login: as unusable as a broken testbed
+    except (TestbedError, LoginFailed, InUse) as error:  # a refused login or a held chassis: unusable
         print(f"hil: {error}", file=sys.stderr)
         return EXIT_USAGE
     except HilError as error:

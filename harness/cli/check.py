@@ -18,6 +18,9 @@ from harness.lab.access import LabChassis, endpoint_problems, real_access
 from harness.lab.chassis import MSMS, SSH, Chassis
 from harness.procedures.sync import check_sync
 
+#: Where hil check writes its transcripts (and whose lock it takes, like a run's reports folder).
+CHECK_FOLDER = Path("reports") / "check"
+
 EXIT_IN_SYNC, EXIT_UNUSABLE, EXIT_NOT_IN_SYNC = 0, 2, 3
 IN_SYNC, NOT_IN_SYNC, UNUSABLE = "in sync", "not in sync", "unusable"
 EXIT = {IN_SYNC: EXIT_IN_SYNC, NOT_IN_SYNC: EXIT_NOT_IN_SYNC, UNUSABLE: EXIT_UNUSABLE}
@@ -70,7 +73,7 @@ def check_one(spec, force_virtual: bool, timeout: float, power=None, say=print) 
     virtual = force_virtual or spec.type == "virtual"
     result = CheckResult(spec.name, "virtual" if virtual else "real")
     say(f"chassis {spec.name} ({result.backend})")
-    folder = Path("reports") / "check"
+    folder = CHECK_FOLDER
     lab: LabChassis | None = None
     if virtual:
         lab = LabChassis(spec, folder, force_virtual=True, power=power)

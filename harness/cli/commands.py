@@ -8,12 +8,13 @@ from pathlib import Path
 
 from drivers.errors import LoginFailed
 from harness.cli import image as image_cli
+from harness.cli.check import CHECK_FOLDER
+from harness.cli.locks import driving
 from harness.errors import HilError
 from harness.lab.access import LabChassis
 from harness.procedures.failover import relinquish_primary
 from harness.reporting.junit import write_failover_junit
 from harness.reporting.limits import missed_limits
-from harness.reporting.ownership import ReportsFolder
 from harness.testbed.schema import default_testbed, load_testbed
 
 PYTEST_EXIT = {0: 0, 1: 1, 5: 1, 2: 130}  # 2: interrupted (SIGINT); anything else (usage, internal error) -> 2
@@ -110,7 +111,7 @@ def check(args) -> int:
     say = (lambda line: None) if args.json else (lambda line: print(line, flush=True))
     results = []
     for name in names:
-        with held(testbed.select(name), args) as (spec, power):
+        with held(testbed.select(name), args) as (spec, power), driving(testbed, spec, CHECK_FOLDER, args.virtual):
             results.append(check_one(spec, args.virtual, args.timeout, power, say))
     return report(results, args.json)
 
@@ -138,8 +139,9 @@ def held(spec, args):
 
 def failover(args) -> int:
     """``hil failover``: the whole procedure on one chassis, steps to JUnit XML."""
-    with held(_testbed(args).select(args.chassis), args) as (spec, power):
-        with ReportsFolder(args.junit.parent):  # its transcripts are no other run's
+    testbed = _testbed(args)
+    with held(testbed.select(args.chassis), args) as (spec, power):
+        with driving(testbed, spec, args.junit.parent, args.virtual):  # the folder and the chassis are its own
             return _failover(spec, power, args)
 
 

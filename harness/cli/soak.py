@@ -7,6 +7,7 @@ import argparse
 import time
 from pathlib import Path
 
+from harness.cli.locks import driving
 from harness.errors import HilError
 from harness.lab.access import LabChassis
 from harness.procedures.soak import LABELS, PHASES, Soak, SoakCycle, SoakResult
@@ -43,8 +44,14 @@ def _cycles(text: str) -> int:
 def soak_command(args: argparse.Namespace) -> int:
     """Open the chassis, bring it to baseline, run the cycles; reports after every cycle and at
     the end, also when interrupted (Ctrl-C) or stopped early."""
-    spec = (load_testbed(args.testbed) if args.testbed else default_testbed()).select(args.chassis)
+    testbed = load_testbed(args.testbed) if args.testbed else default_testbed()
+    spec = testbed.select(args.chassis)
     folder: Path = args.reports
+    with driving(testbed, spec, folder, args.virtual):  # a run's chassis and reports are not the soak's
+        return _soak(spec, folder, args)
+
+
+def _soak(spec, folder: Path, args: argparse.Namespace) -> int:
     lab = LabChassis(spec, folder, force_virtual=args.virtual)
     started = time.monotonic()
     soak = Soak(lab.chassis, args.cycles, folder, listeners=[_event_printer(started)], limits=spec.limits)

@@ -14,6 +14,7 @@ once and linked into the served folder, so the reports folder holds links, not m
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -190,10 +191,11 @@ class FirmwareLab:
             make(self.folder / name)
             return self._source(name, version)
         cached = self.cache / name
-        if not cached.is_file():
+        if not _intact(cached):  # missing, or damaged since it was built: built again
             self.cache.mkdir(parents=True, exist_ok=True)
             partial = self.cache / f".{name}.{os.getpid()}.partial"
             make(partial)
+            _seal(partial, cached)
             os.replace(partial, cached)  # whole or not at all, also with several workers
         _link(self.folder / name, cached)
         return self._source(name, version)
@@ -204,7 +206,30 @@ class FirmwareLab:
         return self._source(image.name, version)
 
     def _source(self, file: str, version: str) -> ImageSource:
-        return ImageSource(self.settings.tftp_address, file, version, self.vr)
+        self.server.check()  # a dead server: its own verdict before the plan blames an image
+        return ImageSource(self.settings.tftp_address, file, version, self.vr, self.server.check)
+
+
+def _digest(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _seal(built: Path, cached: Path) -> None:
+    """Write the SHA-256 of a built image next to where it is cached (``<name>.sha256``)."""
+    seal = cached.with_name(cached.name + ".sha256")
+    partial = seal.with_name(f".{seal.name}.{os.getpid()}.partial")
+    partial.write_text(_digest(built) + "\n")
+    os.replace(partial, seal)
+
+
+def _intact(cached: Path) -> bool:
+    """Is the cached image there and still what was built (its SHA-256 as sealed)? A damaged
+    one failed every firmware plan of every run, blamed on the release."""
+    try:
+        return cached.is_file() and cached.with_name(cached.name + ".sha256").read_text().strip() == _digest(cached)
+    except OSError:
+        return False
 
 
 def _link(link: Path, target: Path) -> None:

@@ -24,14 +24,16 @@ DOWNLOAD_FAILED = "download failed"
 INSTALL_FAILED = "install failed"
 ACTIVE_PARTITION = "active partition"
 
-#: (pattern in the switch's output, reason), most specific first.
+#: (pattern in the switch's output, reason), most specific first. ``A.*B`` is written
+#: ``^(?>.*?A).*B``: only the first ``A`` of a line is tried (the same lines match), so a line
+#: of a thousand ``A`` costs one pass, not one pass per ``A``.
 REFUSALS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p, re.IGNORECASE), r)
+    (re.compile(p, re.IGNORECASE | re.MULTILINE), r)
     for p, r in (
-        (r"Failed to download image.*(?:not found|no such file)", MISSING),
+        (r"^(?>.*?Failed to download image).*(?:not found|no such file)", MISSING),
         (r"BootROM is not able to load this type of image", WRONG_PLATFORM),
-        (r"Source image bad.*truncat", TRUNCATED),
-        (r"Source image bad.*(?:checksum|CRC|signature)", CORRUPT),
+        (r"^(?>.*?Source image bad).*truncat", TRUNCATED),
+        (r"^(?>.*?Source image bad).*(?:checksum|CRC|signature)", CORRUPT),
         (r"Source image bad", BAD_IMAGE),
         (r"active partition", ACTIVE_PARTITION),
         (r"Failed to download image", DOWNLOAD_FAILED),

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from drivers.deadline import Deadline
+from drivers.secret import mask_text
 from harness.errors import ChassisUnavailable, HilError
 from harness.lab.chassis import Chassis, ChassisAccess
 from harness.lab.reach import ssh_unreachable
@@ -22,6 +23,11 @@ from harness.procedures.sync import backup_in_sync, check_sync, wait_for_status
 from harness.testbed.schema import ChassisSpec, Credentials, VirtualOptions, console_endpoint
 
 DEFAULT_KNOWN_HOSTS = Path("~/.cache/xcm8800-hil/known_hosts").expanduser()
+#: The emulators' host keys, pinned per chassis name beside the keys themselves (the emulator
+#: keeps them in ~/.cache/xcm8800-hil/virtual-keys): clearing the cache (or another HOME)
+#: renews both, so a new key is never taken for a changed one. In the reports folder, as
+#: before, every later run into it stopped with "host key changed".
+VIRTUAL_KNOWN_HOSTS = DEFAULT_KNOWN_HOSTS.with_name("known_hosts-virtual")
 DEFAULT_VIRTUAL = VirtualOptions()
 
 
@@ -88,9 +94,10 @@ class LabChassis:
             endpoints.ssh_port,
             {msm: endpoints.console_url(msm) for msm in endpoints.consoles},
             credentials,
-            self.workdir / "known_hosts-virtual",
+            VIRTUAL_KNOWN_HOSTS,
             ("-o", f"HostKeyAlias={host_key_alias(options)}"),  # its key is kept per name: one line
             time_scale=1.0 / options.speed,
+            max_output=self.spec.max_output,
         )
         chassis = Chassis(access, self.workdir / "transcripts", control=self.emulator.control())
         chassis.backend_check = self.emulator.check_alive
@@ -163,19 +170,27 @@ def real_access(spec: ChassisSpec) -> ChassisAccess:
         spec.baudrate,
         console_credentials=spec.console_credentials,
         secrets=spec.secrets,
+        max_output=spec.max_output,
     )
 
 
 def unreachable(spec: ChassisSpec, timeout: float = 5.0) -> str | None:
     """Why the management SSH (as OpenSSH reaches it: :mod:`harness.lab.reach`) or a console of
     a real chassis cannot be reached within ``timeout`` seconds in all, or None."""
-    problems = endpoint_problems(spec, timeout, first_only=True)
-    return next(iter(problems.values()), None)
+    return next(iter(endpoint_problems(spec, timeout, first_only=True).values()), None)
 
 
 def endpoint_problems(spec: ChassisSpec, timeout: float = 5.0, first_only: bool = False) -> dict[str, str]:
     """Each endpoint of a real chassis (``"ssh"``, ``"MSM-A"``, ``"MSM-B"``) that cannot be
-    reached, with why; every endpoint is tried (``first_only``: stop at the first problem)."""
+    reached, with why, its passwords and ``${VAR}`` values masked (the line names ssh's way
+    there, a ProxyCommand, and what ssh said); every endpoint is tried (``first_only``: stop at
+    the first problem)."""
+    secrets = (spec.credentials.password, spec.ssh_credentials.password, spec.console_credentials.password)
+    found = _endpoint_problems(spec, timeout, first_only)
+    return {where: mask_text(problem, (*secrets, *spec.secrets)) for where, problem in found.items()}
+
+
+def _endpoint_problems(spec: ChassisSpec, timeout: float, first_only: bool) -> dict[str, str]:
     deadline = Deadline(timeout)
     management = spec.management
     if management is None:  # a labgrid place not acquired yet: nothing to reach

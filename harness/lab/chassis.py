@@ -19,6 +19,7 @@ from drivers import CliSession, CommandResult, SerialTransport, SshTransport, Tr
 from drivers.deadline import Deadline
 from drivers.errors import ConnectionLost, DeviceRebooted
 from drivers.recording import Recording
+from drivers.secret import Secret
 from harness.errors import ChassisUnavailable, EmulatorCrashed, HilError
 from harness.lab.labclock import retimer
 from harness.parsers import MSM_NAMES, SwitchStatus, other_msm, parse_show_node, parse_show_switch
@@ -75,6 +76,7 @@ class ChassisAccess:
 
     max_deadline: float | None = None  # a cap on every deadline (hil check --timeout)
     secrets: tuple[str, ...] = field(default=(), repr=False)  # ${VAR} values: masked in transcripts
+    max_output: int | None = None  # bytes a command may print without a prompt (None: the driver's default)
 
 
 class Chassis:
@@ -188,7 +190,10 @@ class Chassis:
 
     def _new_session(self, where: str) -> CliSession:
         a, login = self.access, self.access.login(where)
-        secrets = [a.credentials.password, a.login(MSMS[0]).password, *a.secrets]  # both logins, ${VAR}s
+        # the passwords are masked where typed and echoed (a common word stays readable elsewhere);
+        # the other ${VAR} values (tokens in ssh options) wherever they stand
+        passwords = {a.credentials.password, a.login(MSMS[0]).password} - {""}
+        secrets: list[str | Secret] = [*map(Secret, passwords), *(v for v in a.secrets if v not in passwords)]
         kind = "ssh" if where == SSH else "serial"
         recording = Recording(self.recording_path(where), self.name, where, kind, self.access.time_scale)
         self._recordings.append(recording)
@@ -213,6 +218,8 @@ class Chassis:
             )
         session = CliSession(transport, login.username, login.password, transcript=transcript)
         session.heartbeat = lambda text: self.progress.line(f"{where}: {text}")  # a long command
+        if a.max_output is not None:
+            session.max_output = a.max_output
         if self.backend_check is not None:  # a dead emulator is not retried until the deadline
             session.before_retry = lambda: self.backend_check(False)
         return session

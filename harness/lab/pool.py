@@ -39,6 +39,7 @@ from drivers.deadline import Deadline
 from drivers.errors import ConnectionFailed
 from drivers.transports.ssh_config import resolve
 from harness.errors import ChassisUnavailable, HilError
+from harness.lockfiles import PRIVATE, holder, make_private
 from harness.testbed.schema import ChassisSpec, Testbed, virtual_spec
 
 DEFAULT_LOCK_DIR = Path("~/.cache/xcm8800-hil/locks").expanduser()
@@ -181,10 +182,11 @@ class ChassisPool:
     def _try(self, spec: ChassisSpec) -> Claim | None:
         path = self.lock_path(spec)
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(path, timeout=0)
+        make_private(path)  # one of ours from before: others may no longer open (and lock) it
+        lock = FileLock(path, timeout=0, mode=PRIVATE)
         try:
             lock.acquire()
-        except LockTaken:
+        except (LockTaken, PermissionError):  # PermissionError: another user's lock file in a shared folder
             return None
         holder = path.with_suffix(".holder")
         written = path.with_suffix(f".holder.{os.getpid()}")
@@ -199,11 +201,16 @@ class ChassisPool:
         """Who holds each chassis, as their holder files say."""
         said = []
         for spec in self.specs:
-            holder = self.lock_path(spec).with_suffix(".holder")
+            path = self.lock_path(spec)
             try:
-                said.append(holder.read_text().strip() or f"{spec.name} taken")
+                line = path.with_suffix(".holder").read_text().strip()
             except OSError:  # taken a moment ago: the line is not there yet
-                said.append(f"{spec.name} taken")
+                line = ""
+            held_by = holder(path)  # the kernel's word: a holder line may be stale or missing
+            if held_by is None or (line and f"(pid {held_by.split(',')[0][4:]} " in line):
+                said.append(line or f"{spec.name} taken")
+            else:
+                said.append(f"{spec.name} taken by {held_by}")
         return "; ".join(said)
 
 

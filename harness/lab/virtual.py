@@ -18,12 +18,12 @@ import selectors
 import shutil
 import signal
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from drivers.deadline import Deadline
 from harness.errors import EmulatorCrashed, HilError
+from harness.lab.leftovers import flash_folder
 from harness.testbed.schema import Credentials, VirtualOptions
 from virtual_chassis.api import ControlClient, ControlError, command
 
@@ -104,7 +104,7 @@ class VirtualChassisProcess:
         for its JSON line."""
         deadline = Deadline.of(deadline)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.flash = Path(tempfile.mkdtemp(prefix="xcm8800-hil-flash-"))
+        self.flash = flash_folder()  # named by this pid: a killed run's is cleared by the next
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 emulator_command(self.options, self.credentials, self.flash),

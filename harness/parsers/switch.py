@@ -29,7 +29,9 @@ MSM_NAMES = MSMS
 SINGLE_NODE = "Switch"  # the name of the one node of a system printed without a Slot: row
 _ECHO = echo_pattern("switch")
 _CONTRACT_STARTS = (18, 47)
-_LABEL = re.compile(r"^(?P<label>[A-Za-z][\w ./()-]*?)\s*:(?:\s+|$)(?P<value>.*)$")
+#: A label's blanks are taken only when a label character follows, and possessively: a lazy
+#: label before ``\s*:`` backtracked quadratically on a long run of blanks (1 s for 20 KB).
+_LABEL = re.compile(r"^(?P<label>[A-Za-z](?:[\w./()-]| ++(?=[\w./()-]))*+)\s*:(?:\s+|$)(?P<value>.*)$")
 _CONFIG_FILE = re.compile(r"^(?P<label>\S+\.cfg)\s+(?P<value>\S.*)$")
 _UNDERLINE = re.compile(r"^\s+-+(?:\s+-+)*$")
 _DASH_RUN = re.compile(r"-+")

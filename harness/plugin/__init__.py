@@ -30,6 +30,7 @@ from harness import signals
 from harness.errors import ChassisUnavailable, HilError, TestbedError
 from harness.lab.access import ChassisSkipped, LabChassis, unreachable
 from harness.lab.labgrid import coordinator_address
+from harness.lab.leftovers import clear_leftovers
 from harness.lab.pool import (
     DEFAULT_LOCK_DIR,
     DEFAULT_WAIT,
@@ -44,7 +45,7 @@ from harness.plugin import masking
 from harness.plugin.summary import FALLBACK, UNREACHABLE, FallbackSkip, SummaryPlugin, Unreachable
 from harness.reporting.folder import clear_run_outputs
 from harness.reporting.limits import check_limits
-from harness.reporting.ownership import ReportsFolder, ReportsFolderBusy
+from harness.reporting.ownership import ReportsFolder, ReportsFolderBusy, ReportsFolderUnusable
 from harness.reporting.progress import on_terminal
 from harness.reporting.report import PlanRecord, junit_properties, plan_html
 from harness.testbed.schema import default_testbed, load_testbed
@@ -59,6 +60,7 @@ STARTED = pytest.StashKey[float]()
 DEFAULT_REPORTS = "reports"
 OWNED = pytest.StashKey[ReportsFolder]()
 SIGNALS = pytest.StashKey[dict]()
+LEFTOVERS = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser, pluginmanager):
@@ -152,7 +154,7 @@ def pytest_configure(config):
         if _is_plan_run(config):
             try:
                 config.stash[OWNED] = ReportsFolder(reports_folder(config)).claim()
-            except ReportsFolderBusy as busy:
+            except (ReportsFolderBusy, ReportsFolderUnusable) as busy:  # one line, exit 2, before any plan
                 raise pytest.UsageError(str(busy)) from None
             _settle_reports(config)
         config.stash[SIGNALS] = signals.interrupt_on_termination()
@@ -178,6 +180,9 @@ def _settle_reports(config) -> None:
     """The same reports as ``hil run``, into the reports folder; the previous run's cleared."""
     folder = reports_folder(config)
     clear_run_outputs(folder)
+    if not hasattr(config, "workerinput"):  # a killed run's flash and lock folders: cleared, said in the header
+        config.stash[LEFTOVERS] = clear_leftovers(_pool_settings(config).lock_dir)
+
     option = config.option
     if not getattr(option, "htmlpath", None) and config.pluginmanager.hasplugin("html"):
         option.htmlpath = str(folder / "report.html")
@@ -185,6 +190,11 @@ def _settle_reports(config) -> None:
     option.xmlpath = option.xmlpath or str(folder / "junit.xml")
     if not any(o.startswith("junit_family=") for o in option.override_ini or []):
         config._inicache["junit_family"] = "xunit1"  # properties per plan: only xunit1 keeps them
+
+
+def pytest_report_header(config) -> list[str]:
+    """What the run cleared of a killed run (see :func:`harness.lab.leftovers.clear_leftovers`)."""
+    return [f"xcm8800-hil: {line}" for line in config.stash.get(LEFTOVERS, [])]
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -17,6 +17,7 @@ timeline as it goes, so the terminal (``-v``) and the reports show progress and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from drivers.dialogs import dialog
@@ -48,6 +49,8 @@ class ImageSource:
     file: str
     version: str
     vr: str = "VR-Mgmt"
+    served: Callable[[], None] | None = field(default=None, compare=False, repr=False)
+    """Raises when the server of the image stopped (a failed download is then not the image's)."""
 
     def download(self, partition: str | None = None, msm: str | None = None) -> str:
         """``download image <host> <file> vr <vr> {partition} {msm <slot>}``."""
@@ -100,6 +103,8 @@ def install(
     with chassis.progress.waiting(f"download image {source.file}", waited.seconds, last, bar=True):
         result = chassis.run(SSH, source.download(partition, msm), what="download", answers=(INSTALL_NOW,))
     verdict = refusal(f"{result.output}\n{result.error or ''}")
+    if verdict is not None and source.served is not None:
+        source.served()  # a TFTP server that died is its own verdict, not the image's refusal
     if verdict is None and result.error and result.error.startswith("%"):
         raise ProcedureFailed(f"the switch does not know {source.download(partition, msm)!r}: {result.error}")
     if verdict is None:

@@ -72,7 +72,42 @@ def read_logins(reader: Any, node: Any, key: str, kind: str) -> Logins:
             )
             reader.keys(sub, where, LOGIN_KEYS)
             overrides[endpoint] = _login(reader, sub, where, chassis.password)
-    return Logins(chassis, overrides.get("ssh"), overrides.get("console"))
+    logins = Logins(chassis, overrides.get("ssh"), overrides.get("console"))
+    _check_passwords(reader, node, key, logins)
+    return logins
+
+
+def _check_passwords(reader: Any, node: dict, key: str, logins: Logins) -> None:
+    """Refuse a password the device cannot take, naming where it is written (never its value).
+
+    A control character (a line break above all) is acted on by the CLI's line editor: the
+    part after a line break is typed as a command. The MSM consoles take ASCII only: a
+    non-ASCII password fails every console login ("login incorrect") while SSH takes it."""
+    given = [(key, logins.chassis.password)]
+    given += [(f"{key}.{e}", getattr(logins, e).password) for e in ENDPOINTS if _own_password(node, e)]
+    for where, password in given:
+        bad = next((char for char in password if ord(char) < 0x20 or ord(char) == 0x7F), None)
+        if bad is not None:
+            what = (
+                "a line break, which ends the password there: the switch's CLI takes the rest as a command"
+                if bad in "\r\n"
+                else f"the control character U+{ord(bad):04X}, which the switch's line editor acts on"
+            )
+            reader.fail(f"{where}.password", f"holds {what}", "use a password of printable characters only")
+    console = logins.console.password if logins.console is not None else logins.chassis.password
+    if not console.isascii():
+        where = f"{key}.console" if _own_password(node, "console") else key
+        reader.fail(
+            f"{where}.password",
+            "holds characters that are not ASCII, which an MSM console login cannot take (every console "
+            "login fails with 'login incorrect' while SSH passes)",
+            "use an ASCII password, or give the consoles their own: console: {username: .., password: ..}",
+        )
+
+
+def _own_password(node: dict, endpoint: str) -> bool:
+    sub = node.get(endpoint)
+    return isinstance(sub, dict) and sub.get("password") is not None
 
 
 def _login(reader: Any, node: dict, key: str, default_password: str | None) -> Credentials:

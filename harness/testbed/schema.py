@@ -65,7 +65,10 @@ REAL_KEYS = ("management", "consoles", "baudrate", "known_hosts", "fallback", "s
 PLACE_GIVES = ("management", "consoles", "baudrate")  # a labgrid place's resources say these
 VIRTUAL_KEYS = ("virtual",)
 REPLAY_KEYS = ("replay",)
-CHASSIS_KEYS = ("type", "credentials") + REAL_KEYS + VIRTUAL_KEYS + REPLAY_KEYS + ("firmware", "limits")
+CHASSIS_KEYS = ("type", "credentials") + REAL_KEYS + VIRTUAL_KEYS + REPLAY_KEYS + ("firmware", "limits", "max_output")
+#: ``max_output``: bytes a command may print without reaching a prompt (drivers.session's
+#: DEFAULT_MAX_OUTPUT, 64 MiB, when not given), from 64 KiB to 1 GiB.
+MAX_OUTPUT_RANGE = (1 << 16, 1 << 30)
 CONSOLE_FIX = (
     "use /dev/<tty> for a local serial port, socket://host:port for a raw TCP "
     "console (terminal server, ser2net), rfc2217://host:port, or loop:// in tests"
@@ -118,6 +121,7 @@ class ChassisSpec:
     labgrid: LabgridPlace | None = None  # a labgrid place: consoles and management come from it
     limits: dict[str, float] = field(default_factory=dict)  # lab seconds per phase (harness.testbed.limits)
     replay: ReplayOptions | None = None  # a replayed chassis: its recordings (harness.testbed.replay)
+    max_output: int | None = None  # bytes a command may print before it is cut off (None: the driver's)
     secrets: tuple[str, ...] = field(default=(), repr=False)
     """Values masked in every transcript and report: the password and every value of this
     entry that came from a ``${VAR}`` (see :meth:`Testbed.secrets`)."""
@@ -348,6 +352,8 @@ class _Reader:
         logins = read_logins(self, node.get("credentials"), f"{key}.credentials", kind)
         firmware = read_firmware(self, node.get("firmware"), f"{key}.firmware", kind)
         limits = read_limits(self, node.get("limits"), f"{key}.limits")
+        low, high = MAX_OUTPUT_RANGE
+        max_output = int(self.number(node, "max_output", key, 0, True, low, high)) or None  # 0: not given
         if kind == "virtual":
             return replace(
                 virtual_spec(name, self.virtual(node.get("virtual"), f"{key}.virtual"), logins.chassis),
@@ -355,6 +361,7 @@ class _Reader:
                 ssh_login=logins.ssh,
                 console_login=logins.console,
                 limits=limits,
+                max_output=max_output,
             )
         place = read_labgrid(self, node.get("labgrid"), f"{key}.labgrid")
         for given in PLACE_GIVES if place else ():
@@ -376,6 +383,7 @@ class _Reader:
             logins.console,
             place,
             limits,
+            max_output=max_output,
         )
 
     def replayed(self, name: str, node: dict, key: str) -> ChassisSpec:

@@ -26,7 +26,7 @@ def test_the_password_appears_in_no_output_of_a_full_run(tmp_path):
     assert done.returncode == 0, done.stdout.decode()[-3000:]
     produced = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "testbed.yaml"]
     names = {p.relative_to(tmp_path / "reports").as_posix() for p in produced}
-    assert {"report.html", "junit.xml", "virtual-vsecret.log", "known_hosts-virtual",
+    assert {"report.html", "junit.xml", "virtual-vsecret.log",
             "transcripts/vsecret-ssh.log", "transcripts/vsecret-MSM-A.log",
             "transcripts/vsecret-MSM-B.log"} <= names, names
     for path in produced:

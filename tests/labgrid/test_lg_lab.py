@@ -119,3 +119,52 @@ def test_a_sigterm_the_moment_the_place_is_acquired_still_releases_it(lab, tmp_p
     finally:
         signals.restore(previous)
     assert PLACES[1] not in lab.who(), "SIGTERM right after the acquire left the place acquired"
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _gone(pid: int, seconds: float) -> bool:
+    import time
+    from pathlib import Path
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                return True
+        except OSError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_an_export_killed_with_sigkill_takes_its_emulator_and_exporter_and_the_next_takes_over_its_place(lab):
+    import subprocess
+    import sys
+
+    place = "vc-killed"
+    command = [sys.executable, "-m", "harness.cli", "virtual", "--export", "--lg-coordinator", lab.address,
+               "--place", place, "--", "--speed", "250", "--name", "vckilled"]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             start_new_session=True)
+    read_until(first, f"exported as labgrid place {place}", 60)
+    children = _children(first.pid)
+    assert len(children) >= 2, "the export runs an emulator and a labgrid exporter"
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(10)
+    for pid in children:
+        assert _gone(pid, 10), f"pid {pid} outlived hil virtual --export killed with SIGKILL"
+    assert place in lab.client("places").stdout, "the killed export's place is left on the coordinator"
+    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                              start_new_session=True)
+    said = read_until(second, f"exported as labgrid place {place}", 60)
+    assert f"place {place} was left by a killed hil virtual --export (pid {first.pid})" in said, said
+    stop(second)
+    assert place not in lab.client("places").stdout.split(), "the place taken over was not deleted at the end"

@@ -24,7 +24,7 @@ from drivers.deadline import Deadline
 from drivers.errors import LoginFailed
 from drivers.session import CliSession
 from drivers.transports.serial import SerialTransport
-from harness.lab.access import LabChassis
+from harness.lab.access import VIRTUAL_KNOWN_HOSTS, LabChassis
 from harness.lab.chassis import SSH
 from harness.testbed.schema import VirtualOptions, virtual_spec
 from tests.security.fake_terminal import FakeTerminalServer
@@ -98,13 +98,14 @@ def test_the_emulator_host_key_is_kept_so_known_hosts_gains_no_line(tmp_path):
         lab = LabChassis(spec, tmp_path)
         try:
             lab.chassis.show_switch(SSH)
-            seen.append((tmp_path / "known_hosts-virtual").read_text())
+            seen.append(VIRTUAL_KNOWN_HOSTS.read_text())
         finally:
             lab.close()
-    assert seen[0] == seen[1] and len(seen[0].splitlines()) == 1
+    assert len(seen) == 2  # the file is shared by the chassis names of this user (and parallel tests)
     found = subprocess.run(["ssh-keygen", "-F", "xcm8800-hil-virtual-keyedchassis", "-f",
-                            str(tmp_path / "known_hosts-virtual")], capture_output=True, text=True)
+                            str(VIRTUAL_KNOWN_HOSTS)], capture_output=True, text=True)
     assert found.returncode == 0, "the key is pinned under the chassis's alias, not its port"
+    assert len([line for line in found.stdout.splitlines() if not line.startswith("#")]) == 1
     key = Path.home() / ".cache" / "xcm8800-hil" / "virtual-keys" / "KeyedChassis"
     assert key.stat().st_mode & 0o077 == 0
 
@@ -170,5 +171,5 @@ def test_hil_failover_into_a_folder_another_run_holds_stops_naming_it(tmp_path):
         done = subprocess.run([*HIL, "failover", "--junit", str(tmp_path / "reports" / "failover.xml")],
                               cwd=tmp_path, capture_output=True, text=True, timeout=60)
     lines = done.stderr.strip().splitlines()
-    assert done.returncode == 1 and len(lines) == 1 and f"in use by another run (pid {os.getpid()})" in lines[0]
+    assert done.returncode == 2 and len(lines) == 1 and f"in use by another run (pid {os.getpid()}, user " in lines[0]
     assert not (tmp_path / "reports" / "virtual-virtual.log").exists(), "no emulator was started"

@@ -5,11 +5,15 @@ labgrid's ``simplerest`` power model switches a port with ``GET {host}`` where t
 small HTTP server answers those requests with the emulator's control channel, so an exported
 virtual chassis has ``power-MSM-A`` / ``power-MSM-B`` resources (``NetworkPowerPort``, model
 ``simplerest``) that labgrid's own ``NetworkPowerDriver`` switches, as a lab's PDU. It listens
-where the emulator's endpoints do; whoever reaches it switches the virtual chassis's power.
+where the emulator's endpoints do. Every path starts with the emulator's control token
+(``/{token}/{index}/{value}``, in the resource's URL as the coordinator hands it to the place's
+users): another local user who reaches the port without it is refused (403), as on the
+control channel itself.
 """
 
 from __future__ import annotations
 
+import hmac
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,14 +21,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from harness.lab.virtual import VirtualControl, VirtualControlError
 from harness.testbed.schema import MSMS
 
-_PATH = re.compile(r"^/([0-9]+)/?([01]?)$")
+_PATH = re.compile(r"^/([^/]*)/([0-9]+)/?([01]?)$")
 
 
 class PowerBridge:
-    """``http://HOST:PORT/{index}/{value}``: index 0 is MSM-A, 1 is MSM-B."""
+    """``http://HOST:PORT/{token}/{index}/{value}``: index 0 is MSM-A, 1 is MSM-B."""
 
-    def __init__(self, control: VirtualControl, host: str = "127.0.0.1"):
+    def __init__(self, control: VirtualControl, token: str, host: str = "127.0.0.1"):
+        if not token:
+            raise ValueError("the power bridge needs the emulator's control token")
         bridge = self
+        self.token = token
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
@@ -43,14 +50,16 @@ class PowerBridge:
 
     def url(self, host: str) -> str:
         """The ``host`` of the ``simplerest`` resources, as others reach this server at ``host``."""
-        return f"http://{host}:{self.server.server_address[1]}/{{index}}/{{value}}"
+        return f"http://{host}:{self.server.server_address[1]}/{self.token}/{{index}}/{{value}}"
 
     def answer(self, path: str) -> tuple[int, bytes]:
         """HTTP status and body for a request path."""
         found = _PATH.match(path)
-        if not found or int(found.group(1)) >= len(MSMS):
-            return 404, b"use /0/ or /1/ (MSM-A, MSM-B), then 1 (on), 0 (off) or nothing (read)\n"
-        msm, value = MSMS[int(found.group(1))], found.group(2)
+        if not found or not hmac.compare_digest(found.group(1).encode(), self.token.encode()):
+            return 403, b"the control token is required: use the URL of the place's power resource\n"
+        if int(found.group(2)) >= len(MSMS):
+            return 404, b"use /TOKEN/0/ or /TOKEN/1/ (MSM-A, MSM-B), then 1 (on), 0 (off) or nothing (read)\n"
+        msm, value = MSMS[int(found.group(2))], found.group(3)
         try:
             if value:
                 self.control.power(msm, "on" if value == "1" else "off")

@@ -150,18 +150,26 @@ class Coordinator:
             f"free it with: labgrid-client -x {self.address} -p {place.name} release-from {place.acquired}"
         )
 
-    def define_place(self, name: str, pattern: str, tags: dict[str, str]) -> bool:
+    def define_place(self, name: str, pattern: str, tags: dict[str, str], comment: str = "") -> bool:
         """Make sure the place ``name`` exists, matches ``pattern`` and has ``tags``; True when
-        it was created here."""
+        it was created here (then with ``comment``, saying who made it)."""
         with self.session() as session:
             created = name not in session.places
             if created:
                 self._call(session, "AddPlace", pb.AddPlaceRequest(name=name))
+                if comment:
+                    self._call(session, "SetPlaceComment", pb.SetPlaceCommentRequest(placename=name, comment=comment))
             if not any(str(m) == pattern for m in session.places[name].matches):
                 self._call(session, "AddPlaceMatch", pb.AddPlaceMatchRequest(placename=name, pattern=pattern))
             if tags:
                 self._call(session, "SetPlaceTags", pb.SetPlaceTagsRequest(placename=name, tags=tags))
         return created
+
+    def place_comment(self, name: str) -> str | None:
+        """The comment of the place ``name`` (None: no such place)."""
+        with self.session() as session:
+            place = session.places.get(name)
+            return None if place is None else str(place.comment or "")
 
     def delete_place(self, name: str) -> None:
         """Delete the place ``name`` (a run that still holds it keeps nothing it can use)."""

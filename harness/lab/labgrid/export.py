@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -30,6 +31,7 @@ from harness.lab.labgrid import coordinator_address
 from harness.lab.labgrid.bridge import PowerBridge
 from harness.lab.labgrid.claim import parse_tags
 from harness.lab.labgrid.coordinator import Coordinator
+from harness.lab.leftovers import dies_with_parent
 from harness.lab.virtual import VirtualControl, VirtualEndpoints, stop_child
 from harness.testbed.schema import DEFAULT_BAUDRATE, MSMS
 from virtual_chassis.api import command as emulator_command
@@ -83,9 +85,8 @@ def export_virtual(option: str | None, place: str | None, tags: str | None, emul
     try:
         emulator, endpoints, username = _start_emulator(emulator_args)
         name = name or endpoints.name
-        bridge = PowerBridge(
-            VirtualControl(endpoints.control_host, endpoints.control_port, endpoints.control_token), endpoints.ssh_host
-        ).start()
+        control = VirtualControl(endpoints.control_host, endpoints.control_port, endpoints.control_token)
+        bridge = PowerBridge(control, endpoints.control_token, endpoints.ssh_host).start()
         config = folder / "exporter.yaml"
         config.write_text(
             yaml.safe_dump(
@@ -110,8 +111,10 @@ def export_virtual(option: str | None, place: str | None, tags: str | None, emul
             stdout=open(folder / "exporter.log", "ab"),  # noqa: SIM115 (the child owns it)
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=dies_with_parent,  # hil virtual --export killed (SIGKILL): the exporter goes too
         )
-        created = coordinator.define_place(name, f"{exporter_name}/{name}/*", wanted_tags)
+        created = _left_by_a_killed_export(coordinator, name)  # taken over: deleted at the end like ours
+        created = coordinator.define_place(name, f"{exporter_name}/{name}/*", wanted_tags, _mark()) or created
         _wait_for_resources(coordinator, name, exporter, folder / "exporter.log")
         print(
             f"exported as labgrid place {name} on {address} (exporter {exporter_name}); "
@@ -131,6 +134,39 @@ def export_virtual(option: str | None, place: str | None, tags: str | None, emul
         shutil.rmtree(folder, ignore_errors=True)
 
 
+#: The comment of a place an export made: who made it, so a later export can tell it was left.
+EXPORT_MARK = "made by hil virtual --export"
+
+
+def _mark() -> str:
+    return f"{EXPORT_MARK} (pid {os.getpid()} on {socket.gethostname()})"
+
+
+def _left_by_a_killed_export(coordinator: Coordinator, name: str) -> bool:
+    """Is the place ``name`` one an export on this host made and never deleted (killed with
+    SIGKILL)? Then it is said, and this export deletes it when it ends."""
+    comment = coordinator.place_comment(name) or ""
+    found = re.fullmatch(re.escape(EXPORT_MARK) + r" \(pid (\d+) on (\S+)\)", comment)
+    if found is None or found[2] != socket.gethostname() or _alive(int(found[1])):
+        return False
+    print(
+        f"hil: place {name} was left by a killed hil virtual --export (pid {found[1]}); taking it over, "
+        "it is deleted when this export ends",
+        flush=True,
+    )
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -139,7 +175,11 @@ def _start_emulator(args: list[str]) -> tuple[subprocess.Popen, VirtualEndpoints
     if "--count" in args:
         raise HilError("hil virtual --export exports one chassis; leave out --count (start one per place)")
     child = subprocess.Popen(
-        emulator_command(*args), stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True
+        emulator_command(*args),
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=dies_with_parent,  # and the emulator
     )
     assert child.stdout is not None  # a pipe, asked for above
     line = child.stdout.readline().decode()
