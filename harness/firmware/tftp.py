@@ -94,7 +94,9 @@ class TftpServer:
             raise TftpServerError(self._why()) from None
         sock.setblocking(False)
         self._sock, self._stopped, self._port = sock, False, sock.getsockname()[1]
-        self._loop = TransferLoop(sock, str(self.root), RESEND_AFTER, _refuse_upload)
+        # tftpy refuses every file whose absolute path does not start with the root it was given:
+        # a relative root (reports/tftp/<chassis>, as a run names it) would refuse them all
+        self._loop = TransferLoop(sock, str(self.root.resolve()), RESEND_AFTER, _refuse_upload)
         self._thread = threading.Thread(target=self._serve, name=f"tftp {self.address}", daemon=True)
         self._thread.start()
         return self

@@ -80,3 +80,19 @@ def test_a_port_in_use_is_named(tmp_path):
 def test_the_privileged_port_says_how_to_get_it(tmp_path):
     with pytest.raises(TftpServerError, match="privileged"):
         TftpServer(tmp_path, "127.0.0.1", 69).start()
+
+
+def test_a_folder_named_relative_to_the_run_serves_its_files_and_its_links(tmp_path, monkeypatch):
+    """A run serves ``reports/tftp/<chassis>`` relative to where it started, with links into the
+    image cache: tftpy compares absolute paths with its root, so a relative root refused every
+    file (the firmware plans all failed with 'download failed', TFTP error 4)."""
+    monkeypatch.chdir(tmp_path)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "image.xos").write_bytes(b"XOS" * 1000)
+    served = tmp_path / "reports" / "tftp" / "lab1"
+    served.mkdir(parents=True)
+    (served / "image.xos").symlink_to(cache / "image.xos")
+    with TftpServer("reports/tftp/lab1") as server:
+        size = fetch("127.0.0.1", "image.xos", tmp_path / "fetched", port=server.port)
+    assert size == 3000 and (tmp_path / "fetched").read_bytes() == b"XOS" * 1000
