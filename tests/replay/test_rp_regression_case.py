@@ -144,7 +144,9 @@ def test_the_recording_edited_never_in_sync_fails_with_the_live_verdict(tmp_path
     assert done.returncode == 1, done.stdout[-3000:]
     failed = [c for c in ET.parse(tmp_path / "reports" / "junit.xml").iter("testcase") if c.find("failure") is not None]
     assert [c.get("name") for c in failed] == ["test_step3_in_sync_then_failover"]
-    verdict = failed[0].find("failure").get("message")
+    failure = failed[0].find("failure")
+    assert failure is not None
+    verdict = failure.get("message", "")
     live = live_never_in_sync_verdict(tmp_path)
     assert (
         live

@@ -38,17 +38,19 @@ def device(recorded):
     finally:
         process.send_signal(signal.SIGTERM)  # hil passes it on to the replay device
         process.wait(START_DEADLINE)
+        assert process.stdout is not None and process.stderr is not None  # pipes, asked for at the start
         process.stdout.close()
         process.stderr.close()
 
 
 def _first_line(process: subprocess.Popen, deadline: Deadline) -> str:
     buffer = b""
+    assert process.stdout is not None and process.stderr is not None  # pipes, asked for at the start
     with selectors.DefaultSelector() as selector:
         selector.register(process.stdout, selectors.EVENT_READ)
         while b"\n" not in buffer:
             if deadline.expired or not selector.select(deadline.remaining()):
-                pytest.fail(f"no endpoints within {deadline.seconds:g} s: {process.stderr.read1(4096)!r}")
+                pytest.fail(f"no endpoints within {deadline.seconds:g} s: {os.read(process.stderr.fileno(), 4096)!r}")
             chunk = os.read(process.stdout.fileno(), 4096)
             if not chunk:
                 pytest.fail(f"hil virtual --replay exited: {process.stderr.read().decode()}")

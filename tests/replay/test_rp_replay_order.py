@@ -5,6 +5,7 @@ where the run left the recording. Fed the stored recorded failover, byte by byte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from virtual_chassis.replay.recorded import load
@@ -23,7 +24,7 @@ class Device:
         self.reports: list[str] = []
         self.out = bytearray()
         self.delays: list[float] = []
-        self.queue: list[tuple[float, int, object]] = []
+        self.queue: list[tuple[float, int, Callable[[], object]]] = []
         self.now = 0.0
         self.events: list[str] = []
         self.session = ReplaySession(

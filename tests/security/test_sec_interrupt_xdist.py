@@ -45,10 +45,12 @@ def test_ctrl_c_under_two_workers_keeps_the_interrupted_plans_in_junit_and_repor
     output = run.communicate(timeout=120)[0]
     assert run.returncode == 130, output[-2000:]
     suite = ET.parse(tmp_path / "reports" / "junit.xml").getroot().find("testsuite")
+    assert suite is not None, "junit.xml has no <testsuite>"
     cases = suite.findall("testcase")
     assert sorted(c.get("name") or "(nameless)" for c in cases) == ["test_first", "test_second"], output[-2000:]
     assert suite.get("tests") == "2" and suite.get("failures") == "2"
     for case in cases:
-        assert "interrupted while running" in case.find("failure").get("message")
+        failure = case.find("failure")
+        assert failure is not None and "interrupted while running" in failure.get("message", ""), case.get("name")
     report = (tmp_path / "reports" / "report.html").read_text()
     assert "test_first" in report and "test_second" in report

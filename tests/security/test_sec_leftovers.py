@@ -56,6 +56,7 @@ def test_hil_virtual_killed_takes_its_emulator_with_it(how):
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
+    assert hil.stdout is not None  # a pipe, asked for above
     try:
         assert select.select([hil.stdout], [], [], 30)[0], "hil virtual printed no endpoints"
         assert hil.stdout.readline().startswith(b"{")

@@ -56,6 +56,7 @@ def _take(path: Path, user: int | None) -> subprocess.Popen:
 
 
 def _answer(child: subprocess.Popen) -> str:
+    assert child.stdout is not None  # a pipe, asked for by the caller
     return child.stdout.readline().strip()
 
 

@@ -99,12 +99,14 @@ def test_a_damaged_cached_image_is_built_again(tmp_path):
     spec = FirmwareSpec(tftp_address="127.0.0.1", image=None, version=None)
     lab = FirmwareLab(FirmwareSettings("127.0.0.1", 0, spec, build=True), tmp_path / "served", cache=tmp_path / "cache")
     first = lab.image_of("12.4.3.9")
+    assert first is not None, "no image built for 12.4.3.9"
     cached = tmp_path / "cache" / first.file
     good = cached.read_bytes()
     with open(cached, "r+b") as f:  # a bit flipped on the disk, or a copy cut short
         f.seek(len(good) // 2)
         f.write(bytes([good[len(good) // 2] ^ 0xFF]))
     second = lab.image_of("12.4.3.9")
+    assert second is not None, "no image built again for 12.4.3.9"
     served = (tmp_path / "served" / second.file).read_bytes()
     assert served != good[: len(good) // 2] + bytes([good[len(good) // 2] ^ 0xFF]) + good[len(good) // 2 + 1 :]
     assert len(served) == len(good)

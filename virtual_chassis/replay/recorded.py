@@ -13,7 +13,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .track import Event, Track, add_steps
@@ -28,7 +28,7 @@ class NotARecording(ValueError):
     """The file is not a recording; the message says which file and why, on one line."""
 
 
-def load(paths: list[str | os.PathLike]) -> dict[str, Track]:
+def load(paths: Sequence[str | os.PathLike]) -> dict[str, Track]:
     """The tracks of ``paths`` by session name (``MSM-A``, ``MSM-B``, ``ssh``); files of the
     same session continue one track, in the order given."""
     tracks: dict[str, Track] = {}
