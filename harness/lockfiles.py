@@ -9,6 +9,7 @@ line, and the holder is read from the kernel's own table (``/proc/locks``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import stat
@@ -40,13 +41,12 @@ def open_private(path: Path) -> int:
 
 
 def make_private(path: Path) -> None:
-    """Make an existing lock file of this user ``0600`` (a no-op for another user's)."""
-    try:
+    """Make an existing lock file of this user ``0600`` (a no-op for another user's, or a file
+    gone meanwhile)."""
+    with contextlib.suppress(OSError):
         info = path.stat()
         if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
             path.chmod(PRIVATE)
-    except OSError:
-        pass
 
 
 def holder(path: Path) -> str | None:

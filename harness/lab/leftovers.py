@@ -48,7 +48,7 @@ def clear_leftovers(lock_dir: Path, runs: str = "runs") -> list[str]:
     cleared = []
     for folder in Path(tempfile.gettempdir()).glob(f"{FLASH_PREFIX}*"):
         pid, dash, _ = folder.name[len(FLASH_PREFIX) :].partition("-")  # <pid>-<random>: ours only
-        if dash and pid.isdigit() and folder.is_dir() and _mine(folder) and not _alive(int(pid)):
+        if dash and pid.isdigit() and folder.is_dir() and _mine(folder) and not pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             cleared.append(f"removed the flash folder {folder} of a killed run (pid {pid})")
     for folder in (lock_dir / runs).glob("*") if (lock_dir / runs).is_dir() else ():
@@ -65,7 +65,8 @@ def _mine(path: Path) -> bool:
         return False
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True while a process ``pid`` exists (another user's counts: it cannot be signalled)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -90,6 +90,9 @@ class Lab:
             "    type: real\n"
             f"    labgrid: {{place: {place}}}\n"
             '    credentials: {username: admin, password: ""}\n'
+            # the lab's own host keys: the user's file would pin every emulator that ever listened
+            # on a loopback port, and a later one on the same port (another key) would be refused
+            f"    known_hosts: {self.folder / 'known_hosts'}\n"
         )
         return path
 

@@ -27,6 +27,7 @@ from labgrid.util.proxy import proxymanager
 from drivers.deadline import Deadline
 from harness.errors import ChassisUnavailable
 from harness.lab.labgrid import DEFAULT_PORT
+from harness.lab.leftovers import pid_alive
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach the coordinator and read its places
 POLL = 1.0  # seconds between reservation polls (a reservation not polled for 60 s expires)
@@ -143,7 +144,7 @@ class Coordinator:
         gone = ""
         if host == self.host and ".hil" in user:
             pid = user.rsplit(".hil", 1)[1]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not pid_alive(int(pid)):
                 gone = ", a run that is gone (killed?)"
         return (
             f"place {place.name} is held by {place.acquired} since {since}{gone}; when that run is over, "
@@ -255,13 +256,3 @@ class Coordinator:
         """True while this run holds the place ``name``."""
         with self.session() as session:
             return self.place(session, name).acquired == self.identity
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -31,7 +31,7 @@ from harness.lab.labgrid import coordinator_address
 from harness.lab.labgrid.bridge import PowerBridge
 from harness.lab.labgrid.claim import parse_tags
 from harness.lab.labgrid.coordinator import Coordinator
-from harness.lab.leftovers import dies_with_parent
+from harness.lab.leftovers import dies_with_parent, pid_alive
 from harness.lab.virtual import VirtualControl, VirtualEndpoints, stop_child
 from harness.testbed.schema import DEFAULT_BAUDRATE, MSMS
 from virtual_chassis.api import command as emulator_command
@@ -147,23 +147,13 @@ def _left_by_a_killed_export(coordinator: Coordinator, name: str) -> bool:
     SIGKILL)? Then it is said, and this export deletes it when it ends."""
     comment = coordinator.place_comment(name) or ""
     found = re.fullmatch(re.escape(EXPORT_MARK) + r" \(pid (\d+) on (\S+)\)", comment)
-    if found is None or found[2] != socket.gethostname() or _alive(int(found[1])):
+    if found is None or found[2] != socket.gethostname() or pid_alive(int(found[1])):
         return False
     print(
         f"hil: place {name} was left by a killed hil virtual --export (pid {found[1]}); taking it over, "
         "it is deleted when this export ends",
         flush=True,
     )
-    return True
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True
 
 
