@@ -81,7 +81,7 @@ E2E_MODULES = {
     "tests/harness/test_cli.py", "tests/harness/test_run_reports.py", "tests/harness/test_plugin.py",
     "tests/labgrid/test_lg_lab.py", "tests/packaging/test_wheel.py", "tests/security/test_sec_signals.py",
     "tests/security/test_sec_lifetimes.py", "tests/faults/test_emulator_crash.py", "tests/faults/test_secrets.py",
-    "tests/procedures/test_soak_runs.py", "tests/harness/test_models.py",
+    "tests/procedures/test_soak_runs.py", "tests/harness/test_models.py", "tests/replay/test_rp_parity_green.py",
 }
 
 
