@@ -95,12 +95,9 @@ def recorded_state(readings: list[Reading]) -> SwitchStatus | None:
 
 def virtual_options(status: SwitchStatus, time_scale: float = 1.0) -> VirtualOptions:
     """Emulator options for the recorded SysName and the primary version of each MSM, at
-    :data:`PARITY_SPEED`, or the recorded virtual run's speed (``1 / time_scale``) when that is
-    slower. A recording of hardware (``time_scale`` 1: lab seconds) is replayed at
-    :data:`PARITY_SPEED` too, not in real time (minutes for each boot)."""
+    :data:`PARITY_SPEED` or the recorded run's speed (``1 / time_scale``) when that is slower."""
     versions = {slot: m.primary_version for slot, m in status.msms.items() if m.present and m.primary_version}
-    speed = PARITY_SPEED if time_scale >= 1.0 else min(PARITY_SPEED, 1.0 / time_scale)
-    return VirtualOptions(speed=speed, versions=versions, sysname=status.sysname)
+    return VirtualOptions(speed=min(PARITY_SPEED, 1.0 / time_scale), versions=versions, sysname=status.sysname)
 
 
 def other_device(status: SwitchStatus) -> str | None:

@@ -84,15 +84,3 @@ def test_parity_takes_a_recorded_power_loss_on_its_emulator_with_no_difference(t
     assert "0 command(s) differ" in out
     assert "control power msm='MSM-A' action='off'" in out and "taken (a control action)" in out
     assert "difference(s)" not in out
-
-
-def test_parity_replays_a_hardware_recording_at_its_own_speed_not_in_real_time():
-    """A recording of hardware is in lab seconds (``time_scale`` 1): replayed at speed 1 its
-    boots would take minutes each; a virtual run recorded slower than parity's speed keeps it."""
-    from harness.parsers.switch import SwitchStatus
-    from harness.replay.parity import PARITY_SPEED, virtual_options
-
-    status = SwitchStatus(sysname="lab1", system_type="XCM8810", msms={}, config_selected="", config_booted="")
-    assert virtual_options(status, 1.0).speed == PARITY_SPEED
-    assert virtual_options(status, 0.001).speed == PARITY_SPEED  # recorded at speed 1000
-    assert virtual_options(status, 0.1).speed == 10.0  # recorded at speed 10: never faster than that
