@@ -7,10 +7,7 @@ transcript writes, secrets already masked, and writes one JSON object a line::
     {"t": 0.012, "dir": "received", "data": "login: "}
     {"t": 0.020, "dir": "sent", "data": "admin\\r"}
     {"t": 0.021, "dir": "note", "data": "run 'show switch' (timeout 60s)"}
-    {"t": 4.250, "dir": "control", "data": "power msm='MSM-A' action='off'", "op": "power", "args": {"msm": "MSM-A", "action": "off"}}
 
-The last kind (:meth:`Recording.action`) is an action the harness took through the chassis's
-control channel (power, faults), written to the chassis's ``control`` recording when it is taken.
 ``t`` is seconds since ``started``. Every line is flushed as it is written, so a run that is
 interrupted keeps what was recorded; several runs into one file each start with their header.
 """
@@ -60,12 +57,6 @@ class Recording:
         """One piece of traffic (``direction`` is a transcript mark), already masked."""
         if text:
             self._write({"t": round(when - self._started, 3), "dir": DIRECTIONS.get(direction, "note"), "data": text})
-
-    def action(self, op: str, args: dict, when: float) -> None:
-        """An action taken through the control channel (``op`` with its named ``args``, already
-        masked): a line of its own kind, ``data`` saying it as text for people."""
-        text = " ".join([op, *(f"{name}={value!r}" for name, value in args.items())])
-        self._write({"t": round(when - self._started, 3), "dir": "control", "data": text, "op": op, "args": args})
 
     def close(self) -> None:
         """Flush, fsync and close; idempotent."""

@@ -82,7 +82,7 @@ E2E_MODULES = {
     "tests/labgrid/test_lg_lab.py", "tests/packaging/test_wheel.py", "tests/security/test_sec_signals.py",
     "tests/security/test_sec_lifetimes.py", "tests/faults/test_emulator_crash.py", "tests/faults/test_secrets.py",
     "tests/procedures/test_soak_runs.py", "tests/harness/test_models.py", "tests/replay/test_rp_regression_case.py",
-    "tests/replay/test_rp_session_ends.py", "tests/replay/test_rp_parity.py", "tests/replay/test_rp_parity_green.py", "tests/security/test_sec_interrupt_xdist.py",
+    "tests/replay/test_rp_session_ends.py", "tests/replay/test_rp_parity.py", "tests/security/test_sec_interrupt_xdist.py",
     "tests/security/test_sec_leftovers.py", "tests/security/test_sec_locks.py", "tests/security/test_sec_unreachable.py",
 }
 

@@ -67,9 +67,7 @@ def replay(args: argparse.Namespace) -> int:
     unreadable = 0
     for recorded in recordings:
         print(_title(recorded))
-        for action in recorded.actions:  # the harness's power and fault actions: nothing to parse
-            print(f"  {action.at:>9.3f}s  {action.describe():<32} control action")
-        if not recorded.exchanges and not recorded.actions:
+        if not recorded.exchanges:
             unreadable += 1
             print(
                 f"  no command sent at a recognised prompt; the last line the device printed: '{shown(recorded.last_line)}'"

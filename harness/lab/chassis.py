@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from drivers import CliSession, CommandResult, SerialTransport, SshTransport, Transcript
 from drivers.deadline import Deadline
@@ -22,7 +21,6 @@ from drivers.errors import ConnectionLost, DeviceRebooted
 from drivers.recording import Recording
 from drivers.secret import Secret
 from harness.errors import ChassisUnavailable, EmulatorCrashed, HilError
-from harness.lab.controlled import RecordedControl
 from harness.lab.labclock import retimer
 from harness.parsers import MSM_NAMES, SwitchStatus, other_msm, parse_show_node, parse_show_switch
 from harness.reporting.merged import MergedTranscript
@@ -32,7 +30,6 @@ from harness.testbed.schema import Credentials
 
 MSMS = MSM_NAMES
 SSH = "ssh"
-CONTROL = "control"  # the recording of the actions taken through the control channel
 
 #: How long a real NETGEAR 8800 may take, in seconds. Plans and procedures use these; a virtual
 #: chassis divides them by its speed factor (see ``Chassis.deadline``).
@@ -88,12 +85,7 @@ class Chassis:
     def __init__(self, access: ChassisAccess, transcripts: Path, control=None, timeline: Timeline | None = None):
         self.access = access
         self.transcripts = Path(transcripts)
-        self._control_recording: Recording | None = None
-        self.control: Any = (
-            None if control is None else RecordedControl(control, self._control_recorder, self._secrets())
-        )
-        """Power and faults (a virtual chassis's control channel, a lab's power resources); each
-        action is written to the ``control`` recording when it is taken."""
+        self.control = control  # virtual chassis only: power and faults
         self.timeline = self._lab_timeline(timeline or Timeline())
         self.merged = MergedTranscript(self.transcripts / f"{access.name}.log")
         """MSM-A, MSM-B and SSH in one log, in time order (``reports/transcripts/<chassis>.log``)."""
@@ -195,18 +187,6 @@ class Chassis:
                     raise
                 self._sessions[where] = session
             return session
-
-    def _secrets(self) -> list:
-        a = self.access
-        return [a.credentials.password, a.login(MSMS[0]).password, *a.secrets]  # both logins, ${VAR}s
-
-    def _control_recorder(self) -> Recording:
-        """The chassis's ``control`` recording (``<chassis>-control.jsonl``), opened on first use."""
-        if self._control_recording is None or self._control_recording.closed:
-            path = self.recording_path(CONTROL)
-            self._control_recording = Recording(path, self.name, CONTROL, CONTROL, self.access.time_scale)
-            self._recordings.append(self._control_recording)
-        return self._control_recording
 
     def _new_session(self, where: str) -> CliSession:
         a, login = self.access, self.access.login(where)

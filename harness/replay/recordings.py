@@ -7,7 +7,6 @@ Splitting follows the device, not the harness's notes, so a recording made by an
 
 from __future__ import annotations
 
-import datetime
 import json
 import math
 import os
@@ -24,10 +23,7 @@ HEADER_KEYS = ("chassis", "session", "transport", "started")
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 #: The longest line a recording may have (the recorder writes a line per read of 64 KiB at most).
 MAX_LINE = 8 << 20
-DIRECTIONS = ("sent", "received", "note", "control")
-#: What an action's name may be (``power``, ``stall_checkpoint``): it names a control request.
-OP_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
-SCALARS = (str, int, float, bool, type(None))
+DIRECTIONS = ("sent", "received", "note")
 
 
 class NotARecording(HilError):
@@ -42,21 +38,6 @@ class Header:
     session: str
     transport: str
     started: str
-    time_scale: float = 1.0  # recorded seconds a lab second took: 1/speed on a virtual chassis, 1 on hardware
-
-
-@dataclass(frozen=True)
-class Action:
-    """An action the harness took through the chassis's control channel (power, a fault), at
-    ``at`` seconds since the header's ``started``; ``line`` is its line in the file."""
-
-    at: float
-    op: str
-    args: dict
-    line: int
-
-    def describe(self) -> str:
-        return shown(" ".join([self.op, *(f"{k}={v!r}" for k, v in self.args.items())]), 80)
 
 
 @dataclass(frozen=True)
@@ -67,7 +48,6 @@ class Recorded:
     header: Header
     exchanges: tuple[Exchange, ...]
     last_line: str = ""  # the last line the device printed (says what a recording without commands shows)
-    actions: tuple[Action, ...] = ()  # control-channel actions (``"dir": "control"`` lines), in order
 
 
 def read_recording(path: str | os.PathLike) -> Recorded:
@@ -76,37 +56,20 @@ def read_recording(path: str | os.PathLike) -> Recorded:
     path = Path(path)
     header: Header | None = None
     splitter = Splitter()
-    actions: list[Action] = []
-    offset = 0.0
     for number, line in _lines(path):
         entry = _entry(path, number, line)
         if "dir" not in entry:  # a header: a new session (another run appended to the file)
             splitter.finish()
             this = _header(path, number, entry)  # every header is checked: its names name files
             header = header or this
-            offset = _seconds_between(header.started, this.started)  # times kept since the first header
             continue
         if header is None:
             raise NotARecording(_not_a_recording(path, number, "the first line is not a recording header"))
-        if entry["dir"] == "control":
-            actions.append(Action(entry["t"] + offset, entry["op"], entry["args"], number))
-        else:
-            splitter.feed(entry["dir"], entry["data"], entry["t"] + offset)
+        splitter.feed(entry["dir"], entry["data"], entry["t"])
     if header is None:
         raise NotARecording(_not_a_recording(path, 1, "it is empty"))
     splitter.finish()
-    return Recorded(path, header, tuple(splitter.exchanges), splitter.last_line, tuple(actions))
-
-
-def _seconds_between(first: str, later: str) -> float:
-    """Seconds from the ``started`` of the first header to that of a later one (a second run
-    appended to the file); 0 when either is not an ISO time."""
-    try:
-        return max(
-            0.0, datetime.datetime.fromisoformat(later).timestamp() - datetime.datetime.fromisoformat(first).timestamp()
-        )
-    except ValueError:
-        return 0.0
+    return Recorded(path, header, tuple(splitter.exchanges), splitter.last_line)
 
 
 def _lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -156,24 +119,7 @@ def _entry(path: Path, number: int, line: str) -> dict:
         when = entry.get("t")
         if isinstance(when, bool) or not isinstance(when, int | float) or not 0 <= when < math.inf:
             raise NotARecording(_not_a_recording(path, number, "'t' must be seconds since 'started' (a number)"))
-        if entry["dir"] == "control":
-            _check_action(path, number, entry)
     return entry
-
-
-def _check_action(path: Path, number: int, entry: dict) -> None:
-    """A control line names its action (``op``) and gives its arguments as texts, numbers or
-    booleans by name (``args``)."""
-    op, args = entry.get("op"), entry.get("args")
-    if not isinstance(op, str) or not OP_RE.fullmatch(op):
-        raise NotARecording(_not_a_recording(path, number, "a control line's 'op' must be an action's name"))
-    if (
-        not isinstance(args, dict)
-        or not all(OP_RE.fullmatch(k) for k in args)
-        or not all(isinstance(v, SCALARS) for v in args.values())
-    ):
-        why = "a control line's 'args' must map names to texts, numbers or booleans"
-        raise NotARecording(_not_a_recording(path, number, why))
 
 
 def _header(path: Path, number: int, entry: dict) -> Header:
@@ -184,8 +130,4 @@ def _header(path: Path, number: int, entry: dict) -> Header:
         if not NAME_RE.fullmatch(entry[key]) or ".." in entry[key]:
             why = f"the header's {key} '{shown(entry[key], 60)}' is not a name: letters, digits, '-', '_', '.'"
             raise NotARecording(_not_a_recording(path, number, why))
-    scale = entry.get("time_scale", 1.0)
-    if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 < scale <= 1:
-        raise NotARecording(_not_a_recording(path, number, "the header's 'time_scale' must be a number in (0, 1]"))
-    chassis, session, transport, started = (entry[key] for key in HEADER_KEYS)
-    return Header(chassis, session, transport, started, float(scale))
+    return Header(*(entry[key] for key in HEADER_KEYS))

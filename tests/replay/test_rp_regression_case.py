@@ -167,7 +167,6 @@ def test_a_lab_run_becomes_a_regression_case_in_one_step(tmp_path, capsys):
         "testbed.yaml",
         "virtual-MSM-A.jsonl",
         "virtual-MSM-B.jsonl",
-        "virtual-control.jsonl",  # the run's control actions (clear_faults): parity on the case takes them
         "virtual-ssh.jsonl",
     ]
     again = tmp_path / "again"

@@ -24,12 +24,6 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 MAX_LINE = 8 << 20
 
 
-#: What a recording's ``dir`` may be; ``control`` lines (the harness's actions on the control
-#: channel: power, faults) are not traffic, and a ``control`` recording is not a session.
-DIRECTIONS = ("sent", "received", "note", "control")
-CONTROL = "control"
-
-
 class NotARecording(ValueError):
     """The file is not a recording; the message says which file and why, on one line."""
 
@@ -41,8 +35,6 @@ def load(paths: Sequence[str | os.PathLike]) -> dict[str, Track]:
     for path in paths:
         for header, events in _sessions(Path(path)):
             name = header["session"]
-            if header["transport"] == CONTROL:  # the control channel's actions: no session to serve
-                continue
             track = tracks.setdefault(name, Track(header["chassis"], name, str(path)))
             add_steps(events, track)
     return tracks
@@ -100,8 +92,8 @@ def _checked_header(path: Path, number: int, entry: dict) -> dict:
 
 def _checked_traffic(path: Path, number: int, entry: dict) -> tuple[float, str, str]:
     when, direction, data = entry.get("t"), entry.get("dir"), entry.get("data")
-    if not isinstance(direction, str) or direction not in DIRECTIONS or not isinstance(data, str):
-        raise _fail(path, number, "'dir' must be sent, received, note or control with text in 'data'")
+    if not isinstance(direction, str) or direction not in ("sent", "received", "note") or not isinstance(data, str):
+        raise _fail(path, number, "'dir' must be sent, received or note with text in 'data'")
     if isinstance(when, bool) or not isinstance(when, int | float) or not 0 <= when < math.inf:
         raise _fail(path, number, "'t' must be seconds since 'started' (a number)")
     return float(when), direction, data
@@ -117,8 +109,7 @@ def _sessions(path: Path) -> list[tuple[dict, list[Event]]]:
         when, direction, data = _checked_traffic(path, number, entry)
         if not sessions:
             raise _fail(path, number, "the first line is not a recording header")
-        if direction != CONTROL:  # the harness's power and fault actions: nothing the device printed
-            sessions[-1][1].append((when, direction, data, number))
+        sessions[-1][1].append((when, direction, data, number))
     if not sessions:
         raise _fail(path, 1, "it is empty")
     return sessions
