@@ -108,3 +108,47 @@ class FakeTerminalServer:
                         return  # closing with linger 0 sends RST
                 else:
                     conn.sendall(b"\r\nlogin: ")
+
+
+class LoginConsole:
+    """A console on a TCP port, one thread per client: quiet until a key is pressed, then
+    ``login:``, ``password:`` (its echo is :meth:`echo_password`) and a prompt; each command line
+    after that goes to :meth:`command`, which answers it (False: the connection ends)."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"socket://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:  # the transport's preflight probe connects first and closes at once
+            conn, _ = self.listener.accept()
+            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+
+    def serve(self, conn: socket.socket) -> None:
+        with conn:
+            counter, buffer, asked = 1, b"", "user"
+            while data := conn.recv(4096):
+                buffer += data
+                while b"\r" in buffer:
+                    line, buffer = buffer.split(b"\r", 1)
+                    line = line.strip(b"\n")
+                    if asked == "user" and not line:  # the harness's nudge: the console prints login:
+                        conn.sendall(b"\r\nlogin: ")
+                    elif asked == "user":
+                        conn.sendall(line + b"\r\npassword: ")
+                        asked = "password"
+                    elif asked == "password":
+                        conn.sendall(self.echo_password(line) + b"\r\nXCM8810.1 # ")
+                        asked = ""
+                    else:
+                        counter += 1
+                        if not self.command(conn, line, f"XCM8810.{counter} # ".encode()):
+                            return
+
+    def echo_password(self, typed: bytes) -> bytes:
+        return b""  # a console does not echo a password
+
+    def command(self, conn: socket.socket, line: bytes, prompt: bytes) -> bool:
+        conn.sendall(line + b"\r\n" + prompt)
+        return True

@@ -19,6 +19,7 @@ from drivers.transcript import Transcript
 from drivers.transports.serial import SerialTransport
 from harness.errors import TestbedError
 from harness.testbed.schema import load_testbed
+from tests.security.fake_terminal import LoginConsole
 
 LINE = b"01/01/2026 00:00:00.00 <Info:DM.Info> MSM-A: a line that never ends in a prompt\r\n"
 #: The fake device stops after this much, so the old code (no limit) does not fill the disk.
@@ -26,51 +27,28 @@ MOST_SENT = 400 << 20
 LIMIT = 1 << 20
 
 
-class EndlessConsole:
+class EndlessConsole(LoginConsole):
     """``at_login``: prints without end as soon as a client connects; else after ``show log``."""
 
     def __init__(self, at_login: bool):
         self.at_login = at_login
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"socket://127.0.0.1:{self.listener.getsockname()[1]}"
         self.sent = 0
         self.stopped_by_client = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        while True:  # the transport's preflight probe connects first and closes at once
-            conn, _ = self.listener.accept()
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            if self.at_login:
+    def serve(self, conn: socket.socket) -> None:
+        if self.at_login:
+            with conn:
                 self._flood(conn)
-                return
-            counter, buffer, asked = 1, b"", "user"  # quiet until a key is pressed, as an idle console
-            while True:
-                data = conn.recv(4096)
-                if not data:
-                    return
-                buffer += data
-                while b"\r" in buffer:
-                    line, buffer = buffer.split(b"\r", 1)
-                    line = line.strip(b"\n")
-                    if asked == "user" and not line:  # the harness's nudge: the console prints login:
-                        conn.sendall(b"\r\nlogin: ")
-                    elif asked == "user":
-                        conn.sendall(line + b"\r\npassword: ")
-                        asked = "password"
-                    elif asked == "password":
-                        conn.sendall(b"\r\nXCM8810.1 # ")
-                        asked = ""
-                    elif line == b"show log":
-                        conn.sendall(line + b"\r\n")
-                        self._flood(conn)
-                        return
-                    elif not asked:
-                        counter += 1
-                        conn.sendall(line + b"\r\n" + f"XCM8810.{counter} # ".encode())
+            return
+        super().serve(conn)
+
+    def command(self, conn: socket.socket, line: bytes, prompt: bytes) -> bool:
+        if line != b"show log":
+            return super().command(conn, line, prompt)
+        conn.sendall(line + b"\r\n")
+        self._flood(conn)
+        return False
 
     def _flood(self, conn: socket.socket) -> None:
         block, sent = LINE * (65536 // len(LINE)), 0

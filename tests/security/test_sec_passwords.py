@@ -8,7 +8,6 @@ a control sequence after each character (as some terminal servers do); its CLI t
 from __future__ import annotations
 
 import socket
-import threading
 
 import pytest
 
@@ -17,44 +16,21 @@ from drivers.transcript import Transcript
 from drivers.transports.serial import SerialTransport
 from harness.errors import TestbedError
 from harness.testbed.schema import load_testbed
+from tests.security.fake_terminal import LoginConsole
 
 PASSWORD = "show"
 SHOW_SWITCH = b"show switch\r\n\r\nSysName:          XCM8810\r\nSysLocation:      lab (show room)\r\n"
 
 
-class EchoingConsole:
+class EchoingConsole(LoginConsole):
     """Echoes the typed password character by character, each followed by ``ESC [ 0 m``."""
 
-    def __init__(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"socket://127.0.0.1:{self.listener.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
+    def echo_password(self, typed: bytes) -> bytes:
+        return b"".join(bytes([c]) + b"\x1b[0m" for c in typed)
 
-    def _accept(self) -> None:
-        while True:
-            conn, _ = self.listener.accept()
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn: socket.socket) -> None:
-        with conn:
-            counter, buffer, asked = 1, b"", "user"  # quiet until a key is pressed, as an idle console
-            while data := conn.recv(4096):
-                buffer += data
-                while b"\r" in buffer:
-                    line, buffer = buffer.split(b"\r", 1)
-                    line = line.strip(b"\n")
-                    if asked == "user" and not line:  # the harness's nudge: the console prints login:
-                        conn.sendall(b"\r\nlogin: ")
-                    elif asked == "user":
-                        conn.sendall(line + b"\r\npassword: ")
-                        asked = "password"
-                    elif asked == "password":
-                        conn.sendall(b"".join(bytes([c]) + b"\x1b[0m" for c in line) + b"\r\nXCM8810.1 # ")
-                        asked = ""
-                    elif not asked:
-                        counter += 1
-                        out = SHOW_SWITCH if line == b"show switch" else line + b"\r\n"
-                        conn.sendall(out + f"XCM8810.{counter} # ".encode())
+    def command(self, conn: socket.socket, line: bytes, prompt: bytes) -> bool:
+        conn.sendall((SHOW_SWITCH if line == b"show switch" else line + b"\r\n") + prompt)
+        return True
 
 
 def test_a_common_word_password_echoed_with_control_sequences_is_masked_only_where_typed(tmp_path):
